@@ -1,0 +1,36 @@
+import Raft
+
+/// Runs many seeds in parallel and reports each result as it completes.
+public enum SeedRunner {
+    /// Runs `seeds`, `parallelism` at a time, calling `report` (on the caller's task) for every result in
+    /// completion order; `report` returns false to stop early (seeds already running still finish).
+    /// Each seed is independent, so the results do not depend on the parallelism.
+    public static func run(
+        seeds: [UInt64], nodeCount: Int?, bugs: Set<BugKnob>, parallelism: Int,
+        report: (SeedResult) -> Bool
+    ) async {
+        await withTaskGroup(of: SeedResult.self) { group in
+            var pending = seeds[...]
+            func launch() {
+                guard let seed = pending.popFirst() else { return }
+                group.addTask { runOne(seed: seed, nodeCount: nodeCount, bugs: bugs) }
+            }
+            for _ in 0..<max(1, parallelism) { launch() }
+            while let result = await group.next() {
+                if report(result) {
+                    launch()
+                } else {
+                    pending = []
+                }
+            }
+        }
+    }
+
+    /// Runs a single seed.
+    public static func runOne(seed: UInt64, nodeCount: Int?, bugs: Set<BugKnob>, traceLines: Int = 60)
+        -> SeedResult {
+        var simulation = Simulation(options: .random(seed: seed, nodeCount: nodeCount, bugs: bugs),
+                                    traceLines: traceLines)
+        return simulation.run()
+    }
+}
