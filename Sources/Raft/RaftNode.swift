@@ -190,7 +190,8 @@ public struct RaftNode: Sendable {
             // Tells a deposed leader (cut off while pre-vote or check-quorum kept our term from being
             // bumped by its campaigns) that a newer term exists.
             if config.preVote || config.checkQuorum {
-                send(to: message.from, .appendResponse(.rejected(rejectedIndex: 0, hintIndex: 0, hintTerm: 0)))
+                let newerTerm = AppendResponse.rejected(rejectedIndex: 0, hintIndex: 0, hintTerm: 0)
+                send(to: message.from, .appendResponse(newerTerm))
             }
         case .preVote:
             send(to: message.from, .preVoteResponse(granted: false))

@@ -55,12 +55,11 @@ struct SimulatedNode {
 
     /// Takes a snapshot of the replica and compacts the log once enough entries were applied since the last.
     mutating func compactIfDue(every interval: Int) {
-        guard var node = raft else { return }
+        guard let snapshotIndex = raft?.snapshotPosition.index else { return }
         let applied = replica.appliedIndex
-        guard applied - node.snapshotPosition.index >= interval else { return }
-        node.compact(through: applied, snapshotData: replica.snapshotData)
-        raft = node
-        guard let snapshot = node.snapshot, snapshot.position.index == applied else { return }
+        guard applied - snapshotIndex >= interval else { return }
+        raft!.compact(through: applied, snapshotData: replica.snapshotData)
+        guard let snapshot = raft!.snapshot, snapshot.position.index == applied else { return }
         disk.snapshot = snapshot
         disk.entries.removeAll { $0.index <= applied }
     }

@@ -164,7 +164,8 @@ public struct Simulation {
         nodes[id - 1].boot(config: config)
         if nowMs > 0 { record(.restart(node: id)) }
         let incarnation = nodes[id - 1].incarnation
-        schedule(.tick(node: id, incarnation: incarnation), afterMs: Int.random(in: 1...options.tickMs, using: &random))
+        let firstTickMs = Int.random(in: 1...options.tickMs, using: &random)
+        schedule(.tick(node: id, incarnation: incarnation), afterMs: firstTickMs)
         scheduleFlushIfNeeded(id)
     }
 
@@ -175,16 +176,16 @@ public struct Simulation {
     }
 
     /// Runs `change` on a live node, then checks what it became and schedules its disk flush.
+    /// The node is changed in place: a copy would make every array inside it copy on write.
     private mutating func observe(_ id: NodeID, _ change: (inout RaftNode) -> Void) {
-        guard var raft = nodes[id - 1].raft else { return }
-        let before = (raft.role, raft.term)
-        change(&raft)
-        nodes[id - 1].raft = raft
-        if (raft.role, raft.term) != before { roleChanged(id, raft) }
+        guard let before = nodes[id - 1].raft.map({ ($0.role, $0.term) }) else { return }
+        change(&nodes[id - 1].raft!)
+        if (nodes[id - 1].raft!.role, nodes[id - 1].raft!.term) != before { roleChanged(id) }
         scheduleFlushIfNeeded(id)
     }
 
-    private mutating func roleChanged(_ id: NodeID, _ raft: RaftNode) {
+    private mutating func roleChanged(_ id: NodeID) {
+        let raft = nodes[id - 1].raft!
         record(.roleChange(node: id, role: raft.role, term: raft.term))
         guard raft.role == .leader else { return }
         stats.elections += 1
@@ -204,36 +205,37 @@ public struct Simulation {
 
     /// The node's I/O step: persist, then send, then apply, then advance (the order `Ready` demands).
     private mutating func flush(node id: NodeID, incarnation: Int) {
-        guard nodes[id - 1].incarnation == incarnation, var raft = nodes[id - 1].raft else { return }
+        guard nodes[id - 1].incarnation == incarnation, let batch = nodes[id - 1].raft?.ready()
+        else { return }
         nodes[id - 1].flushScheduled = false
-        let batch = raft.ready()
-        checkWritten(batch.entries, by: id, raft)
+        checkWritten(batch.entries, by: id)
         nodes[id - 1].persist(batch)
-        checkCommitted(by: id, raft)
+        checkCommitted(by: id)
         for message in batch.messages { send(message) }
         apply(batch, on: id)
-        raft.advance(batch)
-        nodes[id - 1].raft = raft
+        nodes[id - 1].raft!.advance(batch)
         answerReads(batch, on: id)
         nodes[id - 1].compactIfDue(every: options.snapshotEvery)
         scheduleFlushIfNeeded(id)
     }
 
-    private mutating func checkWritten(_ entries: [Entry], by id: NodeID, _ raft: RaftNode) {
+    private mutating func checkWritten(_ entries: [Entry], by id: NodeID) {
         for entry in entries {
-            let previousTerm = raft.term(at: entry.index - 1) ?? -1
+            let previousTerm = nodes[id - 1].raft!.term(at: entry.index - 1) ?? -1
             if let problem = checker.entryWritten(entry, previousTerm: previousTerm, by: id) {
                 return fail(.logMatching, problem)
             }
         }
     }
 
-    private mutating func checkCommitted(by id: NodeID, _ raft: RaftNode) {
+    private mutating func checkCommitted(by id: NodeID) {
+        let raft = nodes[id - 1].raft!
         let from = nodes[id - 1].checkedCommit + 1
         guard raft.commitIndex >= from else { return }
         for index in from...raft.commitIndex {
             guard let entryTerm = raft.term(at: index) else { continue }
-            if let problem = checker.committed(index: index, entryTerm: entryTerm, by: id, nodeTerm: raft.term) {
+            let problem = checker.committed(index: index, entryTerm: entryTerm, by: id, nodeTerm: raft.term)
+            if let problem {
                 return fail(.stateMachineSafety, problem)
             }
         }
@@ -376,8 +378,9 @@ public struct Simulation {
             guard let committedWhenAsked = pendingReads.removeValue(forKey: read.requestID) else { continue }
             stats.readsConfirmed += 1
             if read.index < committedWhenAsked {
-                return fail(.linearizableRead, "n\(id) confirmed read \(read.requestID) at index \(read.index), "
-                    + "but \(committedWhenAsked) was committed before it was asked")
+                return fail(.linearizableRead,
+                            "n\(id) confirmed read \(read.requestID) at index \(read.index), "
+                                + "but \(committedWhenAsked) was committed before it was asked")
             }
         }
     }

@@ -21,7 +21,7 @@ public struct Trace: Sendable {
     public let capacity: Int
     private var ring: [(timeMs: Int, event: TraceEvent)] = []
     private var nextSlot = 0
-    /// FNV-1a over every recorded event's essentials.
+    /// A multiply-xorshift hash over every recorded event's essentials.
     public private(set) var hash: UInt64 = 0xCBF2_9CE4_8422_2325
     public private(set) var count = 0
 
@@ -48,11 +48,8 @@ public struct Trace: Sendable {
     }
 
     private mutating func mix(_ value: Int) {
-        var bits = UInt64(bitPattern: Int64(value))
-        for _ in 0..<8 {
-            hash = (hash ^ (bits & 0xFF)) &* 0x0000_0100_0000_01B3
-            bits >>= 8
-        }
+        hash = (hash ^ UInt64(bitPattern: Int64(value))) &* 0x9E37_79B9_7F4A_7C15
+        hash ^= hash >> 29
     }
 
     private mutating func mixEssentials(of event: TraceEvent) {
@@ -82,7 +79,8 @@ public struct Trace: Sendable {
     static func describe(_ event: TraceEvent) -> String {
         switch event {
         case .deliver(let message): "n\(message.from) → n\(message.to)  \(describe(message))"
-        case .drop(let message, let reason): "n\(message.from) ✗ n\(message.to)  \(describe(message)) (\(reason))"
+        case .drop(let message, let reason):
+            "n\(message.from) ✗ n\(message.to)  \(describe(message)) (\(reason))"
         case .roleChange(let node, let role, let term): "n\(node) becomes \(role.rawValue) in term \(term)"
         case .commit(let node, let index): "n\(node) commits through \(index)"
         case .crash(let node): "n\(node) crashes"

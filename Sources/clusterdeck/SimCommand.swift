@@ -32,7 +32,7 @@ struct SimCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Run only this seed and show its trace (replays a failure exactly).")
     var seed: UInt64?
 
-    @Option(name: .long, help: "Switch on a bug knob (repeatable): \(BugKnob.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(name: .long, help: "Switch on a bug knob (repeatable; see below).")
     var bug: [BugKnob] = []
 
     @Option(name: .long, help: "Seeds run at once (default: one per core).")
@@ -65,7 +65,7 @@ struct SimCommand: AsyncParsableCommand {
 
     func run() async throws {
         if listBugs {
-            for knob in BugKnob.allCases { print(knob.rawValue) }
+            for knob in BugKnob.allCases { say(knob.rawValue) }
             return
         }
         let knobs = Set(bug)
@@ -80,25 +80,26 @@ struct SimCommand: AsyncParsableCommand {
     }
 
     private func printSingle(_ result: SeedResult) {
-        print("seed \(result.seed): \(result.options)")
+        say("seed \(result.seed): \(result.options)")
         if result.violation != nil || trace {
-            print("trace (last \(result.traceTail.count) events):")
-            for line in result.traceTail { print("  " + line) }
+            say("trace (last \(result.traceTail.count) events):")
+            for line in result.traceTail { say("  " + line) }
         }
-        print(statsLine(result.stats))
-        print("trace-hash: \(hex(result.traceHash))")
+        say(statsLine(result.stats))
+        say("trace-hash: \(hex(result.traceHash))")
         if let violation = result.violation {
-            print("VIOLATION \(violation)")
-            print("violations: 1")
+            say("VIOLATION \(violation)")
+            say("violations: 1")
         } else {
-            print("violations: 0")
+            say("violations: 0")
         }
     }
 
     private func runMany(knobs: Set<BugKnob>) async -> Summary {
         let parallelism = jobs ?? System.coreCount
-        let knobText = knobs.isEmpty ? "" : " with bug " + knobs.map(\.rawValue).sorted().joined(separator: ",")
-        print("simulating \(seeds) seeds\(knobText) on \(parallelism) threads…")
+        let knobNames = knobs.map(\.rawValue).sorted().joined(separator: ",")
+        let knobText = knobs.isEmpty ? "" : " with bug \(knobNames)"
+        say("simulating \(seeds) seeds\(knobText) on \(parallelism) threads…")
         var summary = Summary(started: DispatchTime.now())
         let seedList = (1...seeds).map { UInt64($0) }
         await SeedRunner.run(seeds: seedList, nodeCount: nodes, bugs: knobs, parallelism: parallelism) {
@@ -107,7 +108,7 @@ struct SimCommand: AsyncParsableCommand {
                 printViolation($0, violation, knobs: knobs)
             }
             if summary.completed % 1000 == 0 && summary.completed < seeds {
-                print("  \(summary.completed)/\(seeds) seeds, \(summary.violations) violations")
+                say("  \(summary.completed)/\(seeds) seeds, \(summary.violations) violations")
             }
             return !(failFast && summary.violations > 0)
         }
@@ -116,14 +117,14 @@ struct SimCommand: AsyncParsableCommand {
     }
 
     private func printViolation(_ result: SeedResult, _ violation: Violation, knobs: Set<BugKnob>) {
-        print("seed \(result.seed): \(violation)")
-        print("  options: \(result.options)")
-        print("  trace tail:")
-        for line in result.traceTail.suffix(12) { print("    " + line) }
+        say("seed \(result.seed): \(violation)")
+        say("  options: \(result.options)")
+        say("  trace tail:")
+        for line in result.traceTail.suffix(12) { say("    " + line) }
         var command = "clusterdeck sim --seed \(result.seed)"
         if let nodes { command += " --nodes \(nodes)" }
         for knob in knobs.map(\.rawValue).sorted() { command += " --bug \(knob)" }
-        print("  reproduce with: \(command)")
+        say("  reproduce with: \(command)")
     }
 }
 
@@ -147,13 +148,13 @@ private struct Summary {
     func print(seedCount: Int) {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         let rate = Double(completed) / max(seconds, 1e-9)
-        Swift.print("seeds: \(completed) in \(formatted(seconds)) s (\(formatted(rate)) seeds/s, "
+        say("seeds: \(completed) in \(formatted(seconds)) s (\(formatted(rate)) seeds/s, "
             + "\(formatted(Double(stats.virtualMs) / 1000 / max(seconds, 1e-9))) virtual s per s)")
-        Swift.print(statsLine(stats))
+        say(statsLine(stats))
         for (name, count) in byInvariant.sorted(by: { $0.key < $1.key }) {
-            Swift.print("  \(name): \(count) seeds")
+            say("  \(name): \(count) seeds")
         }
-        Swift.print("violations: \(violations)")
+        say("violations: \(violations)")
     }
 }
 
@@ -179,4 +180,10 @@ enum System {
     static var coreCount: Int {
         ProcessInfo.processInfo.activeProcessorCount
     }
+}
+
+/// Prints a line and flushes at once, so progress shows even when the output goes to a file or a pipe.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }
