@@ -1,6 +1,12 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOExtras", package: "swift-nio-extras"),
+]
+
 let package = Package(
     name: "ClusterDeck",
     platforms: [.macOS(.v14)],
@@ -10,10 +16,30 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // The consensus core: pure, deterministic, standard library only.
         .target(name: "Raft"),
+        // Deterministic state machines applied to committed entries (KV store, client sessions).
+        .target(name: "Services", dependencies: ["Raft"]),
+        // Frames and message encodings shared by node and console.
+        .target(name: "Wire", dependencies: ["Raft", "Services"]),
+        // The command language shared by the shell, `ctl`, the TUI and scenarios: parsing and help.
+        .target(name: "CommandLanguage"),
+        // The one system call Swift does not import (prctl), for "no orphans".
+        .target(name: "CShims"),
+        // The node process: event loop, timers, write-ahead log, control socket.
+        .target(name: "NodeRuntime", dependencies: ["Raft", "Services", "Wire", "CShims"] + nio),
+        // The console's headless engine: supervisor, network fabric, clients, journal.
+        .target(
+            name: "Cluster",
+            dependencies: [
+                "Raft", "Services", "Wire", "CommandLanguage", "NodeRuntime",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ] + nio
+        ),
         // The same core on a virtual clock and network, seeded.
         .target(
             name: "Simulation",
@@ -25,13 +51,17 @@ let package = Package(
         .executableTarget(
             name: "clusterdeck",
             dependencies: [
-                "Raft",
-                "Simulation",
+                "Raft", "Simulation", "NodeRuntime", "Cluster", "CommandLanguage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RaftTests", dependencies: ["Raft"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Raft"]),
+        .testTarget(name: "ServicesTests", dependencies: ["Services", "Raft"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "Services"]),
+        .testTarget(name: "CommandLanguageTests", dependencies: ["CommandLanguage"]),
+        .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Raft", "Wire"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Wire", "CommandLanguage"]),
     ],
     swiftLanguageModes: [.v6]
 )

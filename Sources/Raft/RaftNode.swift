@@ -10,7 +10,7 @@ public struct RaftNode: Sendable {
     public private(set) var leader: NodeID?
     var log: RaftLog
     /// Per-follower replication state, for a leader only.
-    public private(set) var progress: [NodeID: Progress] = [:]
+    public private(set) var progress: [NodeID: ReplicationProgress] = [:]
     /// Votes received in the current (pre-)campaign: true = granted.
     private var votes: [NodeID: Bool] = [:]
     private var electionElapsed = 0
@@ -323,7 +323,7 @@ public struct RaftNode: Sendable {
         electionElapsed = 0
         progress = [:]
         for peer in others {
-            progress[peer] = Progress(next: log.lastIndex + 1)
+            progress[peer] = ReplicationProgress(next: log.lastIndex + 1)
         }
         appendAsLeader(Entry(term: term, index: log.lastIndex + 1, kind: .noop))
     }
@@ -405,7 +405,7 @@ public struct RaftNode: Sendable {
         }
     }
 
-    private mutating func sendSnapshot(to peer: NodeID, _ follower: inout Progress) {
+    private mutating func sendSnapshot(to peer: NodeID, _ follower: inout ReplicationProgress) {
         guard let snapshot = log.snapshot else {
             preconditionFailure("bug: entry \(follower.next - 1) is compacted but there is no snapshot")
         }
@@ -437,7 +437,7 @@ public struct RaftNode: Sendable {
     }
 
     /// Fast back-off (§5.3): when the leader holds the follower's conflicting term, resume after its
-    /// last entry of that term; otherwise skip the follower's whole term. `Progress` clamps the result.
+    /// last entry of that term; otherwise skip the follower's whole term. `ReplicationProgress` clamps the result.
     private func nextIndexAfterRejection(hintIndex: LogIndex, hintTerm: Term) -> LogIndex {
         guard hintTerm > 0, let lastOfTerm = log.lastIndex(ofTerm: hintTerm) else { return hintIndex }
         return lastOfTerm + 1

@@ -9,7 +9,7 @@ struct ClusterDeck: AsyncParsableCommand {
             Built so far: the Raft core and its deterministic simulation (`clusterdeck sim`). \
             The live console, real node processes and services arrive in later releases.
             """,
-        subcommands: [SimCommand.self]
+        subcommands: [ShellCommand.self, CtlCommand.self, SimCommand.self, NodeCommand.self]
     )
 
     func run() async throws {

@@ -1,5 +1,5 @@
 /// What a leader knows about one follower's log (Figure 2's nextIndex and matchIndex, plus flow control).
-public struct Progress: Sendable, Equatable {
+public struct ReplicationProgress: Sendable, Equatable {
     /// How the leader is currently sending to the follower.
     public enum Mode: Sendable, Equatable {
         /// Looking for the point where the logs agree: one append at a time.

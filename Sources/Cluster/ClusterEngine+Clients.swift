@@ -1,0 +1,191 @@
+import NIOCore
+import Raft
+import Services
+import Wire
+
+/// A named client hosted by the console: its session and where it thinks the leader is.
+struct ClientState {
+    let name: String
+    let clientID: UInt64
+    var sequence: UInt64 = 0
+    var leaderGuess: NodeID?
+}
+
+/// A client operation as the console issues it.
+enum ClientOperation: Sendable {
+    case write(KVOperation)
+    case read(key: String)
+    case staleRead(key: String, node: NodeID)
+
+    var historyName: String {
+        switch self {
+        case .write(.put): "put"
+        case .write(.delete): "del"
+        case .write(.compareAndSwap): "cas"
+        case .read, .staleRead: "get"
+        }
+    }
+}
+
+/// How a client operation ended.
+enum ClientOutcome: Sendable {
+    case ok(value: String?)
+    case compareFailed(current: String?)
+    case failed(String)
+    /// A write that may or may not have taken effect.
+    case unknown(String)
+}
+
+extension ClusterEngine {
+    /// Runs a client operation: finds the leader, follows redirects, retries with the same session
+    /// (so a write applies once), and gives up as `unknown` when it cannot know.
+    func perform(_ operation: ClientOperation, as clientName: String = "default") -> EventLoopFuture<ClientOutcome> {
+        var client = clients[clientName]
+            ?? ClientState(name: clientName, clientID: UInt64.random(in: 1...UInt64.max))
+        var session: ClientSession?
+        if case .write = operation {
+            client.sequence += 1
+            session = ClientSession(clientID: client.clientID, sequence: client.sequence)
+        }
+        clients[clientName] = client
+        let promise = loop.makePromise(of: ClientOutcome.self)
+        let invoke = elapsedSeconds
+        let deadline = NIODeadline.now() + .milliseconds(Int64(options.clientDeadlineMs))
+        var attempt = ClientAttempt(operation: operation, session: session, client: clientName,
+                                    deadline: deadline, promise: promise)
+        attempt.target = initialTarget(for: operation, client: clientName)
+        attempt.invoke = invoke
+        send(attempt)
+        return promise.futureResult
+    }
+
+    struct ClientAttempt: Sendable {
+        var operation: ClientOperation
+        var session: ClientSession?
+        var client: String
+        var deadline: NIODeadline
+        var promise: EventLoopPromise<ClientOutcome>
+        var target: NodeID?
+        var sentAtLeastOnce = false
+        var invoke = 0.0
+        var tried: [NodeID] = []
+    }
+
+    private func initialTarget(for operation: ClientOperation, client: String) -> NodeID? {
+        if case .staleRead(_, let node) = operation { return node }
+        return clients[client]?.leaderGuess ?? leaderID
+    }
+
+    private func send(_ attempt: ClientAttempt) {
+        var attempt = attempt
+        guard NIODeadline.now() < attempt.deadline else { return finish(attempt, timedOut()) }
+        guard let target = attempt.target ?? nextTarget(after: attempt.tried),
+              node(target).status == .up, node(target).channel != nil else {
+            if case .staleRead(_, let id) = attempt.operation {
+                return finish(attempt, .failed("n\(id) is not running"))
+            }
+            attempt.target = nil
+            return retry(attempt, afterMs: timing.heartbeatMs)
+        }
+        attempt.target = target
+        attempt.tried.append(target)
+        let requestID = nextRequestID
+        nextRequestID += 1
+        pendingRequests[requestID] = { [weak self] outcome in
+            self?.answered(attempt, outcome)
+        }
+        if case .write = attempt.operation { attempt.sentAtLeastOnce = true }
+        let request = ClientRequestFrame(requestID: requestID, session: attempt.session,
+                                         operation: wireOperation(attempt.operation))
+        send(.clientRequest(request), to: target)
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        loop.scheduleTask(in: .milliseconds(Int64(options.attemptTimeoutMs))) {
+            bound.value.pendingRequests.removeValue(forKey: requestID)?(nil)
+        }
+    }
+
+    private func answered(_ attempt: ClientAttempt, _ outcome: ClientResponseFrame.Outcome?) {
+        var next = attempt
+        switch outcome {
+        case .ok(let value, _)?:
+            clients[attempt.client]?.leaderGuess = attempt.target
+            finish(attempt, .ok(value: value))
+        case .compareFailed(let current)?:
+            finish(attempt, .compareFailed(current: current))
+        case .failed(let reason)?:
+            finish(attempt, .failed(reason))
+        case .notLeader(let hint)?:
+            next.target = hint.flatMap { node($0).status == .up ? $0 : nil }
+            clients[attempt.client]?.leaderGuess = next.target
+            retry(next, afterMs: next.target == nil ? timing.heartbeatMs : 1)
+        case .unknown?, nil:
+            // No answer or leadership lost: the write may or may not have applied. Retrying with the
+            // same session is safe; it applies at most once.
+            next.target = nil
+            clients[attempt.client]?.leaderGuess = nil
+            retry(next, afterMs: timing.heartbeatMs)
+        }
+    }
+
+    private func retry(_ attempt: ClientAttempt, afterMs delayMs: Int) {
+        if case .staleRead = attempt.operation, attempt.sentAtLeastOnce || !attempt.tried.isEmpty {
+            return finish(attempt, .failed("n\(attempt.target ?? 0) did not answer"))
+        }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        loop.scheduleTask(in: .milliseconds(Int64(max(1, delayMs)))) { bound.value.send(attempt) }
+    }
+
+    private func timedOut() -> ClientOutcome {
+        .unknown("no answer within \(options.clientDeadlineMs) ms")
+    }
+
+    /// The next running node to try when the leader is unknown, round-robin.
+    private func nextTarget(after tried: [NodeID]) -> NodeID? {
+        if let leader = leaderID { return leader }
+        let running = nodes.filter { $0.status == .up && $0.channel != nil }.map(\.id)
+        guard !running.isEmpty else { return nil }
+        return running[tried.count % running.count]
+    }
+
+    private func wireOperation(_ operation: ClientOperation) -> ClientRequestFrame.Operation {
+        switch operation {
+        case .write(let change): .write(change)
+        case .read(let key): .read(key: key)
+        case .staleRead(let key, _): .staleRead(key: key)
+        }
+    }
+
+    private func finish(_ attempt: ClientAttempt, _ outcome: ClientOutcome) {
+        var finalOutcome = outcome
+        if case .unknown = outcome, !attempt.sentAtLeastOnce {
+            // Never reached a node: it certainly did not apply.
+            finalOutcome = .failed("no node answered")
+        }
+        recordHistory(attempt, finalOutcome)
+        attempt.promise.succeed(finalOutcome)
+    }
+
+    private func recordHistory(_ attempt: ClientAttempt, _ outcome: ClientOutcome) {
+        var record = HistoryRecord(process: attempt.client, f: attempt.operation.historyName, key: "",
+                                   value: nil, old: nil, new: nil, invoke: attempt.invoke,
+                                   complete: elapsedSeconds, outcome: .ok)
+        switch attempt.operation {
+        case .write(.put(let key, let value)): record.key = key; record.value = value
+        case .write(.delete(let key)): record.key = key
+        case .write(.compareAndSwap(let key, let old, let new)): record.key = key; record.old = old; record.new = new
+        case .read(let key), .staleRead(let key, _): record.key = key
+        }
+        switch outcome {
+        case .ok(let value):
+            if case .read = attempt.operation { record.value = value }
+            if case .staleRead = attempt.operation { record.value = value }
+        case .compareFailed, .failed:
+            record.outcome = .fail
+        case .unknown:
+            record.outcome = .unknown
+            record.complete = nil
+        }
+        history.append(record)
+        publish(.client(record))
+    }
+}

@@ -1,0 +1,277 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Raft
+import NodeRuntime
+import Wire
+
+/// The console's engine: node processes, their connections, the fabric and the clients. Every method
+/// runs on `loop`; the public `LocalCluster` reaches it through `NIOLoopBound`.
+final class ClusterEngine {
+    let loop: any EventLoop
+    let options: ClusterOptions
+    let run: RunDirectory
+    var nodes: [NodeProcess]
+    var fabric: Fabric
+    var timing: Timing
+    private var subscribers: [@Sendable (ClusterEvent) -> Void] = []
+    let startedAt = NIODeadline.now()
+    let history: HistoryLog
+    var pendingRequests: [UInt64: (ClientResponseFrame.Outcome?) -> Void] = [:]
+    var nextRequestID: UInt64 = 1
+    var clients: [String: ClientState] = [:]
+    private(set) var isShutDown = false
+
+    init(loop: any EventLoop, options: ClusterOptions, run: RunDirectory) {
+        self.loop = loop
+        self.options = options
+        self.run = run
+        timing = options.timing
+        nodes = (1...options.nodeCount).map { NodeProcess(id: $0) }
+        fabric = Fabric(nodeCount: options.nodeCount)
+        history = HistoryLog(path: run.historyPath)
+    }
+
+    var nodeCount: Int { nodes.count }
+
+    func node(_ id: NodeID) -> NodeProcess { nodes[id - 1] }
+
+    /// Seconds since the run began.
+    var elapsedSeconds: Double {
+        Double((NIODeadline.now() - startedAt).nanoseconds) / 1e9
+    }
+
+    // MARK: Events
+
+    func subscribe(_ handler: @escaping @Sendable (ClusterEvent) -> Void) {
+        subscribers.append(handler)
+    }
+
+    func publish(_ event: ClusterEvent) {
+        for subscriber in subscribers { subscriber(event) }
+    }
+
+    // MARK: Processes
+
+    /// Starts node `id` on its data directory (what it holds survives: a restart).
+    func startNode(_ id: NodeID) {
+        let handle = node(id)
+        handle.generation += 1
+        let generation = handle.generation
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: options.executablePath)
+        process.arguments = nodeArguments(id)
+        process.standardInput = FileHandle.nullDevice
+        _ = FileManager.default.createFile(atPath: run.logPath(node: id), contents: nil)
+        let log = FileHandle(forWritingAtPath: run.logPath(node: id))
+        log?.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        process.terminationHandler = { [loop] ended in
+            let reason = exitReason(of: ended)
+            loop.execute { bound.value.processEnded(id, generation: generation, reason: reason) }
+        }
+        do {
+            // Spawned from the event loop's long-lived thread: the node's parent-death signal is tied
+            // to the spawning thread, so it must outlive the node.
+            try process.run()
+        } catch {
+            handle.status = .down(reason: "could not start: \(error)")
+            publish(.nodeStopped(id, reason: "could not start: \(error)"))
+            return
+        }
+        try? log?.close()
+        handle.process = process
+        handle.status = .starting
+        handle.state = nil
+        publish(.nodeStarted(id, pid: process.processIdentifier))
+        connect(id, generation: generation, attempt: 0)
+    }
+
+    private func nodeArguments(_ id: NodeID) -> [String] {
+        var arguments = [
+            "node", "--id", "\(id)", "--members", (1...nodeCount).map(String.init).joined(separator: ","),
+            "--data", run.dataDirectory(node: id), "--socket", run.socketPath(node: id),
+            "--tick-ms", "\(timing.tickMs)", "--snapshot-every", "\(options.snapshotEvery)",
+        ]
+        if !options.fsync { arguments.append("--no-fsync") }
+        if !options.preVote { arguments.append("--no-prevote") }
+        if !options.checkQuorum { arguments.append("--no-checkquorum") }
+        for bug in options.bugs { arguments += ["--bug", bug.rawValue] }
+        return arguments
+    }
+
+    /// Connects to a freshly started node, retrying while its socket appears.
+    private func connect(_ id: NodeID, generation: Int, attempt: Int) {
+        let handle = node(id)
+        guard handle.generation == generation, handle.process?.isRunning == true else { return }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        let bootstrap = ClientBootstrap(group: loop)
+            .channelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 1024 * 1024))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = ConsoleConnectionHandler(engine: bound.value, node: id, generation: generation)
+                    try FrameChannel.configure(channel, handler: handler)
+                }
+            }
+        bootstrap.connect(unixDomainSocketPath: run.socketPath(node: id)).whenComplete { result in
+            let engine = bound.value
+            switch result {
+            case .success(let channel):
+                engine.connected(id, generation: generation, channel: channel)
+            case .failure where attempt < 500:
+                engine.loop.scheduleTask(in: .milliseconds(20)) {
+                    bound.value.connect(id, generation: generation, attempt: attempt + 1)
+                }
+            case .failure(let error):
+                engine.publish(.action("n\(id): cannot connect: \(error)"))
+                engine.node(id).signal(SIGKILL)
+            }
+        }
+    }
+
+    private func connected(_ id: NodeID, generation: Int, channel: any Channel) {
+        let handle = node(id)
+        guard handle.generation == generation else {
+            channel.close(promise: nil)
+            return
+        }
+        handle.channel = channel
+        if handle.status == .starting { handle.status = .up }
+        if fabric.frozen { send(.control(.freeze), to: id) }
+    }
+
+    func connectionClosed(node id: NodeID, generation: Int) {
+        guard node(id).generation == generation else { return }
+        node(id).channel = nil
+    }
+
+    private func processEnded(_ id: NodeID, generation: Int, reason: String) {
+        let handle = node(id)
+        guard handle.generation == generation else { return }
+        var why = reason
+        if reason.hasPrefix("exited"), let line = run.lastLogLine(node: id) { why += ": \(line)" }
+        handle.status = .down(reason: why)
+        handle.channel = nil
+        publish(.nodeStopped(id, reason: why))
+    }
+
+    /// Kills node `id` at once (SIGKILL; a paused node dies too).
+    func killNode(_ id: NodeID) {
+        let handle = node(id)
+        guard handle.process?.isRunning == true else { return }
+        handle.signal(SIGKILL)
+        waitForExit(handle)
+    }
+
+    /// A SIGKILLed process is gone within milliseconds; wait so a restart never overlaps it.
+    private func waitForExit(_ handle: NodeProcess) {
+        for _ in 0..<200 where handle.process?.isRunning == true {
+            usleep(5_000)
+        }
+    }
+
+    // MARK: Frames
+
+    func send(_ frame: Frame, to id: NodeID) {
+        guard let channel = node(id).channel else { return }
+        let bytes = frame.encoded()
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    func received(_ frame: Frame, from id: NodeID, generation: Int) {
+        guard node(id).generation == generation else { return }
+        switch frame {
+        case .state(let state):
+            node(id).state = state
+        case .event(let event):
+            publish(.node(id, event))
+        case .clientResponse(let response):
+            pendingRequests.removeValue(forKey: response.requestID)?(response.outcome)
+        case .error(let error):
+            publish(.action("n\(id) refused a frame: \(error.message)"))
+        case .peer, .clientRequest, .control:
+            publish(.action("n\(id) sent an unexpected \(frame.kind) frame"))
+        }
+    }
+
+    // MARK: Fabric
+
+    /// A peer message from node `from`: routed by its header, never decoded here.
+    func routePeer(from id: NodeID, payload: [UInt8]) {
+        guard let header = try? PeerCodec.routingHeader(payload.dropFirst()), header.from == id else {
+            publish(.action("n\(id) sent a peer message with a bad header; dropped"))
+            return
+        }
+        switch fabric.route(header, payload: payload) {
+        case .hold:
+            record(header, .held)
+        case .drop(let fate):
+            record(header, fate)
+        case .deliver(let delayMs, let copies):
+            for _ in 0..<copies { deliver(header, payload, afterMs: delayMs) }
+        }
+    }
+
+    func deliver(_ header: RoutingHeader, _ payload: [UInt8], afterMs delayMs: Int) {
+        guard delayMs > 0 else { return deliverNow(header, payload) }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        loop.scheduleTask(in: .milliseconds(Int64(delayMs))) { bound.value.deliverNow(header, payload) }
+    }
+
+    func deliverNow(_ header: RoutingHeader, _ payload: [UInt8]) {
+        let target = node(header.to)
+        guard target.status == .up, let channel = target.channel else {
+            fabric.countDrop(.receiverDown)
+            return record(header, .receiverDown)
+        }
+        guard channel.isWritable else {
+            // The receiver is not reading (paused): drop rather than buffer without limit.
+            fabric.countDrop(.overflow)
+            return record(header, .overflow)
+        }
+        var buffer = channel.allocator.buffer(capacity: payload.count)
+        buffer.writeBytes(payload)
+        channel.writeAndFlush(buffer, promise: nil)
+        record(header, .delivered)
+    }
+
+    private func record(_ header: RoutingHeader, _ fate: MessageFate) {
+        guard !subscribers.isEmpty else { return }
+        let timeMs = Int((NIODeadline.now() - startedAt).nanoseconds / 1_000_000)
+        publish(.message(MessageRecord(header: header, fate: fate, timeMs: timeMs)))
+    }
+
+    // MARK: Views
+
+    func views() -> [NodeView] {
+        nodes.map { NodeView(id: $0.id, status: $0.status, pid: $0.pid, state: $0.state) }
+    }
+
+    /// The node that leads: a running node that says it leads, the highest term winning.
+    var leaderID: NodeID? {
+        nodes.filter { $0.status == .up && $0.state?.role == Role.leader.rawValue }
+            .max { ($0.state?.term ?? 0) < ($1.state?.term ?? 0) }?.id
+    }
+
+    // MARK: Shutdown
+
+    /// Kills every node and removes the run directory. Idempotent.
+    func shutdown() {
+        guard !isShutDown else { return }
+        isShutDown = true
+        for handle in nodes {
+            handle.generation += 1
+            handle.signal(SIGKILL)
+            handle.channel?.close(promise: nil)
+        }
+        for handle in nodes { waitForExit(handle) }
+        for (_, pending) in pendingRequests { pending(nil) }
+        pendingRequests = [:]
+        history.close()
+        run.remove()
+    }
+}

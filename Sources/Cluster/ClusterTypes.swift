@@ -1,0 +1,87 @@
+import Foundation
+import Raft
+import Wire
+
+/// How to start a local cluster.
+public struct ClusterOptions: Sendable {
+    public var nodeCount = 5
+    public var timing: Timing = .teach
+    /// The `clusterdeck` binary that is started as `clusterdeck node …`.
+    public var executablePath: String
+    public var fsync = true
+    public var preVote = true
+    public var checkQuorum = true
+    public var bugs: [BugKnob] = []
+    public var snapshotEvery = 1_000
+
+    public init(executablePath: String) {
+        self.executablePath = executablePath
+    }
+
+    /// How long a client keeps retrying before it reports a write as unknown: long enough for several
+    /// elections.
+    var clientDeadlineMs: Int { max(3_000, 4 * timing.maximumElectionMs) }
+    /// How long one attempt waits for an answer before trying another node.
+    var attemptTimeoutMs: Int { max(500, timing.maximumElectionMs) }
+}
+
+/// Something that happened in the cluster, for the shell, the TUI and the journal.
+public enum ClusterEvent: Sendable {
+    case node(NodeID, NodeEventFrame)
+    case nodeStarted(NodeID, pid: Int32)
+    case nodeStopped(NodeID, reason: String)
+    /// A fault or control the user applied, in words.
+    case action(String)
+    case message(MessageRecord)
+    case client(HistoryRecord)
+
+    /// One line for the shell.
+    public var text: String {
+        switch self {
+        case .node(let id, let event): "n\(id): \(event.text)"
+        case .nodeStarted(let id, let pid): "n\(id): started (pid \(pid))"
+        case .nodeStopped(let id, let reason): "n\(id): down — \(reason)"
+        case .action(let text): text
+        case .message(let record):
+            "n\(record.header.from) → n\(record.header.to) \(record.header.typeName) t\(record.header.term) "
+                + "entries=\(record.header.entryCount) \(record.fate.rawValue)"
+        case .client(let record):
+            "\(record.process): \(record.f) \(record.key) → \(record.outcome.rawValue)"
+        }
+    }
+
+    /// Commit events come with every batch; the shell shows them only when asked.
+    public var isCommit: Bool {
+        if case .node(_, let event) = self { return event.kind == "commit" }
+        return false
+    }
+
+    /// Message records are many; the shell shows them only when asked.
+    public var isMessage: Bool {
+        if case .message = self { return true }
+        return false
+    }
+}
+
+/// What a command printed, and whether it succeeded.
+public struct CommandOutput: Sendable, Equatable {
+    public var lines: [String]
+    public var ok: Bool
+
+    public init(lines: [String], ok: Bool = true) {
+        self.lines = lines
+        self.ok = ok
+    }
+
+    public static func error(_ message: String) -> CommandOutput {
+        CommandOutput(lines: ["error: \(message)"], ok: false)
+    }
+}
+
+/// The console's view of one node.
+public struct NodeView: Sendable, Equatable {
+    public var id: NodeID
+    public var status: NodeStatus
+    public var pid: Int32?
+    public var state: NodeStateFrame?
+}

@@ -1,0 +1,43 @@
+import NIOCore
+import Raft
+import Wire
+
+/// The console's end of one node's connection: peer frames go to the fabric by their routing header
+/// alone; everything else is decoded and handed to the engine.
+final class ConsoleConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let engine: ClusterEngine
+    private let node: NodeID
+    private let generation: Int
+
+    init(engine: ClusterEngine, node: NodeID, generation: Int) {
+        self.engine = engine
+        self.node = node
+        self.generation = generation
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        let bytes = Array(buffer.readableBytesView)
+        if bytes.first == FrameKind.peer.rawValue {
+            engine.routePeer(from: node, payload: bytes)
+            return
+        }
+        do {
+            engine.received(try Frame(decoding: bytes), from: node, generation: generation)
+        } catch {
+            engine.publish(.action("n\(node) sent a malformed frame: \(error)"))
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        engine.connectionClosed(node: node, generation: generation)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        engine.publish(.action("n\(node) connection error: \(error)"))
+        context.close(promise: nil)
+    }
+}

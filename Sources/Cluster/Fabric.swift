@@ -1,0 +1,167 @@
+import DequeModule
+import NIOCore
+import Raft
+import Wire
+
+/// Rules for one directed link.
+public struct LinkRule: Sendable, Equatable {
+    public var up = true
+    public var delayMs = 0
+    public var jitterMs = 0
+    public var lossPercent = 0.0
+    public var duplicatePercent = 0.0
+
+    public init() {}
+
+    public var isDefault: Bool { self == LinkRule() }
+}
+
+/// What happened to one peer message in the fabric.
+public enum MessageFate: String, Sendable {
+    case delivered, held, lost, partitioned, receiverDown = "receiver-down", overflow
+}
+
+/// One peer message as the fabric saw it, for the timeline and the journal.
+public struct MessageRecord: Sendable {
+    public var header: RoutingHeader
+    public var fate: MessageFate
+    public var timeMs: Int
+}
+
+/// The console's network: every node-to-node message passes through here, where partitions, cuts,
+/// delay, loss, duplication and freezing apply. Runs on the console's event loop.
+struct Fabric {
+    /// Most messages held while frozen; beyond this they are dropped and counted.
+    static let maximumHeld = 10_000
+
+    private(set) var rules: [[LinkRule]]
+    private(set) var groups: [[NodeID]]? = nil
+    private(set) var frozen = false
+    private(set) var held = Deque<HeldMessage>()
+    private(set) var counts: [MessageFate: Int] = [:]
+    private var random = SystemRandomNumberGenerator()
+
+    struct HeldMessage {
+        var header: RoutingHeader
+        var payload: [UInt8]
+    }
+
+    init(nodeCount: Int) {
+        rules = Array(repeating: Array(repeating: LinkRule(), count: nodeCount + 1), count: nodeCount + 1)
+    }
+
+    var nodeCount: Int { rules.count - 1 }
+
+    // MARK: Faults
+
+    mutating func partition(_ newGroups: [[NodeID]]) {
+        heal()
+        let groupOf = Dictionary(uniqueKeysWithValues: newGroups.enumerated().flatMap { index, group in
+            group.map { ($0, index) }
+        })
+        for from in 1...nodeCount {
+            for to in 1...nodeCount where groupOf[from] != groupOf[to] {
+                rules[from][to].up = false
+            }
+        }
+        groups = newGroups
+    }
+
+    mutating func cut(from: NodeID, to: NodeID) {
+        rules[from][to].up = false
+    }
+
+    mutating func setLink(from: NodeID, to: NodeID, _ change: (inout LinkRule) -> Void) {
+        change(&rules[from][to])
+    }
+
+    mutating func heal() {
+        rules = Array(repeating: Array(repeating: LinkRule(), count: nodeCount + 1), count: nodeCount + 1)
+        groups = nil
+    }
+
+    mutating func freeze() { frozen = true }
+
+    /// Unfreezes and hands back everything held, oldest first.
+    mutating func thaw() -> [HeldMessage] {
+        frozen = false
+        defer { held.removeAll() }
+        return Array(held)
+    }
+
+    /// The next `count` held messages, oldest first.
+    mutating func step(_ count: Int) -> [HeldMessage] {
+        var released: [HeldMessage] = []
+        while released.count < count, let next = held.popFirst() {
+            released.append(next)
+        }
+        return released
+    }
+
+    /// A short description of what is cut or slowed, for the header and `status`.
+    var summary: String {
+        if let groups {
+            return groups.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " | ")
+        }
+        var parts: [String] = []
+        for from in 1...nodeCount {
+            for to in 1...nodeCount where from != to && !rules[from][to].isDefault {
+                let rule = rules[from][to]
+                parts.append(rule.up ? "\(from)->\(to) slowed" : "\(from)-x->\(to)")
+            }
+        }
+        return parts.isEmpty ? "none" : parts.joined(separator: " ")
+    }
+
+    // MARK: Routing
+
+    enum Decision {
+        /// Deliver after `delayMs` (0 = now), `copies` times.
+        case deliver(delayMs: Int, copies: Int)
+        case drop(MessageFate)
+        case hold
+    }
+
+    /// Decides a message's fate under the current rules.
+    mutating func route(_ header: RoutingHeader, payload: [UInt8]) -> Decision {
+        let decision = decide(header)
+        switch decision {
+        case .hold:
+            guard held.count < Self.maximumHeld else { return count(.drop(.overflow)) }
+            held.append(HeldMessage(header: header, payload: payload))
+        case .deliver, .drop:
+            break
+        }
+        return count(decision)
+    }
+
+    private mutating func decide(_ header: RoutingHeader) -> Decision {
+        guard (1...nodeCount).contains(header.from), (1...nodeCount).contains(header.to) else {
+            return .drop(.lost)
+        }
+        if frozen { return .hold }
+        let rule = rules[header.from][header.to]
+        guard rule.up else { return .drop(.partitioned) }
+        if rule.lossPercent > 0, Double.random(in: 0..<100, using: &random) < rule.lossPercent {
+            return .drop(.lost)
+        }
+        let copies = rule.duplicatePercent > 0
+            && Double.random(in: 0..<100, using: &random) < rule.duplicatePercent ? 2 : 1
+        let jitter = rule.jitterMs > 0 ? Int.random(in: -rule.jitterMs...rule.jitterMs, using: &random) : 0
+        return .deliver(delayMs: max(0, rule.delayMs + jitter), copies: copies)
+    }
+
+    private mutating func count(_ decision: Decision) -> Decision {
+        switch decision {
+        case .deliver: counts[.delivered, default: 0] += 1
+        case .drop(let fate): counts[fate, default: 0] += 1
+        case .hold: counts[.held, default: 0] += 1
+        }
+        return decision
+    }
+
+    mutating func countDrop(_ fate: MessageFate) {
+        counts[.delivered, default: 0] -= 1
+        counts[fate, default: 0] += 1
+    }
+}

@@ -1,0 +1,82 @@
+import CommandLanguage
+import NIOCore
+import NIOPosix
+import Wire
+
+/// A cluster of real node processes on this machine, driven by the command language. Safe to use from
+/// any task: every call hops onto the console's event loop, where the engine lives.
+public final class LocalCluster: Sendable {
+    public let options: ClusterOptions
+    public let run: RunDirectory
+    private let group: MultiThreadedEventLoopGroup
+    private let engine: NIOLoopBound<ClusterEngine>
+
+    /// Creates the run directory; call `start()` to launch the nodes.
+    public init(options: ClusterOptions) throws {
+        guard (1...9).contains(options.nodeCount) else {
+            throw ClusterError("a cluster has 1–9 nodes, not \(options.nodeCount)")
+        }
+        self.options = options
+        run = try RunDirectory.create()
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let run = self.run
+        engine = try loop.submit {
+            NIOLoopBound(ClusterEngine(loop: loop, options: options, run: run), eventLoop: loop)
+        }.wait()
+    }
+
+    private var loop: any EventLoop { engine.eventLoop }
+
+    /// Starts every node and the control socket that `clusterdeck ctl` talks to.
+    public func start() async throws {
+        try await loop.submit { [engine] in
+            for id in 1...engine.value.nodeCount { engine.value.startNode(id) }
+        }.get()
+        _ = try await ControlSocket.listen(engine: engine, path: run.consoleSocketPath).get()
+    }
+
+    /// Runs one command and returns what it printed.
+    public func execute(_ command: Command) async -> CommandOutput {
+        do {
+            return try await loop.flatSubmit { [engine] in engine.value.execute(command) }.get()
+        } catch {
+            return .error("\(error)")
+        }
+    }
+
+    /// Calls `handler` (on the console's loop) for every event from now on.
+    public func subscribe(_ handler: @escaping @Sendable (ClusterEvent) -> Void) async {
+        try? await loop.submit { [engine] in engine.value.subscribe(handler) }.get()
+    }
+
+    /// Every node as the console sees it now.
+    public func views() async -> [NodeView] {
+        (try? await loop.submit { [engine] in engine.value.views() }.get()) ?? []
+    }
+
+    /// Every client operation so far, in the order they completed.
+    public func history() async -> [HistoryRecord] {
+        (try? await loop.submit { [engine] in engine.value.history.records }.get()) ?? []
+    }
+
+    /// Kills every node and removes the run directory. Safe to call more than once.
+    public func shutdown() async {
+        try? await loop.submit { [engine] in engine.value.shutdown() }.get()
+        try? await group.shutdownGracefully()
+    }
+
+    /// Kills every node synchronously, for signal handlers and exit paths.
+    public func shutdownNow() {
+        try? loop.submit { [engine] in engine.value.shutdown() }.wait()
+    }
+}
+
+/// A cluster could not be set up.
+public struct ClusterError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

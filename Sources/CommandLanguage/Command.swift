@@ -1,0 +1,127 @@
+/// A node named by its id, or whichever node is the leader when the command runs.
+public enum NodeRef: Equatable, Sendable {
+    /// Node `N`, counted from 1.
+    case id(Int)
+    /// The node that is leader at the moment the command runs.
+    case leader
+}
+
+/// How fast timers run.
+public enum Pace: Equatable, Sendable {
+    /// Slow enough to follow by eye: heartbeat 500 ms, election timeout 1.5–3 s.
+    case teach
+    /// The Raft paper's timings: heartbeat 50 ms, election timeout 150–300 ms.
+    case real
+    /// A speed relative to `real`: 0.5 runs timers at half speed, 2 at twice the speed.
+    case factor(Double)
+}
+
+/// Settings for one directed link; `nil` leaves a setting as it is.
+public struct LinkSettings: Equatable, Sendable {
+    /// Fixed delay added to every message, in milliseconds.
+    public var delayMs: Int?
+    /// Random extra delay, up to this many milliseconds.
+    public var jitterMs: Int?
+    /// Share of messages dropped, 0 to 100.
+    public var lossPercent: Double?
+    /// Share of messages delivered twice, 0 to 100.
+    public var duplicatePercent: Double?
+
+    /// Creates settings; every setting left out stays unchanged on the link.
+    public init(
+        delayMs: Int? = nil,
+        jitterMs: Int? = nil,
+        lossPercent: Double? = nil,
+        duplicatePercent: Double? = nil
+    ) {
+        self.delayMs = delayMs
+        self.jitterMs = jitterMs
+        self.lossPercent = lossPercent
+        self.duplicatePercent = duplicatePercent
+    }
+
+    /// True when no setting is given.
+    public var isEmpty: Bool {
+        delayMs == nil && jitterMs == nil && lossPercent == nil && duplicatePercent == nil
+    }
+}
+
+/// One parsed line of the command language, shared by the shell, `ctl`, the TUI and scenario files.
+///
+/// Node ids have already been checked against the cluster size given to the parser, durations are
+/// whole milliseconds, and percentages are within 0...100.
+public enum Command: Equatable, Sendable {
+    /// `start N`: start a fresh cluster of 1 to 9 nodes.
+    case start(nodes: Int)
+    /// `kill N|leader`: SIGKILL a node; its data directory is kept.
+    case kill(NodeRef)
+    /// `pause N|leader`: SIGSTOP a node.
+    case pause(NodeRef)
+    /// `resume N`: SIGCONT a paused node (always an id).
+    case resume(NodeRef)
+    /// `restart N`: start a node again on its existing data directory (always an id).
+    case restart(NodeRef)
+    /// `wipe N`: restart a node with an empty data directory (always an id); outside the fault model.
+    case wipe(NodeRef)
+    /// `partition 1,2 | 3,4,5`: groups that can talk within but not across.
+    case partition([[Int]])
+    /// `isolate N|leader`: cut a node off from every other node, both ways.
+    case isolate(NodeRef)
+    /// `cut A->B`: drop every message from A to B (one way).
+    case cut(from: Int, to: Int)
+    /// `link A->B delay 20ms …`: degrade the directed link from A to B.
+    case link(from: Int, to: Int, LinkSettings)
+    /// `heal`: remove every partition, cut and link setting.
+    case heal
+    /// `freeze`: stop clocks and hold every message between nodes.
+    case freeze
+    /// `step [K]`: while frozen, deliver the next K held messages.
+    case step(count: Int)
+    /// `thaw`: end a freeze.
+    case thaw
+    /// `pace teach|real|FACTOR`: set the timer speed.
+    case pace(Pace)
+    /// `put K V`: write a value through the leader.
+    case put(key: String, value: String)
+    /// `get K [--stale --node N]`: a linearizable read, or a stale read from node N's local state.
+    case get(key: String, staleNode: Int?)
+    /// `del K`: delete a key through the leader.
+    case del(key: String)
+    /// `cas K OLD NEW`: compare-and-set through the leader.
+    case cas(key: String, old: String, new: String)
+    /// `status`: show every node and the current faults.
+    case status
+    /// `log N|leader`: show a node's log.
+    case log(NodeRef)
+    /// `wait leader [within D]`: wait until a leader is known, giving up after D when given.
+    case waitLeader(withinMs: Int?)
+    /// `sleep D`: wait before the next command.
+    case sleep(ms: Int)
+    /// `help [NAME]`: the command list, or one command's help.
+    case help(topic: String?)
+    /// `quit`: leave, stopping every node.
+    case quit
+}
+
+/// Why a line could not be parsed: a one-line message, where, and how the command is used.
+public struct CommandError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What is wrong, in words, without the column or usage.
+    public var message: String
+    /// 1-based column (in characters) of the offending input; one past the end for missing input.
+    public var column: Int
+    /// The usage line of the command, when the command is known.
+    public var usage: String?
+
+    /// Creates an error.
+    public init(message: String, column: Int, usage: String? = nil) {
+        self.message = message
+        self.column = column
+        self.usage = usage
+    }
+
+    /// One line: `column C: MESSAGE (usage: USAGE)`; the usage part only when known.
+    public var description: String {
+        guard let usage else { return "column \(column): \(message)" }
+        return "column \(column): \(message) (usage: \(usage))"
+    }
+}

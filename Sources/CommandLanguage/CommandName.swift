@@ -1,0 +1,225 @@
+/// Every command word of the language. Adding a case makes the compiler ask for its help text
+/// (`spec`) and its parser (`CommandParser.parseArguments`).
+enum CommandName: String, CaseIterable, Sendable {
+    case start, kill, pause, resume, restart, wipe
+    case partition, isolate, cut, link, heal
+    case freeze, step, thaw, pace
+    case put, get, del, cas
+    case status, log
+    case wait, sleep
+    case help, quit
+
+    /// What `help NAME` shows, and the usage line errors carry.
+    struct Spec: Sendable {
+        /// The usage line, like `kill N|leader`.
+        var usage: String
+        /// One line for the overview.
+        var summary: String
+        /// One paragraph.
+        var description: String
+        /// A line that parses.
+        var example: String
+    }
+
+    /// This command's help.
+    var spec: Spec {
+        switch self {
+        case .start: .start
+        case .kill: .kill
+        case .pause: .pause
+        case .resume: .resume
+        case .restart: .restart
+        case .wipe: .wipe
+        case .partition: .partition
+        case .isolate: .isolate
+        case .cut: .cut
+        case .link: .link
+        case .heal: .heal
+        case .freeze: .freeze
+        case .step: .step
+        case .thaw: .thaw
+        case .pace: .pace
+        case .put: .put
+        case .get: .get
+        case .del: .del
+        case .cas: .cas
+        case .status: .status
+        case .log: .log
+        case .wait: .wait
+        case .sleep: .sleep
+        case .help: .help
+        case .quit: .quit
+        }
+    }
+}
+
+// MARK: Help texts
+
+extension CommandName.Spec {
+    static let start = Self(
+        usage: "start N",
+        summary: "start a fresh cluster of N nodes (1 to 9)",
+        description: "Starts a new local cluster of N nodes (1 to 9), each its own process with "
+            + "its own data directory. Odd sizes get the most out of each node: 3 nodes survive "
+            + "1 failure, 5 survive 2.",
+        example: "start 5")
+    static let kill = Self(
+        usage: "kill N|leader",
+        summary: "kill a node (SIGKILL); its data is kept",
+        description: "Kills node N, or the current leader, with SIGKILL: no goodbye and nothing "
+            + "written beyond what it had already made durable. Its data directory is kept, so "
+            + "`restart N` brings it back with its term, vote and log.",
+        example: "kill leader")
+    static let pause = Self(
+        usage: "pause N|leader",
+        summary: "freeze a node's process (SIGSTOP)",
+        description: "Stops node N, or the current leader, with SIGSTOP. A paused node keeps its "
+            + "state but neither sends nor answers; when resumed it may still believe it leads, "
+            + "which is how stale leaders are born. Continue it with `resume N`.",
+        example: "pause leader")
+    static let resume = Self(
+        usage: "resume N",
+        summary: "continue a paused node (SIGCONT)",
+        description: "Continues paused node N with SIGCONT. It takes a node id, not `leader`: "
+            + "once a node is paused, the cluster elects another leader, so the paused node "
+            + "must be named.",
+        example: "resume 2")
+    static let restart = Self(
+        usage: "restart N",
+        summary: "start a killed node again on its own data",
+        description: "Starts node N again on its existing data directory: it replays its "
+            + "write-ahead log and rejoins with its persisted term, vote and log, then catches "
+            + "up from the leader.",
+        example: "restart 3")
+    static let wipe = Self(
+        usage: "wipe N",
+        summary: "restart a node with an empty disk (unsafe)",
+        description: "Restarts node N with an empty data directory, as if its disk were lost. "
+            + "Disk loss is outside Raft's fault model and may break safety: the node forgets "
+            + "its vote and log, and can help elect a leader that lacks committed entries. "
+            + "Drills never use it; it is here to show why.",
+        example: "wipe 3")
+    static let partition = Self(
+        usage: "partition A,B | C,D,E",
+        summary: "split the nodes into groups that cannot talk",
+        description: "Splits the cluster into groups: nodes talk within a group but not across. "
+            + "Groups are separated by `|`, ids within a group by commas; when the cluster size "
+            + "is known every node must be listed exactly once. Clients still reach every live "
+            + "node. Undo with `heal`.",
+        example: "partition 1,2 | 3,4,5")
+    static let isolate = Self(
+        usage: "isolate N|leader",
+        summary: "cut a node off from every other node",
+        description: "Cuts node N, or the current leader, off from every other node in both "
+            + "directions; clients can still reach it. Undo with `heal`.",
+        example: "isolate leader")
+    static let cut = Self(
+        usage: "cut A->B",
+        summary: "drop every message from A to B (one way)",
+        description: "Drops every message from node A to node B, in that direction only: B can "
+            + "still reach A. One-way failures are what pre-vote and check-quorum exist for. "
+            + "Spaces around -> are allowed. Undo with `heal`.",
+        example: "cut 1->2")
+    static let link = Self(
+        usage: "link A->B [delay D] [jitter D] [loss P%] [dup P%]",
+        summary: "degrade the link from A to B",
+        description: "Degrades the one-way link from node A to node B: a fixed delay plus a "
+            + "random jitter (each up to 1m), a percentage of messages lost, a percentage "
+            + "delivered twice. Give at least one setting, each at most once; settings left "
+            + "out stay as they are. Undo with `heal`.",
+        example: "link 1->2 delay 20ms jitter 5ms loss 10%")
+    static let heal = Self(
+        usage: "heal",
+        summary: "remove every partition, cut and link setting",
+        description: "Removes every partition, cut, isolation and link setting, so all nodes "
+            + "reach each other again. It does not resume paused nodes or restart killed ones.",
+        example: "heal")
+    static let freeze = Self(
+        usage: "freeze",
+        summary: "stop the clocks and hold every message",
+        description: "Stops every node's clock and holds every message between nodes, so "
+            + "nothing happens until you `step`. The timeline shows the held messages. `thaw` "
+            + "lets time run again.",
+        example: "freeze")
+    static let step = Self(
+        usage: "step [K]",
+        summary: "while frozen, deliver the next K held messages",
+        description: "While frozen, delivers the next K held messages (default 1, at most "
+            + "10000) in order, so an election or a replication round can be watched one "
+            + "message at a time.",
+        example: "step 3")
+    static let thaw = Self(
+        usage: "thaw",
+        summary: "end a freeze",
+        description: "Ends a freeze: clocks run again and held messages are delivered.",
+        example: "thaw")
+    static let pace = Self(
+        usage: "pace teach|real|FACTOR",
+        summary: "set the timer speed",
+        description: "Sets how fast timers run. `teach` (heartbeat 500ms, election timeout "
+            + "1.5s to 3s) is slow enough to follow by eye; `real` uses the Raft paper's 50ms "
+            + "and 150ms to 300ms. A FACTOR (0.01 to 10) is a speed relative to real: 0.5 runs "
+            + "at half speed, 2 twice as fast; teach is about 0.1.",
+        example: "pace 0.5")
+    static let put = Self(
+        usage: "put K V",
+        summary: "write value V under key K",
+        description: "Writes V under key K through the leader; it is acknowledged once a "
+            + "majority has it. A retried write keeps its sequence number, so it applies once. "
+            + "Keys and values are bare words or double-quoted strings, in which \\\" and \\\\ "
+            + "are the only escapes.",
+        example: "put color \"deep blue\"")
+    static let get = Self(
+        usage: "get K [--stale --node N]",
+        summary: "read key K (linearizable, or stale from node N)",
+        description: "Reads key K linearizably: the leader confirms it still leads (ReadIndex) "
+            + "before answering. With `--stale --node N` it reads node N's local copy instead, "
+            + "with no check, to show how far a replica lags; the two options go together.",
+        example: "get color --stale --node 3")
+    static let del = Self(
+        usage: "del K",
+        summary: "delete key K",
+        description: "Deletes key K through the leader, acknowledged like a write.",
+        example: "del color")
+    static let cas = Self(
+        usage: "cas K OLD NEW",
+        summary: "set K to NEW only if it is OLD",
+        description: "Compare-and-set through the leader: writes NEW under K only if its "
+            + "current value is OLD, in one step, and reports whether it did.",
+        example: "cas color blue green")
+    static let status = Self(
+        usage: "status",
+        summary: "show every node and the current faults",
+        description: "Shows each node's role, term, last log index and commit index, and the "
+            + "faults in force: partitions, cuts, link settings, paused and killed nodes.",
+        example: "status")
+    static let log = Self(
+        usage: "log N|leader",
+        summary: "show a node's log",
+        description: "Shows the log of node N, or of the current leader: index, term and "
+            + "command of each entry, with the commit point marked.",
+        example: "log leader")
+    static let wait = Self(
+        usage: "wait leader [within D]",
+        summary: "wait until a leader is elected",
+        description: "Waits until the cluster has a leader. With `within D` (up to 60m) it gives "
+            + "up after D and fails, so a scenario fails instead of hanging.",
+        example: "wait leader within 5s")
+    static let sleep = Self(
+        usage: "sleep D",
+        summary: "wait for a duration",
+        description: "Waits for D before the next command. Durations are written 500ms, 2s, "
+            + "1.5s or 1m (whole milliseconds, up to 60m).",
+        example: "sleep 2s")
+    static let help = Self(
+        usage: "help [NAME]",
+        summary: "list the commands, or explain one",
+        description: "Without a name, lists every command with a one-line summary; with a "
+            + "name, shows that command's usage, a description and an example.",
+        example: "help partition")
+    static let quit = Self(
+        usage: "quit",
+        summary: "leave, stopping every node",
+        description: "Leaves ClusterDeck and stops every node it started.",
+        example: "quit")
+}

@@ -1,0 +1,226 @@
+/// Parses lines of the command language.
+public enum CommandParser {
+    /// Parses one line.
+    ///
+    /// - Parameters:
+    ///   - line: one line of input, without its line break.
+    ///   - nodeCount: the size of the running cluster; node ids are checked against `1...nodeCount`
+    ///     when given (and a partition must then list every node), else against `1...9`.
+    /// - Returns: the command, or nil for a blank line or a comment (first non-blank character `#`).
+    /// - Throws: `CommandError` with a one-line message, the column, and the command's usage when the
+    ///   command is known.
+    public static func parse(_ line: String, nodeCount: Int? = nil) throws(CommandError) -> Command? {
+        guard line.utf8.count <= Tokenizer.lineBytesMax else {
+            throw CommandError(
+                message: "line is too long: at most \(Tokenizer.lineBytesMax) bytes",
+                column: 1
+            )
+        }
+        guard let first = line.first(where: { !$0.isWhitespace }), first != "#" else { return nil }
+        let tokens: [Token]
+        do {
+            tokens = try Tokenizer.tokenize(line)
+        } catch {
+            throw withUsage(error, line: line)
+        }
+        assert(!tokens.isEmpty, "a line with a non-blank character has a token")
+        let name = try commandName(tokens[0])
+        // A later trailing clause (`as NAME`) is to be split off the end of `tokens` here, so that
+        // each command's parser only ever sees its own arguments.
+        var reader = ArgumentReader(
+            tokens: tokens[1...],
+            endColumn: line.count + 1,
+            usage: name.spec.usage,
+            nodeCount: nodeCount
+        )
+        let command = try parseArguments(of: name, from: &reader)
+        try reader.finish()
+        return command
+    }
+
+    /// The command a token names, or an error suggesting the closest name.
+    private static func commandName(_ token: Token) throws(CommandError) -> CommandName {
+        if !token.isQuoted, let name = CommandName(rawValue: token.text) { return name }
+        var message = "unknown command \(Display.quote(token.text))"
+        if let suggestion = Suggestion.closestName(to: token.text) {
+            message += ", did you mean `\(suggestion)`?"
+        }
+        message += " (type `help` for the list)"
+        throw CommandError(message: message, column: token.column)
+    }
+
+    /// Adds the usage of the line's command, when its first word names one, to a tokenizer error.
+    private static func withUsage(_ error: CommandError, line: String) -> CommandError {
+        let firstWord = line.split(whereSeparator: { $0.isWhitespace }).first ?? ""
+        var error = error
+        error.usage = CommandName(rawValue: String(firstWord))?.spec.usage
+        return error
+    }
+
+    // One line per command; anything longer lives in a function of its own below.
+    private static func parseArguments(
+        of name: CommandName,
+        from reader: inout ArgumentReader
+    ) throws(CommandError) -> Command {
+        switch name {
+        case .start: try .start(nodes: reader.wholeNumber("a node count", in: nodeCounts))
+        case .kill: try .kill(reader.nodeRef())
+        case .pause: try .pause(reader.nodeRef())
+        case .resume: try .resume(.id(reader.nodeId(leaderReason: "a paused node may not lead")))
+        case .restart: try .restart(.id(reader.nodeId(leaderReason: "a stopped node does not lead")))
+        case .wipe: try .wipe(.id(reader.nodeId(leaderReason: "name the node whose disk is lost")))
+        case .partition: try .partition(reader.partitionGroups())
+        case .isolate: try .isolate(reader.nodeRef())
+        case .cut: try parseCut(from: &reader)
+        case .link: try parseLink(from: &reader)
+        case .heal: .heal
+        case .freeze: .freeze
+        case .step: try .step(count: reader.isAtEnd ? 1 : reader.wholeNumber("a count", in: steps))
+        case .thaw: .thaw
+        case .pace: try .pace(parsePace(from: &reader))
+        case .put: try .put(key: reader.key(), value: reader.text("a value"))
+        case .get: try parseGet(from: &reader)
+        case .del: try .del(key: reader.key())
+        case .cas: try .cas(key: reader.key(), old: reader.text("OLD"), new: reader.text("NEW"))
+        case .status: .status
+        case .log: try .log(reader.nodeRef())
+        case .wait: try parseWait(from: &reader)
+        case .sleep: try .sleep(ms: reader.duration("a duration", in: 0...Limits.waitMsMax))
+        case .help: try parseHelp(from: &reader)
+        case .quit: .quit
+        }
+    }
+
+    private static let nodeCounts = 1...Limits.nodeCountMax
+    private static let steps = 1...Limits.stepCountMax
+
+    private static func parseCut(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        let link = try reader.directedLink()
+        return .cut(from: link.from, to: link.to)
+    }
+
+    private static func parseLink(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        let link = try reader.directedLink()
+        var settings = LinkSettings()
+        while let token = reader.peek {
+            let setting = try reader.nextBare("a link setting")
+            let delays = 0...Limits.linkDelayMsMax
+            let twice = reader.error("\(Display.quote(setting.text)) is given twice", at: token.column)
+            switch setting.text {
+            case "delay":
+                guard settings.delayMs == nil else { throw twice }
+                settings.delayMs = try reader.duration("a delay", in: delays)
+            case "jitter":
+                guard settings.jitterMs == nil else { throw twice }
+                settings.jitterMs = try reader.duration("a jitter", in: delays)
+            case "loss":
+                guard settings.lossPercent == nil else { throw twice }
+                settings.lossPercent = try reader.percent("a loss percentage")
+            case "dup":
+                guard settings.duplicatePercent == nil else { throw twice }
+                settings.duplicatePercent = try reader.percent("a duplicate percentage")
+            default:
+                throw reader.error(
+                    "unknown link setting \(Display.quote(setting.text)): "
+                        + "use delay, jitter, loss or dup",
+                    at: setting.column
+                )
+            }
+        }
+        guard !settings.isEmpty else {
+            throw reader.error("missing a setting: delay, jitter, loss or dup", at: reader.endColumn)
+        }
+        return .link(from: link.from, to: link.to, settings)
+    }
+
+    private static func parsePace(from reader: inout ArgumentReader) throws(CommandError) -> Pace {
+        let token = try reader.nextBare("teach, real or a factor")
+        switch token.text {
+        case "teach": return .teach
+        case "real": return .real
+        default: break
+        }
+        let range = "a factor must be \(Limits.paceFactorMin) to \(Limits.paceFactorMax)"
+        switch NumberSyntax.decimal(token.text[...]) {
+        case .value(let decimal):
+            let factor = decimal.doubleValue
+            guard factor >= Limits.paceFactorMin, factor <= Limits.paceFactorMax else {
+                throw reader.error("\(range), not \(token.text)", at: token.column)
+            }
+            return .factor(factor)
+        case .negative, .tooLarge:
+            throw reader.error("\(range), not \(Display.quote(token.text))", at: token.column)
+        case .invalid:
+            throw reader.error(
+                "expected teach, real or a factor like 0.5, found \(Display.quote(token.text))",
+                at: token.column
+            )
+        }
+    }
+
+    private static func parseGet(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        if let first = reader.peek, !first.isQuoted, first.text.hasPrefix("--") {
+            throw reader.error(
+                "expected a key before the options (quote a key that starts with --)",
+                at: first.column
+            )
+        }
+        let key = try reader.key()
+        var isStale = false
+        var node: Int?
+        while let option = reader.peek {
+            _ = try reader.nextBare("an option")
+            let twice = reader.error("\(Display.quote(option.text)) is given twice", at: option.column)
+            switch option.text {
+            case "--stale":
+                guard !isStale else { throw twice }
+                isStale = true
+            case "--node":
+                guard node == nil else { throw twice }
+                node = try reader.nodeId(leaderReason: "a stale read names the replica it reads")
+            default:
+                throw reader.error(
+                    "unknown option \(Display.quote(option.text)): use --stale --node N",
+                    at: option.column
+                )
+            }
+        }
+        guard isStale == (node != nil) else {
+            let missing = isStale ? "--stale needs --node N" : "--node N needs --stale"
+            throw reader.error("\(missing): a stale read names its replica", at: reader.endColumn)
+        }
+        return .get(key: key, staleNode: node)
+    }
+
+    private static func parseWait(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        let target = try reader.nextBare("what to wait for (leader)")
+        guard target.text == "leader" else {
+            throw reader.error(
+                "can only wait for leader, not \(Display.quote(target.text))",
+                at: target.column
+            )
+        }
+        guard let within = reader.peek else { return .waitLeader(withinMs: nil) }
+        _ = try reader.nextBare("within")
+        guard within.text == "within" else {
+            throw reader.error(
+                "expected within, found \(Display.quote(within.text))",
+                at: within.column
+            )
+        }
+        return try .waitLeader(withinMs: reader.duration("a time limit", in: 1...Limits.waitMsMax))
+    }
+
+    private static func parseHelp(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        guard let topic = reader.peek else { return .help(topic: nil) }
+        _ = try reader.nextBare("a command name")
+        guard CommandName(rawValue: topic.text) != nil else {
+            var message = "no help for \(Display.quote(topic.text)): not a command"
+            if let suggestion = Suggestion.closestName(to: topic.text) {
+                message += ", did you mean `\(suggestion)`?"
+            }
+            throw reader.error(message, at: topic.column)
+        }
+        return .help(topic: topic.text)
+    }
+}

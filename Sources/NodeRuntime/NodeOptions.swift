@@ -1,0 +1,41 @@
+import Raft
+import Wire
+
+/// Everything a node process is started with (`clusterdeck node …`).
+public struct NodeOptions: Sendable {
+    public var id: NodeID
+    public var members: [NodeID]
+    /// Where the write-ahead log and snapshot live; survives restarts.
+    public var dataDirectory: String
+    /// The Unix socket the node listens on for its console.
+    public var socketPath: String
+    public var timing: Timing
+    public var preVote = true
+    public var checkQuorum = true
+    /// fsync each batch before the messages that depend on it go out. Off only for demos.
+    public var fsync = true
+    /// Applied entries between snapshots.
+    public var snapshotEvery = 1_000
+    public var bugs: Set<BugKnob> = []
+    /// Exit if no console connects within this time.
+    public var connectTimeoutMs = 15_000
+
+    public init(id: NodeID, members: [NodeID], dataDirectory: String, socketPath: String, timing: Timing) {
+        self.id = id
+        self.members = members
+        self.dataDirectory = dataDirectory
+        self.socketPath = socketPath
+        self.timing = timing
+    }
+
+    func raftConfig(seed: UInt64) -> Config {
+        var config = Config(id: id, members: members)
+        config.heartbeatTicks = timing.heartbeatTicks
+        config.electionTicks = timing.electionTicks
+        config.preVote = preVote
+        config.checkQuorum = checkQuorum
+        config.randomSeed = seed
+        config.bugs = bugs
+        return config
+    }
+}

@@ -1,0 +1,326 @@
+import Foundation
+import NIOCore
+import Raft
+import Services
+import Wire
+
+/// The node's driver: tick → step → ready → persist → send → apply → advance, on one event loop.
+/// Every method runs on `loop`; the class is reached from other closures through `NIOLoopBound`.
+final class NodeServer {
+    let options: NodeOptions
+    let loop: any EventLoop
+    private var raft: RaftNode
+    private var kv: KVStore
+    private let wal: WriteAheadLog
+    private var console: (any Channel)?
+    private var frozen = false
+    private var timing: Timing
+    private var tickTask: RepeatedTask?
+    private var stateDirty = false
+    private var stateSendScheduled = false
+    /// Writes waiting to apply, by log index: who asked and in which term it was proposed.
+    private var pendingWrites: [LogIndex: (requestID: UInt64, term: Term)] = [:]
+    /// Reads waiting for ReadIndex confirmation, by read id.
+    private var pendingReads: [UInt64: (requestID: UInt64, key: String)] = [:]
+    /// Confirmed reads waiting for the state machine to reach their index.
+    private var confirmedReads: [(requestID: UInt64, key: String, index: LogIndex)] = []
+    private var nextReadID: UInt64 = 1
+    private var lastRole: Role = .follower
+    private var lastTerm: Term = 0
+
+    init(options: NodeOptions, loop: any EventLoop, wal: WriteAheadLog, recovered: PersistentState) throws {
+        self.options = options
+        self.loop = loop
+        self.wal = wal
+        timing = options.timing
+        var seed = SystemRandomNumberGenerator()
+        raft = try RaftNode(config: options.raftConfig(seed: seed.next()), restoring: recovered)
+        if let snapshot = recovered.snapshot {
+            kv = try KVStore(snapshotData: snapshot.data)
+        } else {
+            kv = KVStore()
+        }
+        lastTerm = raft.term
+    }
+
+    // MARK: Lifecycle
+
+    var hasConsole: Bool { console != nil }
+
+    func attach(console channel: any Channel) {
+        console = channel
+        event("recovered", "node \(options.id) up: term \(raft.term), log \(raft.firstIndex)…\(raft.lastIndex), "
+            + "commit \(raft.commitIndex)")
+        markStateDirty()
+        processReady()
+    }
+
+    func startTicking() {
+        tickTask?.cancel()
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        let interval = TimeAmount.milliseconds(Int64(timing.tickMs))
+        tickTask = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            bound.value.tick()
+        }
+    }
+
+    private func tick() {
+        guard !frozen else { return }
+        raft.tick()
+        processReady()
+    }
+
+    // MARK: Frames from the console
+
+    func receive(_ frame: Frame, from channel: any Channel) {
+        switch frame {
+        case .peer(let message):
+            guard message.to == options.id else {
+                return refuse("peer message for node \(message.to) sent to node \(options.id)", on: channel)
+            }
+            raft.step(message)
+        case .clientRequest(let request):
+            handleClient(request)
+        case .control(let control):
+            handleControl(control)
+        case .clientResponse, .state, .event, .error:
+            return refuse("a node does not accept \(frame.kind) frames", on: channel)
+        }
+        processReady()
+    }
+
+    func refuse(_ reason: String, on channel: any Channel) {
+        let frame = Frame.error(ErrorFrame(message: reason))
+        write(frame, to: channel)
+        channel.flush()
+    }
+
+    private func handleControl(_ control: ControlFrame) {
+        switch control {
+        case .pace(let tickMs):
+            timing.tickMs = max(1, tickMs)
+            startTicking()
+        case .freeze:
+            frozen = true
+        case .thaw:
+            frozen = false
+        case .campaign:
+            raft.campaignNow()
+        case .shutdown:
+            exit(0)
+        }
+        markStateDirty()
+    }
+
+    // MARK: Clients
+
+    private func handleClient(_ request: ClientRequestFrame) {
+        switch request.operation {
+        case .write(let operation):
+            let command = ServiceCommand(session: request.session, operation: operation)
+            switch raft.propose(command.encoded()) {
+            case .success(let position):
+                pendingWrites[position.index] = (request.requestID, position.term)
+            case .failure(.notLeader(let hint)):
+                respond(request.requestID, .notLeader(leaderHint: hint))
+            }
+        case .read(let key):
+            let readID = nextReadID
+            nextReadID += 1
+            switch raft.requestRead(id: readID) {
+            case .success:
+                pendingReads[readID] = (request.requestID, key)
+            case .failure(.notLeader(let hint)):
+                respond(request.requestID, .notLeader(leaderHint: hint))
+            }
+        case .staleRead(let key):
+            respond(request.requestID, .ok(value: kv.value(of: key), index: kv.appliedIndex))
+        }
+    }
+
+    private func respond(_ requestID: UInt64, _ outcome: ClientResponseFrame.Outcome) {
+        guard let console else { return }
+        write(.clientResponse(ClientResponseFrame(requestID: requestID, outcome: outcome)), to: console)
+    }
+
+    // MARK: The ready loop
+
+    /// Persist, then send, then apply, then advance — until the core has nothing more to hand out.
+    func processReady() {
+        noteRoleChange()
+        while raft.hasReady {
+            let batch = raft.ready()
+            do {
+                try wal.persist(batch)
+            } catch {
+                fatal("write-ahead log: \(error)")
+            }
+            sendPeerMessages(batch.messages)
+            apply(batch)
+            raft.advance(batch)
+            answerReads(batch)
+            compactIfDue()
+            noteRoleChange()
+            markStateDirty()
+        }
+        console?.flush()
+    }
+
+    private func sendPeerMessages(_ messages: [Message]) {
+        guard let console else { return }
+        for message in messages {
+            write(.peer(message), to: console)
+        }
+    }
+
+    private func apply(_ batch: Ready) {
+        if let snapshot = batch.snapshot {
+            do {
+                kv = try KVStore(snapshotData: snapshot.data)
+            } catch {
+                fatal("snapshot through \(snapshot.position.index) is unreadable: \(error)")
+            }
+            event("snapshot", "installed snapshot through \(snapshot.position.index)", index: snapshot.position.index)
+        }
+        for entry in batch.committedEntries {
+            let result = kv.apply(entry)
+            answerWrite(at: entry, result: result)
+        }
+        if let last = batch.committedEntries.last {
+            event("commit", "applied through \(last.index)", index: last.index)
+        }
+    }
+
+    private func answerWrite(at entry: Entry, result: CommandResult?) {
+        guard let pending = pendingWrites.removeValue(forKey: entry.index) else { return }
+        guard pending.term == entry.term else {
+            // Another leader's entry took this index: our write is gone, but a retry may still land.
+            return respond(pending.requestID, .unknown(reason: "entry \(entry.index) was overwritten"))
+        }
+        switch result {
+        case .applied(let previous)?: respond(pending.requestID, .ok(value: previous, index: entry.index))
+        case .compareFailed(let current)?: respond(pending.requestID, .compareFailed(current: current))
+        case .staleSequence?: respond(pending.requestID, .failed(reason: "stale sequence number"))
+        case .malformed?, nil: respond(pending.requestID, .failed(reason: "malformed command"))
+        }
+    }
+
+    private func answerReads(_ batch: Ready) {
+        for aborted in batch.abortedReads {
+            guard let read = pendingReads.removeValue(forKey: aborted) else { continue }
+            respond(read.requestID, .notLeader(leaderHint: raft.leader))
+        }
+        for state in batch.readStates {
+            guard let read = pendingReads.removeValue(forKey: state.requestID) else { continue }
+            confirmedReads.append((read.requestID, read.key, state.index))
+        }
+        confirmedReads.removeAll { read in
+            guard kv.appliedIndex >= read.index else { return false }
+            respond(read.requestID, .ok(value: kv.value(of: read.key), index: kv.appliedIndex))
+            return true
+        }
+    }
+
+    private func compactIfDue() {
+        let applied = kv.appliedIndex
+        guard applied - raft.snapshotPosition.index >= options.snapshotEvery else { return }
+        raft.compact(through: applied, snapshotData: kv.snapshotData())
+        guard let snapshot = raft.snapshot, snapshot.position.index == applied else { return }
+        do {
+            try wal.compact(to: snapshot)
+        } catch {
+            fatal("write-ahead log compaction: \(error)")
+        }
+    }
+
+    /// Reports role and term changes; a deposed leader's waiting writes become `unknown`.
+    private func noteRoleChange() {
+        guard raft.role != lastRole || raft.term != lastTerm else { return }
+        if lastRole == .leader && raft.role != .leader {
+            for (_, pending) in pendingWrites {
+                respond(pending.requestID, .unknown(reason: "node \(options.id) lost leadership"))
+            }
+            pendingWrites = [:]
+        }
+        let text = raft.role == .leader ? "became leader" : "became \(raft.role.rawValue)"
+        event("role", "\(text) in term \(raft.term)")
+        lastRole = raft.role
+        lastTerm = raft.term
+    }
+
+    // MARK: State and events
+
+    private func event(_ kind: String, _ text: String, index: LogIndex? = nil) {
+        guard let console else { return }
+        write(.event(NodeEventFrame(kind: kind, text: text, term: raft.term, index: index)), to: console)
+    }
+
+    /// State frames are coalesced to at most 20 a second.
+    private func markStateDirty() {
+        stateDirty = true
+        guard !stateSendScheduled else { return }
+        stateSendScheduled = true
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        loop.scheduleTask(in: .milliseconds(50)) { bound.value.sendState() }
+    }
+
+    private func sendState() {
+        stateSendScheduled = false
+        guard stateDirty, let console else { return }
+        stateDirty = false
+        write(.state(currentState()), to: console)
+        console.flush()
+    }
+
+    func currentState() -> NodeStateFrame {
+        let tail = raft.entries(from: max(raft.firstIndex, raft.lastIndex - 7), through: raft.lastIndex)
+        let followers = raft.progress.keys.sorted().compactMap { id -> NodeStateFrame.FollowerProgress? in
+            guard let progress = raft.progress[id] else { return nil }
+            return NodeStateFrame.FollowerProgress(node: id, match: progress.match, next: progress.next,
+                                                   mode: progress.modeName)
+        }
+        let sample = Dictionary(kv.pairs(limit: 8).map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        return NodeStateFrame(
+            id: options.id, role: raft.role.rawValue, term: raft.term, votedFor: raft.votedFor,
+            leader: raft.leader, commitIndex: raft.commitIndex, appliedIndex: raft.appliedIndex,
+            firstIndex: raft.firstIndex, lastIndex: raft.lastIndex, snapshotIndex: raft.snapshotPosition.index,
+            logTail: tail.map { NodeStateFrame.EntrySummary(index: $0.index, term: $0.term, text: $0.summary) },
+            keyCount: kv.count, sample: sample, followers: followers,
+            pace: "\(timing.tickMs)ms/tick", frozen: frozen)
+    }
+
+    private func write(_ frame: Frame, to channel: any Channel) {
+        let bytes = frame.encoded()
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        channel.write(buffer, promise: nil)
+    }
+
+    private func fatal(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("node \(options.id): fatal: \(message)\n".utf8))
+        exit(2)
+    }
+}
+
+extension ReplicationProgress {
+    var modeName: String {
+        switch mode {
+        case .probe: "probe"
+        case .replicate: "replicate"
+        case .snapshot: "snapshot"
+        }
+    }
+}
+
+extension Entry {
+    /// A short rendering for the console's log view.
+    var summary: String {
+        guard kind == .command else { return "noop" }
+        guard let command = ServiceCommand(encoded: data) else { return "?" }
+        switch command.operation {
+        case .put(let key, let value): return "put \(key)=\(value)"
+        case .delete(let key): return "del \(key)"
+        case .compareAndSwap(let key, let expected, let new): return "cas \(key) \(expected)→\(new)"
+        }
+    }
+}

@@ -1,0 +1,265 @@
+import Foundation
+import Raft
+import Services
+
+/// The first byte of every frame's payload (after the 4-byte big-endian length the transport adds).
+public enum FrameKind: UInt8, Sendable, CaseIterable {
+    /// A Raft message between nodes, binary (see `PeerCodec`); the console's fabric forwards it.
+    case peer = 1
+    /// Console → node: a client operation (JSON `ClientRequestFrame`).
+    case clientRequest = 2
+    /// Node → console: its answer (JSON `ClientResponseFrame`).
+    case clientResponse = 3
+    /// Node → console: its observable state (JSON `NodeStateFrame`), sent on change, coalesced.
+    case state = 4
+    /// Node → console: something that happened (JSON `NodeEventFrame`).
+    case event = 5
+    /// Console → node: pace, freeze, thaw, campaign, shutdown (JSON `ControlFrame`).
+    case control = 6
+    /// Either way: a frame was refused (JSON `ErrorFrame`); the connection stays open.
+    case error = 7
+}
+
+/// The largest frame either side accepts; larger ones are refused and the connection closed.
+public let maximumFrameBytes = 16 * 1024 * 1024
+
+/// A frame that could not be understood.
+public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// One decoded frame.
+public enum Frame: Sendable, Equatable {
+    case peer(Message)
+    case clientRequest(ClientRequestFrame)
+    case clientResponse(ClientResponseFrame)
+    case state(NodeStateFrame)
+    case event(NodeEventFrame)
+    case control(ControlFrame)
+    case error(ErrorFrame)
+
+    public var kind: FrameKind {
+        switch self {
+        case .peer: .peer
+        case .clientRequest: .clientRequest
+        case .clientResponse: .clientResponse
+        case .state: .state
+        case .event: .event
+        case .control: .control
+        case .error: .error
+        }
+    }
+
+    /// The payload: kind byte, then the body.
+    public func encoded() -> [UInt8] {
+        var bytes: [UInt8] = [kind.rawValue]
+        switch self {
+        case .peer(let message): bytes += PeerCodec.encode(message)
+        case .clientRequest(let body): bytes += JSONFrames.encode(body)
+        case .clientResponse(let body): bytes += JSONFrames.encode(body)
+        case .state(let body): bytes += JSONFrames.encode(body)
+        case .event(let body): bytes += JSONFrames.encode(body)
+        case .control(let body): bytes += JSONFrames.encode(body)
+        case .error(let body): bytes += JSONFrames.encode(body)
+        }
+        return bytes
+    }
+
+    /// Decodes a payload; malformed input is an error, never a crash.
+    public init(decoding bytes: some Collection<UInt8>) throws(WireError) {
+        guard let first = bytes.first else { throw WireError("empty frame") }
+        guard let kind = FrameKind(rawValue: first) else { throw WireError("unknown frame kind \(first)") }
+        let body = Array(bytes.dropFirst())
+        switch kind {
+        case .peer: self = .peer(try PeerCodec.decode(body))
+        case .clientRequest: self = .clientRequest(try JSONFrames.decode(body))
+        case .clientResponse: self = .clientResponse(try JSONFrames.decode(body))
+        case .state: self = .state(try JSONFrames.decode(body))
+        case .event: self = .event(try JSONFrames.decode(body))
+        case .control: self = .control(try JSONFrames.decode(body))
+        case .error: self = .error(try JSONFrames.decode(body))
+        }
+    }
+}
+
+enum JSONFrames {
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // Plain value types: encoding cannot fail.
+        return (try? Array(encoder.encode(value))) ?? []
+    }
+
+    static func decode<T: Decodable>(_ bytes: [UInt8]) throws(WireError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch {
+            throw WireError("bad \(T.self) JSON: \(error)")
+        }
+    }
+}
+
+// MARK: Client
+
+/// A client operation sent to one node.
+public struct ClientRequestFrame: Codable, Sendable, Equatable {
+    public enum Operation: Codable, Sendable, Equatable {
+        /// A write, applied once per session; answered after it commits and applies.
+        case write(KVOperation)
+        /// A linearizable read through ReadIndex; only the leader answers.
+        case read(key: String)
+        /// This node's local value, however stale.
+        case staleRead(key: String)
+    }
+
+    public var requestID: UInt64
+    public var session: ClientSession?
+    public var operation: Operation
+
+    public init(requestID: UInt64, session: ClientSession?, operation: Operation) {
+        self.requestID = requestID
+        self.session = session
+        self.operation = operation
+    }
+}
+
+/// A node's answer to a client operation.
+public struct ClientResponseFrame: Codable, Sendable, Equatable {
+    public enum Outcome: Codable, Sendable, Equatable {
+        /// Done: `value` is the key's value (reads) or the value before the write.
+        case ok(value: String?, index: LogIndex)
+        /// A compare-and-swap found another value.
+        case compareFailed(current: String?)
+        /// Not the leader; try `leaderHint` (nil: unknown).
+        case notLeader(leaderHint: NodeID?)
+        /// Leadership was lost before the outcome was known: the write may or may not apply.
+        case unknown(reason: String)
+        /// Refused for a stated reason (stale sequence, malformed request).
+        case failed(reason: String)
+    }
+
+    public var requestID: UInt64
+    public var outcome: Outcome
+
+    public init(requestID: UInt64, outcome: Outcome) {
+        self.requestID = requestID
+        self.outcome = outcome
+    }
+}
+
+// MARK: State and events
+
+/// What a node shows the console: enough for a pane of the TUI.
+public struct NodeStateFrame: Codable, Sendable, Equatable {
+    public struct EntrySummary: Codable, Sendable, Equatable {
+        public var index: LogIndex
+        public var term: Term
+        /// A short rendering: "put x=1", "noop".
+        public var text: String
+
+        public init(index: LogIndex, term: Term, text: String) {
+            self.index = index
+            self.term = term
+            self.text = text
+        }
+    }
+
+    public struct FollowerProgress: Codable, Sendable, Equatable {
+        public var node: NodeID
+        public var match: LogIndex
+        public var next: LogIndex
+        /// "probe", "replicate" or "snapshot".
+        public var mode: String
+
+        public init(node: NodeID, match: LogIndex, next: LogIndex, mode: String) {
+            self.node = node
+            self.match = match
+            self.next = next
+            self.mode = mode
+        }
+    }
+
+    public var id: NodeID
+    public var role: String
+    public var term: Term
+    public var votedFor: NodeID?
+    public var leader: NodeID?
+    public var commitIndex: LogIndex
+    public var appliedIndex: LogIndex
+    public var firstIndex: LogIndex
+    public var lastIndex: LogIndex
+    public var snapshotIndex: LogIndex
+    /// The last few entries, oldest first.
+    public var logTail: [EntrySummary]
+    public var keyCount: Int
+    /// A few key/value pairs in key order.
+    public var sample: [String: String]
+    /// Leader only: each follower's match and next index.
+    public var followers: [FollowerProgress]
+    public var pace: String
+    public var frozen: Bool
+
+    public init(id: NodeID, role: String, term: Term, votedFor: NodeID?, leader: NodeID?,
+                commitIndex: LogIndex, appliedIndex: LogIndex, firstIndex: LogIndex, lastIndex: LogIndex,
+                snapshotIndex: LogIndex, logTail: [EntrySummary], keyCount: Int, sample: [String: String],
+                followers: [FollowerProgress], pace: String, frozen: Bool) {
+        self.id = id
+        self.role = role
+        self.term = term
+        self.votedFor = votedFor
+        self.leader = leader
+        self.commitIndex = commitIndex
+        self.appliedIndex = appliedIndex
+        self.firstIndex = firstIndex
+        self.lastIndex = lastIndex
+        self.snapshotIndex = snapshotIndex
+        self.logTail = logTail
+        self.keyCount = keyCount
+        self.sample = sample
+        self.followers = followers
+        self.pace = pace
+        self.frozen = frozen
+    }
+}
+
+/// Something that happened on a node.
+public struct NodeEventFrame: Codable, Sendable, Equatable {
+    /// "role", "election", "commit", "snapshot", "recovered", "error".
+    public var kind: String
+    public var text: String
+    public var term: Term
+    public var index: LogIndex?
+
+    public init(kind: String, text: String, term: Term, index: LogIndex? = nil) {
+        self.kind = kind
+        self.text = text
+        self.term = term
+        self.index = index
+    }
+}
+
+/// A command from the console to a node.
+public enum ControlFrame: Codable, Sendable, Equatable {
+    /// Milliseconds per tick (heartbeat and election timeout are counted in ticks).
+    case pace(tickMs: Int)
+    /// Stop the node's clock (no ticks) until `thaw`.
+    case freeze
+    case thaw
+    /// Fire the election timer now.
+    case campaign
+    /// Exit cleanly.
+    case shutdown
+}
+
+/// Why a frame was refused.
+public struct ErrorFrame: Codable, Sendable, Equatable {
+    public var message: String
+
+    public init(message: String) {
+        self.message = message
+    }
+}
