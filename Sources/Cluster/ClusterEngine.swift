@@ -21,6 +21,7 @@ final class ClusterEngine {
     var nextRequestID: UInt64 = 1
     var clients: [String: ClientState] = [:]
     private(set) var isShutDown = false
+    private let journal: Journal?
 
     init(loop: any EventLoop, options: ClusterOptions, run: RunDirectory) {
         self.loop = loop
@@ -29,7 +30,8 @@ final class ClusterEngine {
         timing = options.timing
         nodes = (1...options.nodeCount).map { NodeProcess(id: $0) }
         fabric = Fabric(nodeCount: options.nodeCount)
-        history = HistoryLog(path: run.historyPath)
+        history = HistoryLog(path: options.historyPath ?? run.historyPath)
+        journal = options.journalPath.flatMap(Journal.init(path:))
     }
 
     var nodeCount: Int { nodes.count }
@@ -48,6 +50,7 @@ final class ClusterEngine {
     }
 
     func publish(_ event: ClusterEvent) {
+        journal?.record(event, atSeconds: elapsedSeconds)
         for subscriber in subscribers { subscriber(event) }
     }
 
@@ -240,7 +243,7 @@ final class ClusterEngine {
     }
 
     private func record(_ header: RoutingHeader, _ fate: MessageFate) {
-        guard !subscribers.isEmpty else { return }
+        guard !subscribers.isEmpty || journal != nil else { return }
         let timeMs = Int((NIODeadline.now() - startedAt).nanoseconds / 1_000_000)
         publish(.message(MessageRecord(header: header, fate: fate, timeMs: timeMs)))
     }
@@ -272,6 +275,7 @@ final class ClusterEngine {
         for (_, pending) in pendingRequests { pending(nil) }
         pendingRequests = [:]
         history.close()
+        journal?.close()
         run.remove()
     }
 }

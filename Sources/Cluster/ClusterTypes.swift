@@ -13,6 +13,10 @@ public struct ClusterOptions: Sendable {
     public var checkQuorum = true
     public var bugs: [BugKnob] = []
     public var snapshotEvery = 1_000
+    /// Where to write every event as JSON lines (nil: no journal).
+    public var journalPath: String?
+    /// Where to write the client history (nil: `history.jsonl` in the run directory, removed at exit).
+    public var historyPath: String?
 
     public init(executablePath: String) {
         self.executablePath = executablePath

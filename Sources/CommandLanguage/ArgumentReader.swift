@@ -110,7 +110,10 @@ struct ArgumentReader {
 
     /// Reads a whole number within `range`.
     /// - Parameter what: names the number in errors, like "a message count".
-    mutating func wholeNumber(_ what: String, in range: ClosedRange<Int>) throws(CommandError) -> Int {
+    mutating func wholeNumber(
+        _ what: String,
+        in range: ClosedRange<Int>
+    ) throws(CommandError) -> Int {
         let token = try nextBare(what)
         let outOfRange = "\(what) must be \(range.lowerBound) to \(range.upperBound)"
         switch NumberSyntax.wholeNumber(token.text[...]) {
@@ -127,7 +130,10 @@ struct ArgumentReader {
     }
 
     /// Reads a duration like `500ms`, `2s`, `1.5s` or `1m`, in milliseconds, within `range`.
-    mutating func duration(_ what: String, in range: ClosedRange<Int>) throws(CommandError) -> Int {
+    mutating func duration(
+        _ what: String,
+        in range: ClosedRange<Int>
+    ) throws(CommandError) -> Int {
         let token = try nextBare(what)
         let shown = Display.quote(token.text)
         let message: String

@@ -61,7 +61,8 @@ public enum Command: Equatable, Sendable {
     case resume(NodeRef)
     /// `restart N`: start a node again on its existing data directory (always an id).
     case restart(NodeRef)
-    /// `wipe N`: restart a node with an empty data directory (always an id); outside the fault model.
+    /// `wipe N`: restart a node with an empty data directory (always an id). Disk loss is outside
+    /// Raft's fault model.
     case wipe(NodeRef)
     /// `partition 1,2 | 3,4,5`: groups that can talk within but not across.
     case partition([[Int]])

@@ -19,7 +19,8 @@ public enum CommandHelp {
     public static var overview: String {
         CommandName.allCases.map { command in
             let usage = command.spec.usage
-            let padding = String(repeating: " ", count: max(overviewUsageWidth - usage.count, 0) + 2)
+            let paddingCount = max(overviewUsageWidth - usage.count, 0) + 2
+            let padding = String(repeating: " ", count: paddingCount)
             return usage + padding + command.spec.summary
         }.joined(separator: "\n")
     }

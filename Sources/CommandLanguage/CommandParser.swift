@@ -6,10 +6,14 @@ public enum CommandParser {
     ///   - line: one line of input, without its line break.
     ///   - nodeCount: the size of the running cluster; node ids are checked against `1...nodeCount`
     ///     when given (and a partition must then list every node), else against `1...9`.
-    /// - Returns: the command, or nil for a blank line or a comment (first non-blank character `#`).
-    /// - Throws: `CommandError` with a one-line message, the column, and the command's usage when the
-    ///   command is known.
-    public static func parse(_ line: String, nodeCount: Int? = nil) throws(CommandError) -> Command? {
+    /// - Returns: the command, or nil for a blank line or a comment (first non-blank
+    ///   character `#`).
+    /// - Throws: `CommandError` with a one-line message, the column, and the command's usage
+    ///   when the command is known.
+    public static func parse(
+        _ line: String,
+        nodeCount: Int? = nil
+    ) throws(CommandError) -> Command? {
         guard line.utf8.count <= Tokenizer.lineBytesMax else {
             throw CommandError(
                 message: "line is too long: at most \(Tokenizer.lineBytesMax) bytes",
@@ -67,8 +71,8 @@ public enum CommandParser {
         case .kill: try .kill(reader.nodeRef())
         case .pause: try .pause(reader.nodeRef())
         case .resume: try .resume(.id(reader.nodeId(leaderReason: "a paused node may not lead")))
-        case .restart: try .restart(.id(reader.nodeId(leaderReason: "a stopped node does not lead")))
-        case .wipe: try .wipe(.id(reader.nodeId(leaderReason: "name the node whose disk is lost")))
+        case .restart: try .restart(.id(reader.nodeId(leaderReason: "a stopped node is no leader")))
+        case .wipe: try .wipe(.id(reader.nodeId(leaderReason: "name the node that loses its disk")))
         case .partition: try .partition(reader.partitionGroups())
         case .isolate: try .isolate(reader.nodeRef())
         case .cut: try parseCut(from: &reader)
@@ -94,18 +98,25 @@ public enum CommandParser {
     private static let nodeCounts = 1...Limits.nodeCountMax
     private static let steps = 1...Limits.stepCountMax
 
-    private static func parseCut(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+    private static func parseCut(
+        from reader: inout ArgumentReader
+    ) throws(CommandError) -> Command {
         let link = try reader.directedLink()
         return .cut(from: link.from, to: link.to)
     }
 
-    private static func parseLink(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+    private static func parseLink(
+        from reader: inout ArgumentReader
+    ) throws(CommandError) -> Command {
         let link = try reader.directedLink()
         var settings = LinkSettings()
         while let token = reader.peek {
             let setting = try reader.nextBare("a link setting")
             let delays = 0...Limits.linkDelayMsMax
-            let twice = reader.error("\(Display.quote(setting.text)) is given twice", at: token.column)
+            let twice = reader.error(
+                "\(Display.quote(setting.text)) is given twice",
+                at: token.column
+            )
             switch setting.text {
             case "delay":
                 guard settings.delayMs == nil else { throw twice }
@@ -128,12 +139,17 @@ public enum CommandParser {
             }
         }
         guard !settings.isEmpty else {
-            throw reader.error("missing a setting: delay, jitter, loss or dup", at: reader.endColumn)
+            throw reader.error(
+                "missing a setting: delay, jitter, loss or dup",
+                at: reader.endColumn
+            )
         }
         return .link(from: link.from, to: link.to, settings)
     }
 
-    private static func parsePace(from reader: inout ArgumentReader) throws(CommandError) -> Pace {
+    private static func parsePace(
+        from reader: inout ArgumentReader
+    ) throws(CommandError) -> Pace {
         let token = try reader.nextBare("teach, real or a factor")
         switch token.text {
         case "teach": return .teach
@@ -158,7 +174,9 @@ public enum CommandParser {
         }
     }
 
-    private static func parseGet(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+    private static func parseGet(
+        from reader: inout ArgumentReader
+    ) throws(CommandError) -> Command {
         if let first = reader.peek, !first.isQuoted, first.text.hasPrefix("--") {
             throw reader.error(
                 "expected a key before the options (quote a key that starts with --)",
@@ -170,7 +188,10 @@ public enum CommandParser {
         var node: Int?
         while let option = reader.peek {
             _ = try reader.nextBare("an option")
-            let twice = reader.error("\(Display.quote(option.text)) is given twice", at: option.column)
+            let twice = reader.error(
+                "\(Display.quote(option.text)) is given twice",
+                at: option.column
+            )
             switch option.text {
             case "--stale":
                 guard !isStale else { throw twice }
@@ -192,7 +213,9 @@ public enum CommandParser {
         return .get(key: key, staleNode: node)
     }
 
-    private static func parseWait(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+    private static func parseWait(
+        from reader: inout ArgumentReader
+    ) throws(CommandError) -> Command {
         let target = try reader.nextBare("what to wait for (leader)")
         guard target.text == "leader" else {
             throw reader.error(
@@ -211,7 +234,9 @@ public enum CommandParser {
         return try .waitLeader(withinMs: reader.duration("a time limit", in: 1...Limits.waitMsMax))
     }
 
-    private static func parseHelp(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+    private static func parseHelp(
+        from reader: inout ArgumentReader
+    ) throws(CommandError) -> Command {
         guard let topic = reader.peek else { return .help(topic: nil) }
         _ = try reader.nextBare("a command name")
         guard CommandName(rawValue: topic.text) != nil else {

@@ -1,7 +1,7 @@
 /// The small punctuation grammar of node lists: `1,2 | 3,4,5` and `1->2`, with or without spaces.
 ///
-/// Bare tokens are split into pieces here rather than in the tokenizer, so that keys and values keep
-/// their commas, bars and arrows (`put path a->b` stores `a->b`).
+/// Bare tokens are split into pieces here rather than in the tokenizer, so that keys and values
+/// keep their commas, bars and arrows (`put path a->b` stores `a->b`).
 enum NodeListPiece: Equatable {
     case number(Substring)
     case comma
@@ -143,12 +143,18 @@ extension ArgumentReader {
             throw error("unexpected \(pieces[3].piece.shown) after the link", at: pieces[3].column)
         }
         guard from != to else {
-            throw error("a link joins two different nodes, not \(from) to itself", at: pieces[0].column)
+            throw error(
+                "a link joins two different nodes, not \(from) to itself",
+                at: pieces[0].column
+            )
         }
         return (from, to)
     }
 
-    private func linkEnd(_ pieces: [PositionedPiece], at position: Int) throws(CommandError) -> Int {
+    private func linkEnd(
+        _ pieces: [PositionedPiece],
+        at position: Int
+    ) throws(CommandError) -> Int {
         let what = position == 0 ? "a link like 1->2" : "a node id after ->"
         guard position < pieces.count else { throw error("missing \(what)", at: endColumn) }
         guard case .number(let text) = pieces[position].piece else {
@@ -161,7 +167,9 @@ extension ArgumentReader {
     }
 
     private func linkArrow(_ pieces: [PositionedPiece]) throws(CommandError) {
-        guard pieces.count > 1 else { throw error("missing -> and a second node id", at: endColumn) }
+        guard pieces.count > 1 else {
+            throw error("missing -> and a second node id", at: endColumn)
+        }
         guard pieces[1].piece == .arrow else {
             throw error(
                 "expected -> between the node ids, found \(pieces[1].piece.shown)",

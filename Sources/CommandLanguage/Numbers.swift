@@ -1,7 +1,7 @@
 /// Number syntax of the language, on plain text, with no knowledge of tokens or commands.
 ///
-/// Only ASCII digits count (no signs, exponents, `inf` or `nan`), so what parses is exactly what the
-/// help shows, and nothing can overflow.
+/// Only ASCII digits count (no signs, exponents, `inf` or `nan`), so what parses is exactly what
+/// the help shows, and nothing can overflow.
 enum NumberSyntax {
     /// The outcome of reading a number.
     enum Reading<Value: Equatable>: Equatable {

@@ -24,7 +24,9 @@ enum Suggestion {
             var current = [leftIndex + 1]
             for (rightIndex, rightCharacter) in right.enumerated() {
                 let substitution = previous[rightIndex] + (leftCharacter == rightCharacter ? 0 : 1)
-                current.append(min(substitution, previous[rightIndex + 1] + 1, current[rightIndex] + 1))
+                let deletion = previous[rightIndex + 1] + 1
+                let insertion = current[rightIndex] + 1
+                current.append(min(substitution, deletion, insertion))
             }
             previous = current
         }

@@ -1,8 +1,8 @@
 /// One word of a line: bare (`put`, `1,2`, `20ms`) or double-quoted (`"two words"`).
 ///
-/// Tokens remember whether they were quoted so that keywords are recognised only when bare: a later
-/// trailing `as NAME` clause can be peeled off the end of the token list by looking for a bare `as`,
-/// while `put k "as"` still stores the value `as`.
+/// Tokens remember whether they were quoted so that keywords are recognised only when bare: a
+/// later trailing `as NAME` clause can be peeled off the end of the token list by looking for a
+/// bare `as`, while `put k "as"` still stores the value `as`.
 struct Token: Equatable, Sendable {
     /// The word, with quotes removed and escapes resolved.
     var text: String
@@ -20,8 +20,8 @@ enum Tokenizer {
     /// Splits `line` at whitespace; a double quote starts a quoted token in which `\"` and `\\` are
     /// the only escapes.
     /// - Returns: the tokens, possibly none.
-    /// - Throws: `CommandError` (without usage) for unterminated quotes, unknown escapes, and quotes
-    ///   that do not stand alone as a word.
+    /// - Throws: `CommandError` (without usage) for unterminated quotes, unknown escapes, quotes
+    ///   that do not stand alone as a word, and words that start with a combining mark.
     static func tokenize(_ line: String) throws(CommandError) -> [Token] {
         let characters = Array(line)
         var tokens: [Token] = []
@@ -96,7 +96,10 @@ enum Tokenizer {
                 index += 1
             }
         }
-        throw CommandError(message: "unterminated quoted string: add a closing \"", column: start + 1)
+        throw CommandError(
+            message: "unterminated quoted string: add a closing \"",
+            column: start + 1
+        )
     }
 
     /// The character escaped by the backslash at `index`.

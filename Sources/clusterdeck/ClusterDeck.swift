@@ -6,16 +6,18 @@ struct ClusterDeck: AsyncParsableCommand {
         commandName: "clusterdeck",
         abstract: "Start a local Raft cluster, watch it and break it live.",
         discussion: """
-            Built so far: the Raft core and its deterministic simulation (`clusterdeck sim`). \
-            The live console, real node processes and services arrive in later releases.
+            Built so far: real clusters driven from a shell (`clusterdeck shell`, `clusterdeck ctl`) and \
+            the Raft core's deterministic simulation (`clusterdeck sim`). The live TUI arrives next.
             """,
         subcommands: [ShellCommand.self, CtlCommand.self, SimCommand.self, NodeCommand.self]
     )
 
     func run() async throws {
         print("""
-            ClusterDeck: the live console is not built yet.
-            What works today:
+            ClusterDeck: the live TUI is not built yet. What works today:
+              clusterdeck shell --nodes 3 --pace real  a real cluster; type commands (try: help)
+              clusterdeck shell < demos/failover.deck  a lesson, step by step
+              clusterdeck ctl status                   drive a running shell from another terminal
               clusterdeck sim --seeds 2000             check Raft's safety under faults, seed by seed
               clusterdeck sim --seed 42                replay one seed and show its trace
               clusterdeck sim --seeds 500 --bug vote-twice   watch a broken rule get caught

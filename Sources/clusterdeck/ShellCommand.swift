@@ -79,6 +79,12 @@ struct ClusterFlags: ParsableArguments {
     @Option(help: "Switch on a bug knob in every node (repeatable).")
     var bug: [BugKnob] = []
 
+    @Option(help: "Write every cluster event, with its time, to this file as JSON lines.")
+    var journal: String?
+
+    @Option(help: "Write the client history (docs/HISTORY.md) to this file.")
+    var history: String?
+
     func validate() throws {
         guard (1...9).contains(nodes) else { throw ValidationError("--nodes must be 1–9, got \(nodes)") }
     }
@@ -89,6 +95,13 @@ struct ClusterFlags: ParsableArguments {
         options.timing = pace.timing
         options.fsync = !noFsync
         options.bugs = bug
+        for path in [journal, history].compactMap({ $0 }) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw ValidationError("cannot create \(path)")
+            }
+        }
+        options.journalPath = journal
+        options.historyPath = history
         return options
     }
 }

@@ -18,7 +18,9 @@ import Testing
     }
 
     @Test func completesNodeIds() {
-        #expect(complete("kill ") == ["kill 1", "kill 2", "kill 3", "kill 4", "kill 5", "kill leader"])
+        #expect(complete("kill ") == [
+            "kill 1", "kill 2", "kill 3", "kill 4", "kill 5", "kill leader",
+        ])
         #expect(complete("kill l") == ["kill leader"])
         #expect(complete("kill 3", nodes: 3) == [])
         #expect(complete("restart ", nodes: 3) == ["restart 1", "restart 2", "restart 3"])

@@ -44,7 +44,10 @@ func parsed(_ line: String, nodeCount: Int? = nil) -> Result<Command?, CommandEr
             )
         ),
         ("link 3 -> 1 loss 0.5%", .link(from: 3, to: 1, LinkSettings(lossPercent: 0.5))),
-        ("link 2->1 dup 100% jitter 1s", .link(from: 2, to: 1, .init(jitterMs: 1000, duplicatePercent: 100))),
+        (
+            "link 2->1 dup 100% jitter 1s",
+            .link(from: 2, to: 1, LinkSettings(jitterMs: 1000, duplicatePercent: 100))
+        ),
         ("link 2->1 delay 0ms", .link(from: 2, to: 1, LinkSettings(delayMs: 0))),
         ("link 2->1 loss 0%", .link(from: 2, to: 1, LinkSettings(lossPercent: 0))),
         ("heal", .heal),
