@@ -40,6 +40,11 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ] + nio
         ),
+        // The TUI: model, key bindings and views rendered into a cell grid (no terminal here).
+        .target(name: "Console", dependencies: ["Cluster", "CommandLanguage", "Wire", "Raft"]),
+        // The only ncurses user: paints a Screen, reads keys and resizes.
+        .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "Terminal", dependencies: ["Console", "CNCurses"]),
         // The same core on a virtual clock and network, seeded.
         .target(
             name: "Simulation",
@@ -51,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "clusterdeck",
             dependencies: [
-                "Raft", "Simulation", "NodeRuntime", "Cluster", "CommandLanguage",
+                "Raft", "Simulation", "NodeRuntime", "Cluster", "CommandLanguage", "Console", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +67,7 @@ let package = Package(
         .testTarget(name: "CommandLanguageTests", dependencies: ["CommandLanguage"]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Raft", "Wire"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Wire", "CommandLanguage"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Cluster", "Wire", "Raft"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -179,7 +179,7 @@ extension ClusterEngine {
         switch pace {
         case .teach: timing = .teach
         case .real: timing = .real
-        case .factor(let factor): timing = options.timing.scaled(by: factor)
+        case .factor(let factor): timing = Timing.real.scaled(by: factor)
         }
         for id in 1...nodeCount { send(.control(.pace(tickMs: timing.tickMs)), to: id) }
         let text = "pace: heartbeat \(timing.heartbeatMs) ms, election timeout "

@@ -250,6 +250,15 @@ final class ClusterEngine {
 
     // MARK: Views
 
+    func summary() -> ClusterSummary {
+        let counts = fabric.counts
+        let dropped = counts.filter { $0.key != .delivered && $0.key != .held }.values.reduce(0, +)
+        return ClusterSummary(network: fabric.summary, frozen: fabric.frozen, heldMessages: fabric.held.count,
+                              timing: timing, delivered: counts[.delivered] ?? 0, dropped: dropped,
+                              preVote: options.preVote, checkQuorum: options.checkQuorum, fsync: options.fsync,
+                              bugs: options.bugs.map(\.rawValue))
+    }
+
     func views() -> [NodeView] {
         nodes.map { NodeView(id: $0.id, status: $0.status, pid: $0.pid, state: $0.state) }
     }

@@ -88,4 +88,41 @@ public struct NodeView: Sendable, Equatable {
     public var status: NodeStatus
     public var pid: Int32?
     public var state: NodeStateFrame?
+
+    public init(id: NodeID, status: NodeStatus, pid: Int32? = nil, state: NodeStateFrame? = nil) {
+        self.id = id
+        self.status = status
+        self.pid = pid
+        self.state = state
+    }
+}
+
+/// The cluster-wide facts the console's header shows.
+public struct ClusterSummary: Sendable, Equatable {
+    /// "none", "1,2 | 3,4,5", "1-x->2 …".
+    public var network: String
+    public var frozen: Bool
+    public var heldMessages: Int
+    public var timing: Timing
+    public var delivered: Int
+    public var dropped: Int
+    public var preVote: Bool
+    public var checkQuorum: Bool
+    public var fsync: Bool
+    public var bugs: [String]
+
+    public init(network: String = "none", frozen: Bool = false, heldMessages: Int = 0, timing: Timing = .teach,
+                delivered: Int = 0, dropped: Int = 0, preVote: Bool = true, checkQuorum: Bool = true,
+                fsync: Bool = true, bugs: [String] = []) {
+        self.network = network
+        self.frozen = frozen
+        self.heldMessages = heldMessages
+        self.timing = timing
+        self.delivered = delivered
+        self.dropped = dropped
+        self.preVote = preVote
+        self.checkQuorum = checkQuorum
+        self.fsync = fsync
+        self.bugs = bugs
+    }
 }

@@ -26,6 +26,12 @@ public struct MessageRecord: Sendable {
     public var header: RoutingHeader
     public var fate: MessageFate
     public var timeMs: Int
+
+    public init(header: RoutingHeader, fate: MessageFate, timeMs: Int) {
+        self.header = header
+        self.fate = fate
+        self.timeMs = timeMs
+    }
 }
 
 /// The console's network: every node-to-node message passes through here, where partitions, cuts,

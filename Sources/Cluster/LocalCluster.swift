@@ -55,6 +55,11 @@ public final class LocalCluster: Sendable {
         (try? await loop.submit { [engine] in engine.value.views() }.get()) ?? []
     }
 
+    /// The cluster-wide facts: network, freeze, pace.
+    public func summary() async -> ClusterSummary {
+        (try? await loop.submit { [engine] in engine.value.summary() }.get()) ?? ClusterSummary()
+    }
+
     /// Every client operation so far, in the order they completed.
     public func history() async -> [HistoryRecord] {
         (try? await loop.submit { [engine] in engine.value.history.records }.get()) ?? []

@@ -202,9 +202,9 @@ enum Limits {
     static let waitMsMax = 3_600_000
     /// Longest link delay or jitter.
     static let linkDelayMsMax = 60_000
-    /// Slowest and fastest pace factors.
-    static let paceFactorMin = 0.01
-    static let paceFactorMax = 10.0
+    /// Smallest and largest pace factors (multipliers of real timer durations).
+    static let paceFactorMin = 0.1
+    static let paceFactorMax = 100.0
 }
 
 /// Showing user input inside one-line messages.

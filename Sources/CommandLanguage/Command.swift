@@ -12,7 +12,8 @@ public enum Pace: Equatable, Sendable {
     case teach
     /// The Raft paper's timings: heartbeat 50 ms, election timeout 150–300 ms.
     case real
-    /// A speed relative to `real`: 0.5 runs timers at half speed, 2 at twice the speed.
+    /// A multiplier of `real`'s timer durations: 2 makes every timeout twice as long (slower),
+    /// 0.5 half as long; `teach` is about 10.
     case factor(Double)
 }
 

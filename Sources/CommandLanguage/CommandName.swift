@@ -158,9 +158,9 @@ extension CommandName.Spec {
         summary: "set the timer speed",
         description: "Sets how fast timers run. `teach` (heartbeat 500ms, election timeout "
             + "1.5s to 3s) is slow enough to follow by eye; `real` uses the Raft paper's 50ms "
-            + "and 150ms to 300ms. A FACTOR (0.01 to 10) is a speed relative to real: 0.5 runs "
-            + "at half speed, 2 twice as fast; teach is about 0.1.",
-        example: "pace 0.5")
+            + "and 150ms to 300ms. A FACTOR (0.1 to 100) multiplies real's timer durations: 2 "
+            + "makes every timeout twice as long, 0.5 half as long; teach is about 10.",
+        example: "pace 2")
     static let put = Self(
         usage: "put K V",
         summary: "write value V under key K",
@@ -203,7 +203,8 @@ extension CommandName.Spec {
         usage: "wait leader [within D]",
         summary: "wait until a leader is elected",
         description: "Waits until the cluster has a leader. With `within D` (up to 60m) it gives "
-            + "up after D and fails, so a scenario fails instead of hanging.",
+            + "up after D and fails, so a scenario fails instead of hanging; without it the "
+            + "console applies its own default limit.",
         example: "wait leader within 5s")
     static let sleep = Self(
         usage: "sleep D",

@@ -1,6 +1,6 @@
 /// The work a node hands out after `step`/`tick`/`propose`, to be done in this order:
-/// 1. make `snapshot`, `hardState` and `entries` durable (entries replace any stored entries from
-///    `entries.first.index` on);
+/// 1. make `snapshot`, `hardState` and `entries` durable (a snapshot replaces every stored entry;
+///    entries replace any stored entries from `entries.first.index` on);
 /// 2. only then send `messages` (they promise what step 1 stored: votes and acknowledgements);
 /// 3. apply `snapshot` then `committedEntries` to the state machine, answer `readStates`;
 /// 4. call `advance(_:)` before stepping the node again.

@@ -187,7 +187,7 @@ struct CommandFuzzer {
             )
             let to = id()
             return .link(from: to == 1 ? 2 : 1, to: to, settings)
-        case 4: return .pace(.factor(Double(Int.random(in: 1...1000, using: &random)) / 100))
+        case 4: return .pace(.factor(Double(Int.random(in: 10...10_000, using: &random)) / 100))
         case 5: return .sleep(ms: Int.random(in: 0...3_600_000, using: &random))
         case 6: return .waitLeader(withinMs: Int.random(in: 1...3_600_000, using: &random))
         default:

@@ -1,0 +1,57 @@
+import Cluster
+import Raft
+import Wire
+@testable import Console
+
+/// A fixed cluster picture: n1 leads term 3, n2 and n5 follow, n3 was killed, n4 is paused.
+enum Fixtures {
+    static func state(_ id: NodeID, role: Role, term: Term = 3, commit: LogIndex = 4, last: LogIndex = 5)
+        -> NodeStateFrame {
+        let tail = (1...last).map { index in
+            NodeStateFrame.EntrySummary(index: index, term: index == 1 ? 1 : 3,
+                                        text: index == 1 || index == 2 ? "noop" : "put k\(index)=v\(index)")
+        }
+        let followers = role == .leader
+            ? [2, 3, 4, 5].map { NodeStateFrame.FollowerProgress(node: $0, match: $0 == 3 ? 2 : 4, next: 5,
+                                                                  mode: "replicate") }
+            : []
+        return NodeStateFrame(id: id, role: role.rawValue, term: term, votedFor: 1, leader: 1, commitIndex: commit,
+                              appliedIndex: commit, firstIndex: 1, lastIndex: last, snapshotIndex: 0,
+                              logTail: tail, keyCount: 2, sample: ["k3": "v3", "k4": "v4"],
+                              followers: followers, pace: "10ms/tick", frozen: false)
+    }
+
+    static var nodes: [NodeView] {
+        [
+            NodeView(id: 1, status: .up, pid: 101, state: state(1, role: .leader)),
+            NodeView(id: 2, status: .up, pid: 102, state: state(2, role: .follower)),
+            NodeView(id: 3, status: .down(reason: "killed by SIGKILL"), pid: 103, state: state(3, role: .follower)),
+            NodeView(id: 4, status: .paused, pid: 104, state: state(4, role: .follower, commit: 3)),
+            NodeView(id: 5, status: .up, pid: 105, state: state(5, role: .follower, commit: 4, last: 4)),
+        ]
+    }
+
+    static func model(width: Int, height: Int, unicode: Bool = true) -> ConsoleModel {
+        var model = ConsoleModel(width: width, height: height, nodeCount: 5, timing: .real)
+        model.nodes = nodes
+        model.glyphs = unicode ? .unicode : .ascii
+        model.summary = ClusterSummary(network: "1,2 | 3,4,5", frozen: false, heldMessages: 0, timing: .real,
+                                       delivered: 120, dropped: 7)
+        let events: [ClusterEvent] = [
+            .nodeStarted(1, pid: 101), .node(1, NodeEventFrame(kind: "role", text: "became leader in term 3", term: 3)),
+            .nodeStopped(3, reason: "killed by SIGKILL"), .action("n4 paused (SIGSTOP)"),
+            .action("partitioned: 1,2 | 3,4,5"),
+        ]
+        for event in events { model.apply(event) }
+        let messages: [(NodeID, NodeID, UInt8, Int, MessageFate)] = [
+            (1, 2, 5, 1, .delivered), (2, 1, 6, 0, .delivered), (1, 5, 5, 1, .partitioned),
+            (5, 1, 3, 0, .partitioned), (1, 2, 7, 0, .delivered),
+        ]
+        for (index, message) in messages.enumerated() {
+            let header = RoutingHeader(from: message.0, to: message.1, type: message.2, term: 3,
+                                       entryCount: message.3)
+            model.apply(.message(MessageRecord(header: header, fate: message.4, timeMs: index * 10)))
+        }
+        return model
+    }
+}

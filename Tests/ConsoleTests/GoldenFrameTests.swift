@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+@testable import Console
+
+/// Whole frames kept as text files; `UPDATE_GOLDEN=1 swift test --filter GoldenFrameTests` rewrites them.
+@Suite("Golden frames")
+struct GoldenFrameTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Golden")
+
+    private func check(_ name: String, _ model: ConsoleModel) throws {
+        let frame = ConsoleView.render(model).text + "\n"
+        let url = Self.directory.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] != nil {
+            try frame.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let golden = try String(contentsOf: url, encoding: .utf8)
+        let frameLines = frame.split(separator: "\n", omittingEmptySubsequences: false)
+        let goldenLines = golden.split(separator: "\n", omittingEmptySubsequences: false)
+        for (number, pair) in zip(frameLines, goldenLines).enumerated() where pair.0 != pair.1 {
+            Issue.record("\(name) line \(number + 1) differs:\n  got:    \(pair.0)\n  golden: \(pair.1)")
+        }
+        #expect(frameLines.count == goldenLines.count, "\(name): line count differs")
+    }
+
+    @Test("80×24 compact frame")
+    func compact() throws {
+        try check("compact-80x24.txt", Fixtures.model(width: 80, height: 24))
+    }
+
+    @Test("120×40 boxed frame")
+    func boxed() throws {
+        try check("boxed-120x40.txt", Fixtures.model(width: 120, height: 40))
+    }
+
+    @Test("120×40 boxed frame in ASCII")
+    func boxedASCII() throws {
+        try check("boxed-120x40-ascii.txt", Fixtures.model(width: 120, height: 40, unicode: false))
+    }
+
+    @Test("help overlay at 80×24")
+    func help() throws {
+        var model = Fixtures.model(width: 80, height: 24)
+        model.showHelp = true
+        try check("help-80x24.txt", model)
+    }
+}
