@@ -77,27 +77,34 @@ struct Painter {
 
     // MARK: Header
 
+    /// Most important first, so a narrow terminal clips only the least: freeze, switched-off features
+    /// and bugs, then leadership, the network, the pace.
     func header(into screen: inout Screen) {
         screen.fill(Rect(x: 0, y: 0, width: model.width, height: 1), style: palette.header)
-        let leader = model.leader
-        let wide = model.width >= 120
-        var parts = ["ClusterDeck", wide ? "\(model.nodeCount) nodes" : nil,
-                     "term \(leader?.state?.term ?? model.nodes.compactMap { $0.state?.term }.max() ?? 0)",
-                     "leader \(leader.map { "n\($0.id)" } ?? "none")",
-                     "commit \(leader?.state?.commitIndex ?? 0)",
-                     "pace \(paceName)"].compactMap { $0 }
-        let network = model.summary.network
-        parts.append("net " + (wide ? network : network.split(separator: " ").joined()))
-        var switches: [String] = []
-        if !model.summary.preVote { switches.append("prevote off") }
-        if !model.summary.checkQuorum { switches.append("checkquorum off") }
-        if !model.summary.fsync { switches.append("fsync off") }
-        switches += model.summary.bugs.map { "BUG \($0)" }
-        let text = " " + (parts + switches).joined(separator: " │ ".replacingBar(glyphs))
-        let x = screen.write(text, x: 0, y: 0, style: palette.header)
+        var x = screen.write(" ClusterDeck", x: 0, y: 0, style: palette.header)
         if model.summary.frozen {
-            screen.write("  FROZEN (\(model.summary.heldMessages) held) ", x: x + 1, y: 0, style: palette.warning)
+            x = screen.write(" FROZEN (\(model.summary.heldMessages) held)", x: x + 1, y: 0, style: palette.warning)
         }
+        let separator = " │ ".replacingBar(glyphs)
+        screen.write(separator + headerParts.joined(separator: separator), x: x, y: 0, style: palette.header)
+    }
+
+    private var headerParts: [String] {
+        let summary = model.summary
+        var parts: [String] = []
+        if !summary.preVote { parts.append("prevote off") }
+        if !summary.checkQuorum { parts.append("checkquorum off") }
+        if !summary.fsync { parts.append("fsync off") }
+        parts += summary.bugs.map { "BUG \($0)" }
+        let leader = model.leader
+        let term = leader?.state?.term ?? model.nodes.compactMap { $0.state?.term }.max() ?? 0
+        parts += ["term \(term)", "leader \(leader.map { "n\($0.id)" } ?? "none")",
+                  "commit \(leader?.state?.commitIndex ?? 0)"]
+        let wide = model.width >= 120
+        parts.append("net " + (wide ? summary.network : summary.network.split(separator: " ").joined()))
+        parts.append("pace \(paceName)")
+        if wide { parts.append("\(model.nodeCount) nodes") }
+        return parts
     }
 
     private var paceName: String {
@@ -147,7 +154,8 @@ struct Painter {
         let columns = min(3, max(1, model.nodeCount))
         let rows = (model.nodeCount + columns - 1) / columns
         let paneWidth = model.width / columns
-        let paneHeight = 12
+        // Panes shrink (down to 7 rows) so the timeline keeps at least 8 rows with 9 nodes.
+        let paneHeight = max(7, min(12, (model.height - 3 - 8) / rows))
         for (index, view) in model.nodes.enumerated() {
             let rect = Rect(x: (index % columns) * paneWidth, y: 1 + (index / columns) * paneHeight,
                             width: paneWidth, height: paneHeight)

@@ -9,7 +9,7 @@ struct ClusterDeck: AsyncParsableCommand {
             Built so far: real clusters driven from a shell (`clusterdeck shell`, `clusterdeck ctl`) and \
             the Raft core's deterministic simulation (`clusterdeck sim`). The live TUI arrives next.
             """,
-        subcommands: [ConsoleCommand.self, ShellCommand.self, CtlCommand.self, SimCommand.self, NodeCommand.self],
+        subcommands: [ConsoleCommand.self, ShellCommand.self, CtlCommand.self, SimCommand.self, BenchCommand.self, NodeCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 

@@ -139,6 +139,7 @@ extension LiveClusterTests {
                 // Mid-way through the batch: SIGKILL every node, then start them all again.
                 let midway = await eventually(within: 10, everyMs: 2) { acknowledged.value >= 10 }
                 #expect(midway)
+                let atKill = acknowledged.value
                 for id in 1...3 { _ = try await cluster.exec("kill \(id)") }
                 for id in 1...3 {
                     let down = await eventually { await cluster.view(id)?.status.isRunning == false }
@@ -162,6 +163,7 @@ extension LiveClusterTests {
                     }
                 }
                 #expect(okCount >= 10)
+                #expect(atKill < writes, "the batch finished before the kill: nothing was in flight")
                 // The history records the same outcomes the commands printed.
                 let puts = await cluster.history().filter { $0.f == "put" }
                 #expect(puts.count == writes)

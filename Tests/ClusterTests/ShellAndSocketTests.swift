@@ -24,7 +24,7 @@ extension LiveClusterTests {
             var nodes: [Int32] = []
             do {
                 try shell.send("wait leader within 10s")
-                let led = await shell.waitForLine(within: 15) { $0.hasPrefix("leader: n") }
+                let led = await shell.waitForLine(within: 10) { $0.hasPrefix("leader: n") }
                 #expect(led, "no leader in the shell:\n\(shell.output.text)\n\(shell.errors.text)")
                 nodes = ProcessTable.nodeChildren(of: shell.pid)
                 #expect(nodes.count == 3, "expected 3 node children of the shell, found \(nodes)")
@@ -34,7 +34,6 @@ extension LiveClusterTests {
                 let runDirectories = (try? FileManager.default.contentsOfDirectory(atPath: runRoot)) ?? []
                 #expect(runDirectories.count == 1, "the shell's run directory: \(runDirectories)")
 
-                let ended = Date()
                 switch ending {
                 case .endOfInput: shell.closeInput()
                 case .sigterm: kill(shell.pid, SIGTERM)
@@ -43,7 +42,6 @@ extension LiveClusterTests {
                 let gone = await eventually(within: 2, everyMs: 10) {
                     nodes.allSatisfy { !ProcessTable.isAlive($0) }
                 }
-                let elapsed = Date().timeIntervalSince(ended)
                 let survivors = nodes.filter { ProcessTable.isAlive($0) }
                 #expect(gone, "after \(ending.rawValue), nodes still alive after 2 s: \(survivors)")
                 let exited = await shell.waitForExit(within: 5)
@@ -65,7 +63,6 @@ extension LiveClusterTests {
                     let left = (try? FileManager.default.contentsOfDirectory(atPath: runRoot)) ?? []
                     #expect(left.isEmpty, "the shell left its run directory: \(left)")
                 }
-                _ = elapsed
             } catch {
                 await shell.cleanUp(nodes: nodes + shell.reportedNodePIDs)
                 throw error
@@ -83,7 +80,7 @@ extension LiveClusterTests {
                 try shell.send("put a 1")
                 try shell.send("get a")
                 try shell.send("quit")
-                #expect(await shell.waitForExit(within: 20), "the shell did not finish:\n\(shell.output.text)")
+                #expect(await shell.waitForExit(within: 15), "the shell did not finish:\n\(shell.output.text)")
                 let lines = shell.output.lines
                 let errors = lines.filter { $0.hasPrefix("error:") }
                 #expect(errors.count == bad.count, "error lines: \(errors)\n\(shell.output.text)")

@@ -16,6 +16,10 @@ enum ClusterDeckBinary {
     }
 
     static func path() throws -> String {
+        // An explicit binary wins (to try a patched build without rebuilding the tests).
+        if let explicit = ProcessInfo.processInfo.environment["CLUSTERDECK_BINARY"], !explicit.isEmpty {
+            return explicit
+        }
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
             let candidate = directory.appendingPathComponent("clusterdeck").path
