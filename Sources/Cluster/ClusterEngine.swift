@@ -160,12 +160,16 @@ final class ClusterEngine {
         publish(.nodeStopped(id, reason: why))
     }
 
-    /// Kills node `id` at once (SIGKILL; a paused node dies too).
+    /// Kills node `id` at once (SIGKILL; a paused node dies too). Its status is DOWN on return, so a
+    /// `wait leader` right after never names it.
     func killNode(_ id: NodeID) {
         let handle = node(id)
         guard handle.process?.isRunning == true else { return }
         handle.signal(SIGKILL)
         waitForExit(handle)
+        handle.status = .down(reason: "killed by SIGKILL")
+        handle.channel?.close(promise: nil)
+        handle.channel = nil
     }
 
     /// A SIGKILLed process is gone within milliseconds; wait so a restart never overlaps it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Synchronization
 import Raft
 import Simulation
 
@@ -182,8 +183,13 @@ enum System {
     }
 }
 
-/// Prints a line and flushes at once, so progress shows even when the output goes to a file or a pipe.
+/// Prints a line at once, so progress shows even when the output goes to a file or a pipe. Written with
+/// `write(2)`, not stdio: `fflush(nil)` would wait for stdin's lock while another thread blocks reading
+/// it (the shell), freezing the cluster's event loop. The lock keeps lines from interleaving.
 func say(_ line: String) {
-    print(line)
-    fflush(nil)
+    outputLock.withLock { _ in
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
 }
+
+private let outputLock = Mutex(())
