@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real binary inside tmux, driven by keys and read back with capture-pane, as a person would.
+extension LiveClusterTests {
+    @Suite("The console in tmux")
+    struct ConsoleInTmux {
+        @Test("120×40: five panes and one LEADER; kill leader shows DOWN and a new LEADER; partition in the header; q leaves a clean shell")
+        func boxed() async throws {
+            try await drive(width: 120, height: 40)
+        }
+
+        @Test("80×24: the compact layout does the same")
+        func compact() async throws {
+            try await drive(width: 80, height: 24)
+        }
+
+        private func drive(width: Int, height: Int) async throws {
+            let binary = try ClusterDeckBinary.path()
+            let temporary = try TemporaryDirectory()
+            let tmux = Tmux(name: "cd\(getpid())x\(width)")
+            defer {
+                tmux.killServer()
+                for pid in nodesRunning(under: temporary.path) { kill(pid, SIGKILL) }
+                temporary.remove()
+            }
+            try tmux.start(width: width, height: height, environment: ["TMPDIR": temporary.path])
+            tmux.type("\(binary) --nodes 5 --pace real", enter: true)
+
+            let started = await eventually(within: 20, everyMs: 100) {
+                let screen = tmux.capture()
+                return leaders(in: screen).count == 1 && (1...5).allSatisfy { screen.contains("n\($0) ") }
+            }
+            #expect(started, "no screen with 5 nodes and one LEADER:\n\(tmux.capture())")
+            let firstLeader = leaders(in: tmux.capture()).first
+
+            tmux.type(":kill leader", enter: true)
+            let failedOver = await eventually(within: 15, everyMs: 100) {
+                let screen = tmux.capture()
+                let now = leaders(in: screen)
+                return now.count == 1 && now.first != firstLeader && screen.contains("DOWN")
+            }
+            #expect(failedOver, "after kill leader, no DOWN node and new LEADER:\n\(tmux.capture())")
+
+            tmux.type(":partition 1,2 | 3,4,5", enter: true)
+            let partitioned = await eventually(within: 5, everyMs: 100) {
+                let header = tmux.capture().split(separator: "\n").first.map(String.init) ?? ""
+                return header.contains("1,2 | 3,4,5") || header.contains("1,2|3,4,5")
+            }
+            #expect(partitioned, "the header does not show the partition:\n\(tmux.capture())")
+            #expect(nodesRunning(under: temporary.path).count == 4, "4 nodes run (one was killed)")
+
+            tmux.type("q", enter: false)
+            let quit = await eventually(within: 5, everyMs: 100) { nodesRunning(under: temporary.path).isEmpty }
+            #expect(quit, "node processes outlived the console: \(nodesRunning(under: temporary.path))")
+            tmux.type("echo console-gone-$((6*7))", enter: true)
+            let clean = await eventually(within: 5, everyMs: 100) { tmux.capture().contains("console-gone-42") }
+            #expect(clean, "the shell is not usable after q:\n\(tmux.capture())")
+        }
+
+        /// Node ids whose pane or line says LEADER.
+        private func leaders(in screen: String) -> [Int] {
+            screen.split(separator: "\n").compactMap { line -> Int? in
+                guard let range = line.range(of: #"n(\d) LEADER"#, options: .regularExpression) else { return nil }
+                return Int(line[range].dropFirst().prefix(1))
+            }
+        }
+
+        /// `clusterdeck node` processes whose data lives under `root`.
+        private func nodesRunning(under root: String) -> [Int32] {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return entries.compactMap { Int32($0) }.filter { pid in
+                let line = ProcessTable.commandLine(pid)
+                return line.contains(" node --id ") && line.contains(root) && ProcessTable.isAlive(pid)
+            }
+        }
+    }
+}
+
+/// A private tmux server (its own socket name), so tests never touch a user's sessions.
+struct Tmux {
+    let name: String
+
+    func start(width: Int, height: Int, environment: [String: String]) throws {
+        let exports = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        let shell = "env \(exports) PS1='$ ' LANG=C.UTF-8 sh"
+        let status = run(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", shell])
+        guard status == 0 else { throw TestFailure("tmux new-session failed (is tmux installed?)") }
+    }
+
+    func type(_ text: String, enter: Bool) {
+        _ = run(["send-keys", "-t", name, "-l", text])
+        if enter { _ = run(["send-keys", "-t", name, "Enter"]) }
+    }
+
+    func capture() -> String {
+        var output = ""
+        _ = run(["capture-pane", "-t", name, "-p"], output: &output)
+        return output
+    }
+
+    func killServer() {
+        _ = run(["kill-server"])
+    }
+
+    /// Runs tmux and waits for it with waitpid. (Foundation's Process is not used: the tmux server that
+    /// `new-session` forks inherits the descriptor Process watches for the child's exit, so Process
+    /// would wait for the server too.) Output goes through a file, for the same reason.
+    @discardableResult
+    private func run(_ arguments: [String]) -> Int32 {
+        spawn(arguments, outputPath: "/dev/null")
+    }
+
+    private func run(_ arguments: [String], output: inout String) -> Int32 {
+        let path = "/tmp/cd-tmux-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
+        defer { unlink(path) }
+        let status = spawn(arguments, outputPath: path)
+        output = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return status
+    }
+
+    private func spawn(_ arguments: [String], outputPath: String) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = (["tmux", "-L", name] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+    }
+}
