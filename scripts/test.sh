@@ -6,6 +6,19 @@ cd "$(dirname "$0")/.."
 
 SEEDS="${CLUSTERDECK_TEST_SEEDS:-2000}"
 
+# System packages: ncurses headers to build the console, tmux for its end-to-end tests.
+missing=()
+[ -f /usr/include/ncursesw/curses.h ] || missing+=(libncurses-dev)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing ${missing[*]}"
+    if [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+    else
+        sudo apt-get update -qq && sudo apt-get install -y -qq "${missing[@]}"
+    fi
+fi
+
 echo "== swift test"
 swift test
 
