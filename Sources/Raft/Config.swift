@@ -9,6 +9,8 @@ public enum BugKnob: String, CaseIterable, Sendable {
     case skipLogCheck = "skip-log-check"
     /// Does not make `votedFor` durable, so a restarted node may vote again in the same term.
     case forgetVoteOnRestart = "forget-vote-on-restart"
+    /// A leader answers reads from its own commit index without confirming it still leads.
+    case staleLeaderRead = "stale-leader-read"
 
     /// One line for `--help` and the console.
     public var summary: String {
@@ -17,6 +19,7 @@ public enum BugKnob: String, CaseIterable, Sendable {
         case .voteTwice: "a node may vote for two candidates in one term"
         case .skipLogCheck: "votes are granted without the log up-to-date check"
         case .forgetVoteOnRestart: "votedFor is not made durable, so a restart forgets it"
+        case .staleLeaderRead: "a leader serves reads without confirming it still leads (no ReadIndex round)"
         }
     }
 }

@@ -82,6 +82,10 @@ public struct RaftNode: Sendable {
     /// `Ready.readStates` (or `abortedReads` if leadership is lost first).
     public mutating func requestRead(id: UInt64) -> Result<Void, ProposalError> {
         guard role == .leader else { return .failure(.notLeader(leaderHint: leader)) }
+        if config.bugs.contains(.staleLeaderRead) {
+            reads.confirmWithoutRound(id: id, index: log.committed)
+            return .success(())
+        }
         guard hasCommittedInCurrentTerm else {
             reads.waitForFirstCommit(id: id)
             return .success(())

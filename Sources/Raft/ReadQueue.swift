@@ -17,6 +17,11 @@ struct ReadQueue: Sendable {
 
     var hasOutput: Bool { !confirmed.isEmpty || !aborted.isEmpty }
 
+    /// The `stale-leader-read` bug: answer at once, trusting that this node still leads.
+    mutating func confirmWithoutRound(id: UInt64, index: LogIndex) {
+        confirmed.append(ReadState(requestID: id, index: index))
+    }
+
     mutating func waitForFirstCommit(id: UInt64) {
         waitingForFirstCommit.append(id)
     }

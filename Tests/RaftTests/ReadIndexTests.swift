@@ -148,3 +148,23 @@ struct ReadIndexTests {
         #expect(net.abortedReads[1] == [12])
     }
 }
+
+@Suite("stale-leader-read knob")
+struct StaleLeaderReadKnobTests {
+    @Test("stale-leader-read knob answers a read at once, with no heartbeat round and before any commit")
+    func answersWithoutConfirming() throws {
+        var leader = makeLeader(count: 5, bugs: [.staleLeaderRead])
+        #expect(leader.commitIndex == 0, "the no-op is not committed yet")
+        try leader.requestRead(id: 9).get()
+        let batch = leader.drain()
+        #expect(batch.readStates == [ReadState(requestID: 9, index: 0)])
+        #expect(!batch.messages.contains { $0.body.heartbeatReadRound != nil })
+    }
+
+    @Test("without the knob the same read waits for the first commit of the term")
+    func correctLeaderWaits() throws {
+        var leader = makeLeader(count: 5)
+        try leader.requestRead(id: 9).get()
+        #expect(leader.drain().readStates.isEmpty)
+    }
+}
