@@ -34,6 +34,9 @@ extension ClusterEngine {
             .futureResult
         case .help(let topic): return done(help(topic))
         case .quit: return done(CommandOutput(lines: []))
+        case .timeout(let ref): return done(withNode(ref) { fireElectionTimer($0) })
+        case .skew(let id, let factor): return done(withNode(.id(id)) { skewClock($0, factor) })
+        case .set(let setting, let on): return done(set(setting, on))
         }
     }
 
@@ -184,6 +187,36 @@ extension ClusterEngine {
         for id in 1...nodeCount { send(.control(.pace(tickMs: timing.tickMs)), to: id) }
         let text = "pace: heartbeat \(timing.heartbeatMs) ms, election timeout "
             + "\(timing.maximumElectionMs / 2)–\(timing.maximumElectionMs) ms"
+        publish(.action(text))
+        return CommandOutput(lines: [text])
+    }
+
+    // MARK: Teaching controls
+
+    private func fireElectionTimer(_ id: NodeID) -> String {
+        guard node(id).status == .up else { return "n\(id) is \(node(id).status.label.lowercased()); it cannot campaign" }
+        send(.control(.campaign), to: id)
+        publish(.action("n\(id): election timer fired"))
+        return "n\(id): election timer fired"
+    }
+
+    private func skewClock(_ id: NodeID, _ factor: Double) -> String {
+        send(.control(.skew(factor: factor)), to: id)
+        let text = "n\(id): clock runs \(factor)× as fast"
+        publish(.action(text))
+        return text
+    }
+
+    private func set(_ setting: Setting, _ on: Bool) -> CommandOutput {
+        switch setting {
+        case .prevote: preVote = on
+        case .checkquorum: checkQuorum = on
+        case .fsync: fsync = on
+        }
+        for id in 1...nodeCount {
+            send(.control(.settings(preVote: preVote, checkQuorum: checkQuorum, fsync: fsync)), to: id)
+        }
+        let text = "\(setting.rawValue) \(on ? "on" : "off") on every node"
         publish(.action(text))
         return CommandOutput(lines: [text])
     }

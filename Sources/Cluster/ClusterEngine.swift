@@ -21,6 +21,10 @@ final class ClusterEngine {
     var nextRequestID: UInt64 = 1
     var clients: [String: ClientState] = [:]
     private(set) var isShutDown = false
+    /// Features switched at run time (`set`); new and restarted nodes get them too.
+    var preVote: Bool
+    var checkQuorum: Bool
+    var fsync: Bool
     private let journal: Journal?
 
     init(loop: any EventLoop, options: ClusterOptions, run: RunDirectory) {
@@ -28,6 +32,9 @@ final class ClusterEngine {
         self.options = options
         self.run = run
         timing = options.timing
+        preVote = options.preVote
+        checkQuorum = options.checkQuorum
+        fsync = options.fsync
         nodes = (1...options.nodeCount).map { NodeProcess(id: $0) }
         fabric = Fabric(nodeCount: options.nodeCount)
         history = HistoryLog(path: options.historyPath ?? run.historyPath)
@@ -98,9 +105,9 @@ final class ClusterEngine {
             "--data", run.dataDirectory(node: id), "--socket", run.socketPath(node: id),
             "--tick-ms", "\(timing.tickMs)", "--snapshot-every", "\(options.snapshotEvery)",
         ]
-        if !options.fsync { arguments.append("--no-fsync") }
-        if !options.preVote { arguments.append("--no-prevote") }
-        if !options.checkQuorum { arguments.append("--no-checkquorum") }
+        if !fsync { arguments.append("--no-fsync") }
+        if !preVote { arguments.append("--no-prevote") }
+        if !checkQuorum { arguments.append("--no-checkquorum") }
         for bug in options.bugs { arguments += ["--bug", bug.rawValue] }
         return arguments
     }
@@ -259,7 +266,7 @@ final class ClusterEngine {
         let dropped = counts.filter { $0.key != .delivered && $0.key != .held }.values.reduce(0, +)
         return ClusterSummary(network: fabric.summary, frozen: fabric.frozen, heldMessages: fabric.held.count,
                               timing: timing, delivered: counts[.delivered] ?? 0, dropped: dropped,
-                              preVote: options.preVote, checkQuorum: options.checkQuorum, fsync: options.fsync,
+                              preVote: preVote, checkQuorum: checkQuorum, fsync: fsync,
                               bugs: options.bugs.map(\.rawValue))
     }
 

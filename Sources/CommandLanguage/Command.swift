@@ -103,6 +103,17 @@ public enum Command: Equatable, Sendable {
     case help(topic: String?)
     /// `quit`: leave, stopping every node.
     case quit
+    /// `timeout N|leader`: fire a node's election timer now (forces an election, or a split vote).
+    case timeout(NodeRef)
+    /// `skew N FACTOR`: node N's clock runs FACTOR times as fast (1 = normal).
+    case skew(node: Int, factor: Double)
+    /// `set prevote|checkquorum|fsync on|off`: switch a Raft feature while the cluster runs.
+    case set(Setting, Bool)
+}
+
+/// A feature `set` switches on or off.
+public enum Setting: String, Equatable, Sendable, CaseIterable {
+    case prevote, checkquorum, fsync
 }
 
 /// Why a line could not be parsed: a one-line message, where, and how the command is used.

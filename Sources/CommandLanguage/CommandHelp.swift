@@ -73,8 +73,12 @@ enum Completion {
         guard let command = CommandName(rawValue: first) else { return [] }
         let isFirstArgument = context.argumentIndex == 0
         switch command {
-        case .kill, .pause, .isolate, .log:
+        case .kill, .pause, .isolate, .log, .timeout:
             return isFirstArgument ? context.nodeIds + ["leader"] : []
+        case .skew:
+            return isFirstArgument ? context.nodeIds : []
+        case .set:
+            return [Setting.allCases.map(\.rawValue), ["on", "off"]][safe: context.argumentIndex] ?? []
         case .resume, .restart, .wipe:
             return isFirstArgument ? context.nodeIds : []
         case .start:

@@ -8,6 +8,7 @@ enum CommandName: String, CaseIterable, Sendable {
     case status, log
     case wait, sleep
     case help, quit
+    case timeout, skew, set
 
     /// What `help NAME` shows, and the usage line errors carry.
     struct Spec: Sendable {
@@ -49,6 +50,9 @@ enum CommandName: String, CaseIterable, Sendable {
         case .sleep: .sleep
         case .help: .help
         case .quit: .quit
+        case .timeout: .timeout
+        case .skew: .skew
+        case .set: .set
         }
     }
 }
@@ -223,4 +227,26 @@ extension CommandName.Spec {
         summary: "leave, stopping every node",
         description: "Leaves ClusterDeck and stops every node it started.",
         example: "quit")
+    static let timeout = Self(
+        usage: "timeout N|leader",
+        summary: "fire a node's election timer now",
+        description: "Makes the node start an election at once, as if its election timeout had "
+            + "elapsed: force an election, or two at once for a split vote. With pre-vote on, a "
+            + "node that hears from a leader is refused its pre-votes.",
+        example: "timeout 3")
+    static let skew = Self(
+        usage: "skew N FACTOR",
+        summary: "make a node's clock run fast or slow",
+        description: "Node N's clock runs FACTOR times as fast (0.1 to 10; 1 is normal): its heartbeats "
+            + "and election timeouts shorten or stretch, and while it leads, lock leases measured by "
+            + "its clock expire sooner or later.",
+        example: "skew 2 3")
+    static let set = Self(
+        usage: "set prevote|checkquorum|fsync on|off",
+        summary: "switch a Raft feature on or off",
+        description: "Switches pre-vote, check-quorum or the write-ahead log's fsync on every node, now "
+            + "and after restarts. Turning pre-vote off shows how a rejoining node disrupts the "
+            + "cluster; fsync off is faster but a crash may lose acknowledged writes. The header "
+            + "shows what is off.",
+        example: "set prevote off")
 }

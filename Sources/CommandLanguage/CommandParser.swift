@@ -92,6 +92,34 @@ public enum CommandParser {
         case .sleep: try .sleep(ms: reader.duration("a duration", in: 0...Limits.waitMsMax))
         case .help: try parseHelp(from: &reader)
         case .quit: .quit
+        case .timeout: try .timeout(reader.nodeRef())
+        case .skew: try parseSkew(from: &reader)
+        case .set: try parseSet(from: &reader)
+        }
+    }
+
+    private static func parseSkew(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        let node = try reader.nodeId(leaderReason: "name the node whose clock drifts")
+        let token = try reader.nextBare("a factor")
+        guard case .value(let decimal) = NumberSyntax.decimal(token.text[...]),
+              (0.1...10).contains(decimal.doubleValue) else {
+            throw reader.error("a skew factor must be 0.1 to 10, not \(Display.quote(token.text))",
+                               at: token.column)
+        }
+        return .skew(node: node, factor: decimal.doubleValue)
+    }
+
+    private static func parseSet(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        let name = try reader.nextBare("prevote, checkquorum or fsync")
+        guard let setting = Setting(rawValue: name.text) else {
+            throw reader.error("expected prevote, checkquorum or fsync, found \(Display.quote(name.text))",
+                               at: name.column)
+        }
+        let state = try reader.nextBare("on or off")
+        switch state.text {
+        case "on": return .set(setting, true)
+        case "off": return .set(setting, false)
+        default: throw reader.error("expected on or off, found \(Display.quote(state.text))", at: state.column)
         }
     }
 

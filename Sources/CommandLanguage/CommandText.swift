@@ -36,6 +36,9 @@ extension Command: CustomStringConvertible {
         case .help(nil): "help"
         case .help(let topic?): "help \(topic)"
         case .quit: "quit"
+        case .timeout(let node): "timeout \(node)"
+        case .skew(let node, let factor): "skew \(node) \(NumberSyntax.text(factor))"
+        case .set(let setting, let on): "set \(setting.rawValue) \(on ? "on" : "off")"
         }
     }
 

@@ -15,6 +15,8 @@ final class NodeServer {
     private var console: (any Channel)?
     private var frozen = false
     private var timing: Timing
+    /// How many times as fast this node's clock runs (`skew`).
+    private var skew = 1.0
     private var tickTask: RepeatedTask?
     private var stateDirty = false
     private var stateSendScheduled = false
@@ -58,7 +60,7 @@ final class NodeServer {
     func startTicking() {
         tickTask?.cancel()
         let bound = NIOLoopBound(self, eventLoop: loop)
-        let interval = TimeAmount.milliseconds(Int64(timing.tickMs))
+        let interval = TimeAmount.microseconds(Int64(max(100, Double(timing.tickMs) * 1_000 / skew)))
         tickTask = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
             bound.value.tick()
         }
@@ -106,6 +108,12 @@ final class NodeServer {
             frozen = false
         case .campaign:
             raft.campaignNow()
+        case .settings(let preVote, let checkQuorum, let fsync):
+            raft.setFeatures(preVote: preVote, checkQuorum: checkQuorum)
+            wal.fsyncEnabled = fsync
+        case .skew(let factor):
+            skew = min(10, max(0.1, factor))
+            startTicking()
         case .shutdown:
             exit(0)
         }
@@ -286,7 +294,7 @@ final class NodeServer {
             firstIndex: raft.firstIndex, lastIndex: raft.lastIndex, snapshotIndex: raft.snapshotPosition.index,
             logTail: tail.map { NodeStateFrame.EntrySummary(index: $0.index, term: $0.term, text: $0.summary) },
             keyCount: kv.count, sample: sample, followers: followers,
-            pace: "\(timing.tickMs)ms/tick", frozen: frozen)
+            pace: skew == 1 ? "\(timing.tickMs)ms/tick" : "\(timing.tickMs)ms/tick skew \(skew)", frozen: frozen)
     }
 
     private func write(_ frame: Frame, to channel: any Channel) {

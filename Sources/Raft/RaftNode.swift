@@ -2,7 +2,7 @@
 /// `requestRead(id:)` change it; `ready()` hands out the resulting work and `advance(_:)` confirms it
 /// was done. No clock, disk, network or global randomness is touched.
 public struct RaftNode: Sendable {
-    public let config: Config
+    public private(set) var config: Config
     public private(set) var role: Role = .follower
     public private(set) var term: Term = 0
     public private(set) var votedFor: NodeID?
@@ -62,6 +62,12 @@ public struct RaftNode: Sendable {
         case .leader: tickLeader()
         case .follower, .preCandidate, .candidate: tickElection()
         }
+    }
+
+    /// Switches pre-vote and check-quorum while running (the console's `set prevote|checkquorum`).
+    public mutating func setFeatures(preVote: Bool, checkQuorum: Bool) {
+        config.preVote = preVote
+        config.checkQuorum = checkQuorum
     }
 
     /// Fires the election timer now (the console's `timeout N`).

@@ -251,6 +251,10 @@ public enum ControlFrame: Codable, Sendable, Equatable {
     case thaw
     /// Fire the election timer now.
     case campaign
+    /// Switch pre-vote, check-quorum and fsync.
+    case settings(preVote: Bool, checkQuorum: Bool, fsync: Bool)
+    /// Run the node's clock `factor` times as fast (1 = normal).
+    case skew(factor: Double)
     /// Exit cleanly.
     case shutdown
 }

@@ -1,0 +1,39 @@
+import Testing
+@testable import CommandLanguage
+
+@Suite("Teaching controls")
+struct TeachingControlTests {
+    @Test("timeout, skew and set parse and write back", arguments: [
+        ("timeout 3", Command.timeout(.id(3))),
+        ("timeout leader", Command.timeout(.leader)),
+        ("skew 2 3", Command.skew(node: 2, factor: 3)),
+        ("skew 1 0.5", Command.skew(node: 1, factor: 0.5)),
+        ("set prevote off", Command.set(.prevote, false)),
+        ("set checkquorum on", Command.set(.checkquorum, true)),
+        ("set fsync off", Command.set(.fsync, false)),
+    ])
+    func parses(line: String, command: Command) throws {
+        #expect(try CommandParser.parse(line, nodeCount: 5) == command)
+        #expect(try CommandParser.parse(command.description, nodeCount: 5) == command)
+    }
+
+    @Test("bad teaching controls are one-line errors with the usage", arguments: [
+        "timeout", "timeout 7", "skew 2", "skew 2 0", "skew 2 50", "skew leader 2", "set", "set prevote",
+        "set prevote maybe", "set raft off", "set fsync off now",
+    ])
+    func refuses(line: String) {
+        do {
+            _ = try CommandParser.parse(line, nodeCount: 5)
+            Issue.record("\(line) parsed")
+        } catch {
+            #expect(!error.description.contains("\n"))
+            #expect(error.usage != nil)
+        }
+    }
+
+    @Test("completion offers settings and on/off")
+    func completion() {
+        #expect(CommandHelp.completions(for: "set pre", nodeCount: 3) == ["set prevote"])
+        #expect(CommandHelp.completions(for: "set prevote o", nodeCount: 3).sorted() == ["set prevote off", "set prevote on"])
+    }
+}
