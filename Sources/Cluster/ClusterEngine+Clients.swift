@@ -9,6 +9,8 @@ struct ClientState {
     let clientID: UInt64
     var sequence: UInt64 = 0
     var leaderGuess: NodeID?
+    /// `client pause`: everything this client does waits, retries included.
+    var paused = false
 }
 
 /// A client operation as the console issues it.
@@ -78,6 +80,10 @@ extension ClusterEngine {
 
     private func send(_ attempt: ClientAttempt) {
         var attempt = attempt
+        if clients[attempt.client]?.paused == true {
+            parkedAttempts[attempt.client, default: []].append(attempt)
+            return
+        }
         guard NIODeadline.now() < attempt.deadline else { return finish(attempt, timedOut()) }
         guard let target = attempt.target ?? nextTarget(after: attempt.tried),
               node(target).status == .up, node(target).channel != nil else {
@@ -135,6 +141,35 @@ extension ClusterEngine {
         loop.scheduleTask(in: .milliseconds(Int64(max(1, delayMs)))) { bound.value.send(attempt) }
     }
 
+    /// Pauses or wakes a client; a woken client carries on with what it was doing, its deadlines
+    /// restarted (it does not know it was stalled).
+    func setClient(_ name: String, paused: Bool) -> CommandOutput {
+        guard clients[name] != nil else {
+            let known = clients.keys.sorted().joined(separator: ", ")
+            return .error("no client \"\(name)\" (known: \(known.isEmpty ? "none yet" : known))")
+        }
+        clients[name]?.paused = paused
+        publish(.action("client \(name) \(paused ? "paused" : "resumed")"))
+        guard !paused else { return CommandOutput(lines: ["client \(name) paused"]) }
+        let parked = parkedAttempts.removeValue(forKey: name) ?? []
+        let deadline = NIODeadline.now() + .milliseconds(Int64(options.clientDeadlineMs))
+        for var attempt in parked {
+            attempt.deadline = deadline
+            send(attempt)
+        }
+        return CommandOutput(lines: ["client \(name) resumed (\(parked.count) operations carried on)"])
+    }
+
+    func clientLines() -> [String] {
+        guard !clients.isEmpty else { return ["no clients yet (client commands create them: put x 1 as alice)"] }
+        return clients.keys.sorted().map { name in
+            let client = clients[name]!
+            return "\(name)  id \(client.clientID)  sequence \(client.sequence)  "
+                + "leader guess \(client.leaderGuess.map { "n\($0)" } ?? "-")\(client.paused ? "  PAUSED" : "")"
+                + "  waiting \(parkedAttempts[name]?.count ?? 0)"
+        }
+    }
+
     private func timedOut() -> ClientOutcome {
         .unknown("no answer within \(options.clientDeadlineMs) ms")
     }
@@ -170,7 +205,7 @@ extension ClusterEngine {
                                    value: nil, old: nil, new: nil, invoke: attempt.invoke,
                                    complete: elapsedSeconds, outcome: .ok)
         switch attempt.operation {
-        case .write(.put(let key, let value)): record.key = key; record.value = value
+        case .write(.put(let key, let value, _)): record.key = key; record.value = value
         case .write(.delete(let key)): record.key = key
         case .write(.compareAndSwap(let key, let old, let new)): record.key = key; record.old = old; record.new = new
         case .read(let key), .staleRead(let key, _): record.key = key

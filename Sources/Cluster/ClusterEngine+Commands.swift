@@ -26,7 +26,7 @@ extension ClusterEngine {
         case .step(let count): return done(step(count))
         case .thaw: return done(thaw())
         case .pace(let pace): return done(setPace(pace))
-        case .put, .get, .del, .cas: return client(command)
+        case .put, .get, .del, .cas: return client(command, as: "default")
         case .status: return done(CommandOutput(lines: statusLines()))
         case .log(let ref): return done(withNodeOutput(ref, logLines))
         case .waitLeader(let withinMs): return waitForLeader(within: withinMs ?? 5_000)
@@ -37,6 +37,9 @@ extension ClusterEngine {
         case .timeout(let ref): return done(withNode(ref) { fireElectionTimer($0) })
         case .skew(let id, let factor): return done(withNode(.id(id)) { skewClock($0, factor) })
         case .set(let setting, let on): return done(set(setting, on))
+        case .asClient(let name, let inner): return client(inner, as: name)
+        case .clientPause(let name, let pause): return done(setClient(name, paused: pause))
+        case .clients: return done(CommandOutput(lines: clientLines()))
         }
     }
 
@@ -223,7 +226,7 @@ extension ClusterEngine {
 
     // MARK: Clients
 
-    private func client(_ command: Command) -> EventLoopFuture<CommandOutput> {
+    private func client(_ command: Command, as name: String) -> EventLoopFuture<CommandOutput> {
         let operation: ClientOperation
         switch command {
         case .put(let key, let value): operation = .write(.put(key: key, value: value))
@@ -237,7 +240,7 @@ extension ClusterEngine {
         case .get(let key, nil): operation = .read(key: key)
         default: preconditionFailure("bug: \(command) is not a client command")
         }
-        return perform(operation).map { outcome in Self.describe(outcome, of: operation) }
+        return perform(operation, as: name).map { outcome in Self.describe(outcome, of: operation) }
     }
 
     private static func describe(_ outcome: ClientOutcome, of operation: ClientOperation) -> CommandOutput {

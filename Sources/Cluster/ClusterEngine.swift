@@ -20,6 +20,8 @@ final class ClusterEngine {
     var pendingRequests: [UInt64: (ClientResponseFrame.Outcome?) -> Void] = [:]
     var nextRequestID: UInt64 = 1
     var clients: [String: ClientState] = [:]
+    /// Operations of paused clients, resumed in order by `client resume`.
+    var parkedAttempts: [String: [ClientAttempt]] = [:]
     private(set) var isShutDown = false
     /// Features switched at run time (`set`); new and restarted nodes get them too.
     var preVote: Bool

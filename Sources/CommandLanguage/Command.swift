@@ -51,7 +51,7 @@ public struct LinkSettings: Equatable, Sendable {
 ///
 /// Node ids have already been checked against the cluster size given to the parser, durations are
 /// whole milliseconds, and percentages are within 0...100.
-public enum Command: Equatable, Sendable {
+public indirect enum Command: Equatable, Sendable {
     /// `start N`: start a fresh cluster of 1 to 9 nodes.
     case start(nodes: Int)
     /// `kill N|leader`: SIGKILL a node; its data directory is kept.
@@ -109,6 +109,19 @@ public enum Command: Equatable, Sendable {
     case skew(node: Int, factor: Double)
     /// `set prevote|checkquorum|fsync on|off`: switch a Raft feature while the cluster runs.
     case set(Setting, Bool)
+    /// `COMMAND as NAME`: a client command issued by the named client (its own session).
+    case asClient(String, Command)
+    /// `client pause|resume NAME`: stall a client (renewals included) or wake it; `clients` lists them.
+    case clientPause(String, Bool)
+    case clients
+
+    /// Commands a named client issues (they accept `as NAME`).
+    public var takesClient: Bool {
+        switch self {
+        case .put, .get, .del, .cas: true
+        default: false
+        }
+    }
 }
 
 /// A feature `set` switches on or off.

@@ -79,6 +79,10 @@ enum Completion {
             return isFirstArgument ? context.nodeIds : []
         case .set:
             return [Setting.allCases.map(\.rawValue), ["on", "off"]][safe: context.argumentIndex] ?? []
+        case .client:
+            return isFirstArgument ? ["pause", "resume"] : []
+        case .clients:
+            return []
         case .resume, .restart, .wipe:
             return isFirstArgument ? context.nodeIds : []
         case .start:

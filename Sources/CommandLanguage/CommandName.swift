@@ -9,6 +9,7 @@ enum CommandName: String, CaseIterable, Sendable {
     case wait, sleep
     case help, quit
     case timeout, skew, set
+    case client, clients
 
     /// What `help NAME` shows, and the usage line errors carry.
     struct Spec: Sendable {
@@ -53,6 +54,8 @@ enum CommandName: String, CaseIterable, Sendable {
         case .timeout: .timeout
         case .skew: .skew
         case .set: .set
+        case .client: .client
+        case .clients: .clients
         }
     }
 }
@@ -249,4 +252,17 @@ extension CommandName.Spec {
             + "cluster; fsync off is faster but a crash may lose acknowledged writes. The header "
             + "shows what is off.",
         example: "set prevote off")
+    static let client = Self(
+        usage: "client pause|resume NAME",
+        summary: "stall a named client, or wake it",
+        description: "A paused client does nothing, lease renewals included, like a process stalled by "
+            + "garbage collection or a VM pause; resumed, it still believes what it believed before. "
+            + "Name a client on any client command with `as NAME` (e.g. `put x 1 as alice`).",
+        example: "client pause alice")
+    static let clients = Self(
+        usage: "clients",
+        summary: "list the named clients",
+        description: "Lists the clients that have issued commands, their next sequence number and "
+            + "whether they are paused.",
+        example: "clients")
 }

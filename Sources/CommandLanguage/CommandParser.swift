@@ -29,17 +29,27 @@ public enum CommandParser {
         }
         assert(!tokens.isEmpty, "a line with a non-blank character has a token")
         let name = try commandName(tokens[0])
-        // A later trailing clause (`as NAME`) is to be split off the end of `tokens` here, so that
-        // each command's parser only ever sees its own arguments.
+        // A trailing `as NAME` is split off here, so each command's parser sees only its own arguments.
+        var arguments = tokens[1...]
+        var client: Token?
+        if arguments.count >= 3, let marker = arguments.dropLast().last, marker.text == "as", !marker.isQuoted {
+            client = arguments.last
+            arguments = arguments.dropLast(2)
+        }
         var reader = ArgumentReader(
-            tokens: tokens[1...],
-            endColumn: line.count + 1,
+            tokens: arguments,
+            endColumn: client.map { $0.column - 3 } ?? line.count + 1,
             usage: name.spec.usage,
             nodeCount: nodeCount
         )
         let command = try parseArguments(of: name, from: &reader)
         try reader.finish()
-        return command
+        guard let client else { return command }
+        guard command.takesClient else {
+            throw CommandError(message: "`\(name.rawValue)` does not take `as CLIENT`", column: client.column,
+                               usage: name.spec.usage)
+        }
+        return .asClient(client.text, command)
     }
 
     /// The command a token names, or an error suggesting the closest name.
@@ -95,7 +105,17 @@ public enum CommandParser {
         case .timeout: try .timeout(reader.nodeRef())
         case .skew: try parseSkew(from: &reader)
         case .set: try parseSet(from: &reader)
+        case .client: try parseClient(from: &reader)
+        case .clients: .clients
         }
+    }
+
+    private static func parseClient(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        let verb = try reader.nextBare("pause or resume")
+        guard verb.text == "pause" || verb.text == "resume" else {
+            throw reader.error("expected pause or resume, found \(Display.quote(verb.text))", at: verb.column)
+        }
+        return .clientPause(try reader.text("a client name"), verb.text == "pause")
     }
 
     private static func parseSkew(from reader: inout ArgumentReader) throws(CommandError) -> Command {

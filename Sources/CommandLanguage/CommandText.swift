@@ -39,12 +39,16 @@ extension Command: CustomStringConvertible {
         case .timeout(let node): "timeout \(node)"
         case .skew(let node, let factor): "skew \(node) \(NumberSyntax.text(factor))"
         case .set(let setting, let on): "set \(setting.rawValue) \(on ? "on" : "off")"
+        case .asClient(let name, let command): "\(command) as \(quoted(name))"
+        case .clientPause(let name, let pause): "client \(pause ? "pause" : "resume") \(quoted(name))"
+        case .clients: "clients"
         }
     }
 
     /// `word` as written in a line: bare when that reads back the same, else double-quoted.
     private func quoted(_ word: String) -> String {
-        let isBare = !word.isEmpty && !word.hasPrefix("-")
+        // A bare `as` would read back as the start of an `as NAME` clause.
+        let isBare = !word.isEmpty && !word.hasPrefix("-") && word != "as"
             && !word.contains { $0.isWhitespace || $0 == "\"" || $0 == "\\" }
         if isBare { return word }
         var escaped = "\""

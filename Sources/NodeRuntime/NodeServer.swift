@@ -210,6 +210,11 @@ final class NodeServer {
         case .compareFailed(let current)?: respond(pending.requestID, .compareFailed(current: current))
         case .staleSequence?: respond(pending.requestID, .failed(reason: "stale sequence number"))
         case .malformed?, nil: respond(pending.requestID, .failed(reason: "malformed command"))
+        case .fenced?, .notHeld?, .tooMany?, .invalid?:
+            respond(pending.requestID, .failed(reason: result?.description ?? ""))
+        case .granted?, .queued?, .released?, .elected?, .candidate?, .resigned?, .withdrawn?, .renewed?,
+             .ticked?:
+            respond(pending.requestID, .ok(value: result?.description, index: entry.index))
         }
     }
 
@@ -324,11 +329,6 @@ extension Entry {
     /// A short rendering for the console's log view.
     var summary: String {
         guard kind == .command else { return "noop" }
-        guard let command = ServiceCommand(encoded: data) else { return "?" }
-        switch command.operation {
-        case .put(let key, let value): return "put \(key)=\(value)"
-        case .delete(let key): return "del \(key)"
-        case .compareAndSwap(let key, let expected, let new): return "cas \(key) \(expected)→\(new)"
-        }
+        return ServiceCommand(encoded: data)?.summary ?? "?"
     }
 }

@@ -6,7 +6,7 @@ import Testing
     static let expectedNames = [
         "start", "kill", "pause", "resume", "restart", "wipe", "partition", "isolate", "cut",
         "link", "heal", "freeze", "step", "thaw", "pace", "put", "get", "del", "cas", "status",
-        "log", "wait", "sleep", "help", "quit", "timeout", "skew", "set",
+        "log", "wait", "sleep", "help", "quit", "timeout", "skew", "set", "client", "clients",
     ]
 
     @Test func commandNamesAreTheLanguage() {

@@ -37,3 +37,32 @@ struct TeachingControlTests {
         #expect(CommandHelp.completions(for: "set prevote o", nodeCount: 3).sorted() == ["set prevote off", "set prevote on"])
     }
 }
+
+@Suite("Named clients")
+struct NamedClientTests {
+    @Test("`as NAME` names the client of a client command and writes back", arguments: [
+        ("put x 1 as alice", Command.asClient("alice", .put(key: "x", value: "1"))),
+        ("get x as bob", Command.asClient("bob", .get(key: "x", staleNode: nil))),
+        ("cas k a b as \"c d\"", Command.asClient("c d", .cas(key: "k", old: "a", new: "b"))),
+        ("client pause alice", Command.clientPause("alice", true)),
+        ("client resume alice", Command.clientPause("alice", false)),
+        ("clients", Command.clients),
+    ])
+    func parses(line: String, command: Command) throws {
+        #expect(try CommandParser.parse(line, nodeCount: 3) == command)
+        #expect(try CommandParser.parse(command.description, nodeCount: 3) == command)
+    }
+
+    @Test("a quoted \"as\" is data, not the clause")
+    func quotedAs() throws {
+        #expect(try CommandParser.parse("put k \"as\"", nodeCount: 3) == .put(key: "k", value: "as"))
+        #expect(try CommandParser.parse("put as \"as\" as x", nodeCount: 3)
+                == .asClient("x", .put(key: "as", value: "as")))
+    }
+
+    @Test("commands that are not a client's refuse `as NAME`", arguments: ["kill 1 as alice", "heal as bob",
+                                                                             "client stop alice", "get x as"])
+    func refuses(line: String) {
+        #expect(throws: CommandError.self) { try CommandParser.parse(line, nodeCount: 3) }
+    }
+}
