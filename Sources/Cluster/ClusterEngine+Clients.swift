@@ -11,6 +11,9 @@ struct ClientState {
     var leaderGuess: NodeID?
     /// `client pause`: everything this client does waits, retries included.
     var paused = false
+    /// Lease renewal: how often, and whether the renewal timer runs.
+    var renewEveryMs: Int?
+    var renewing = false
 }
 
 /// A client operation as the console issues it.
@@ -18,6 +21,8 @@ enum ClientOperation: Sendable {
     case write(KVOperation)
     case read(key: String)
     case staleRead(key: String, node: NodeID)
+    /// A lock, election or renewal.
+    case service(ServiceOperation)
 
     var historyName: String {
         switch self {
@@ -25,6 +30,19 @@ enum ClientOperation: Sendable {
         case .write(.delete): "del"
         case .write(.compareAndSwap): "cas"
         case .read, .staleRead: "get"
+        case .service(.lock(.acquire)): "lock"
+        case .service(.lock(.release)): "unlock"
+        case .service(.election(.campaign)): "campaign"
+        case .service(.election(.resign)): "resign"
+        case .service(.renew): "renew"
+        case .service(.clock), .service(.kv): "service"
+        }
+    }
+
+    var isWrite: Bool {
+        switch self {
+        case .write, .service: true
+        case .read, .staleRead: false
         }
     }
 }
@@ -36,16 +54,19 @@ enum ClientOutcome: Sendable {
     case failed(String)
     /// A write that may or may not have taken effect.
     case unknown(String)
+    /// A lock or election command's result.
+    case result(CommandResult)
 }
 
 extension ClusterEngine {
     /// Runs a client operation: finds the leader, follows redirects, retries with the same session
     /// (so a write applies once), and gives up as `unknown` when it cannot know.
-    func perform(_ operation: ClientOperation, as clientName: String = "default") -> EventLoopFuture<ClientOutcome> {
+    func perform(_ operation: ClientOperation, as clientName: String = "default",
+                 recordsHistory: Bool = true) -> EventLoopFuture<ClientOutcome> {
         var client = clients[clientName]
             ?? ClientState(name: clientName, clientID: UInt64.random(in: 1...UInt64.max))
         var session: ClientSession?
-        if case .write = operation {
+        if operation.isWrite {
             client.sequence += 1
             session = ClientSession(clientID: client.clientID, sequence: client.sequence)
         }
@@ -57,6 +78,7 @@ extension ClusterEngine {
                                     deadline: deadline, promise: promise)
         attempt.target = initialTarget(for: operation, client: clientName)
         attempt.invoke = invoke
+        attempt.recordsHistory = recordsHistory
         send(attempt)
         return promise.futureResult
     }
@@ -71,6 +93,7 @@ extension ClusterEngine {
         var sentAtLeastOnce = false
         var invoke = 0.0
         var tried: [NodeID] = []
+        var recordsHistory = true
     }
 
     private func initialTarget(for operation: ClientOperation, client: String) -> NodeID? {
@@ -100,7 +123,7 @@ extension ClusterEngine {
         pendingRequests[requestID] = { [weak self] outcome in
             self?.answered(attempt, outcome)
         }
-        if case .write = attempt.operation { attempt.sentAtLeastOnce = true }
+        if attempt.operation.isWrite { attempt.sentAtLeastOnce = true }
         let request = ClientRequestFrame(requestID: requestID, session: attempt.session,
                                          operation: wireOperation(attempt.operation))
         send(.clientRequest(request), to: target)
@@ -113,11 +136,16 @@ extension ClusterEngine {
     private func answered(_ attempt: ClientAttempt, _ outcome: ClientResponseFrame.Outcome?) {
         var next = attempt
         switch outcome {
-        case .ok(let value, _)?:
+        case .ok(let value, let index)?:
+            newestAnsweredIndex = max(newestAnsweredIndex, index)
             clients[attempt.client]?.leaderGuess = attempt.target
             finish(attempt, .ok(value: value))
         case .compareFailed(let current)?:
             finish(attempt, .compareFailed(current: current))
+        case .serviceResult(let result, let index)?:
+            newestAnsweredIndex = max(newestAnsweredIndex, index)
+            clients[attempt.client]?.leaderGuess = attempt.target
+            finish(attempt, .result(result))
         case .failed(let reason)?:
             finish(attempt, .failed(reason))
         case .notLeader(let hint)?:
@@ -187,6 +215,7 @@ extension ClusterEngine {
         case .write(let change): .write(change)
         case .read(let key): .read(key: key)
         case .staleRead(let key, _): .staleRead(key: key)
+        case .service(let operation): .service(operation)
         }
     }
 
@@ -196,7 +225,7 @@ extension ClusterEngine {
             // Never reached a node: it certainly did not apply.
             finalOutcome = .failed("no node answered")
         }
-        recordHistory(attempt, finalOutcome)
+        if attempt.recordsHistory { recordHistory(attempt, finalOutcome) }
         attempt.promise.succeed(finalOutcome)
     }
 
@@ -209,11 +238,17 @@ extension ClusterEngine {
         case .write(.delete(let key)): record.key = key
         case .write(.compareAndSwap(let key, let old, let new)): record.key = key; record.old = old; record.new = new
         case .read(let key), .staleRead(let key, _): record.key = key
+        case .service(.lock(.acquire(let lock, _, _))), .service(.lock(.release(let lock, _))): record.key = lock
+        case .service(.election(.campaign(let name, _, let value, _))): record.key = name; record.value = value
+        case .service(.election(.resign(let name, _))): record.key = name
+        case .service: break
         }
         switch outcome {
         case .ok(let value):
             if case .read = attempt.operation { record.value = value }
             if case .staleRead = attempt.operation { record.value = value }
+        case .result(let result):
+            record.new = result.description
         case .compareFailed, .failed:
             record.outcome = .fail
         case .unknown:

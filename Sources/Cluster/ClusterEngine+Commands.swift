@@ -37,13 +37,31 @@ extension ClusterEngine {
         case .timeout(let ref): return done(withNode(ref) { fireElectionTimer($0) })
         case .skew(let id, let factor): return done(withNode(.id(id)) { skewClock($0, factor) })
         case .set(let setting, let on): return done(set(setting, on))
+        case .asClient(let name, .put(let key, let value)): return client(.put(key: key, value: value), as: name)
+        case .asClient(let name, let inner) where inner.isServiceCommand: return serviceCommand(inner, as: name)
         case .asClient(let name, let inner): return client(inner, as: name)
         case .clientPause(let name, let pause): return done(setClient(name, paused: pause))
         case .clients: return done(CommandOutput(lines: clientLines()))
+        case .fencedPut, .lock, .unlock, .campaign, .resign, .waitElected:
+            return serviceCommand(command, as: "default")
+        case .locks: return afterFreshState { $0.done(CommandOutput(lines: $0.lockLines())) }
+        case .electionLeader(let name): return afterFreshState { $0.done($0.electionLines(name)) }
         }
     }
 
-    private func done(_ output: CommandOutput) -> EventLoopFuture<CommandOutput> {
+    /// Runs `body` once the shown replica has applied every write a client was answered for (state
+    /// frames are coalesced), or after a second at most.
+    func afterFreshState(_ body: @escaping (ClusterEngine) -> EventLoopFuture<CommandOutput>,
+                         attempts: Int = 50) -> EventLoopFuture<CommandOutput> {
+        let fresh = (leaderReplicaState?.appliedIndex ?? 0) >= newestAnsweredIndex
+        guard !fresh, attempts > 0 else { return body(self) }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        return loop.scheduleTask(in: .milliseconds(20)) { () }.futureResult.flatMap {
+            bound.value.afterFreshState(body, attempts: attempts - 1)
+        }
+    }
+
+    func done(_ output: CommandOutput) -> EventLoopFuture<CommandOutput> {
         loop.makeSucceededFuture(output)
     }
 
@@ -258,9 +276,15 @@ extension ClusterEngine {
             return .error(reason)
         case (.unknown(let reason), _):
             return CommandOutput(lines: ["unknown: \(reason) — the write may or may not have applied"], ok: false)
-        case (.ok, .write):
+        case (.ok, .write), (.ok, .service):
             return CommandOutput(lines: ["OK"])
+        case (.result(let result), _):
+            return CommandOutput(lines: [result.description])
         }
+    }
+
+    static func describeOutcome(_ outcome: ClientOutcome, of operation: ClientOperation) -> CommandOutput {
+        describe(outcome, of: operation)
     }
 
     // MARK: Views

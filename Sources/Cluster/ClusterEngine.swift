@@ -20,6 +20,8 @@ final class ClusterEngine {
     var pendingRequests: [UInt64: (ClientResponseFrame.Outcome?) -> Void] = [:]
     var nextRequestID: UInt64 = 1
     var clients: [String: ClientState] = [:]
+    /// The highest log index a client was answered at: views wait until a replica has applied it.
+    var newestAnsweredIndex: LogIndex = 0
     /// Operations of paused clients, resumed in order by `client resume`.
     var parkedAttempts: [String: [ClientAttempt]] = [:]
     private(set) var isShutDown = false

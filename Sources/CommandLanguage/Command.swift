@@ -114,11 +114,23 @@ public indirect enum Command: Equatable, Sendable {
     /// `client pause|resume NAME`: stall a client (renewals included) or wake it; `clients` lists them.
     case clientPause(String, Bool)
     case clients
+    /// `put K V --fence TOKEN`: a write the store refuses if a higher token already wrote K.
+    case fencedPut(key: String, value: String, token: Int)
+    /// `lock NAME [ttl D]`: acquire (waiting in line); `unlock NAME`; `locks`: list them.
+    case lock(name: String, ttlMs: Int?)
+    case unlock(name: String)
+    case locks
+    /// `campaign NAME VALUE [ttl D]`: join an election; `resign NAME`; `leader NAME`: who leads it.
+    case campaign(name: String, value: String, ttlMs: Int?)
+    case resign(name: String)
+    case electionLeader(name: String)
+    /// `wait elected NAME [within D]`: wait until this command's client leads election NAME.
+    case waitElected(name: String, withinMs: Int?)
 
     /// Commands a named client issues (they accept `as NAME`).
     public var takesClient: Bool {
         switch self {
-        case .put, .get, .del, .cas: true
+        case .put, .get, .del, .cas, .fencedPut, .lock, .unlock, .campaign, .resign, .waitElected: true
         default: false
         }
     }

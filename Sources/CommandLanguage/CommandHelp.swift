@@ -81,7 +81,7 @@ enum Completion {
             return [Setting.allCases.map(\.rawValue), ["on", "off"]][safe: context.argumentIndex] ?? []
         case .client:
             return isFirstArgument ? ["pause", "resume"] : []
-        case .clients:
+        case .clients, .lock, .unlock, .locks, .campaign, .resign, .leader:
             return []
         case .resume, .restart, .wipe:
             return isFirstArgument ? context.nodeIds : []
@@ -98,7 +98,7 @@ enum Completion {
         case .get:
             return getCandidates(in: context)
         case .wait:
-            return [["leader"], ["within"]][safe: context.argumentIndex] ?? []
+            return [["leader", "elected"], ["within"]][safe: context.argumentIndex] ?? []
         case .help:
             return isFirstArgument ? CommandHelp.commandNames : []
         case .heal, .freeze, .step, .thaw, .put, .del, .cas, .status, .sleep, .quit:

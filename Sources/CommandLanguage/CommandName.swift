@@ -10,6 +10,7 @@ enum CommandName: String, CaseIterable, Sendable {
     case help, quit
     case timeout, skew, set
     case client, clients
+    case lock, unlock, locks, campaign, resign, leader
 
     /// What `help NAME` shows, and the usage line errors carry.
     struct Spec: Sendable {
@@ -56,6 +57,12 @@ enum CommandName: String, CaseIterable, Sendable {
         case .set: .set
         case .client: .client
         case .clients: .clients
+        case .lock: .lock
+        case .unlock: .unlock
+        case .locks: .locks
+        case .campaign: .campaign
+        case .resign: .resign
+        case .leader: .leader
         }
     }
 }
@@ -207,11 +214,12 @@ extension CommandName.Spec {
             + "command of each entry, with the commit point marked.",
         example: "log leader")
     static let wait = Self(
-        usage: "wait leader [within D]",
-        summary: "wait until a leader is elected",
-        description: "Waits until the cluster has a leader. With `within D` (up to 60m) it gives "
-            + "up after D and fails, so a scenario fails instead of hanging; without it the "
-            + "console applies its own default limit.",
+        usage: "wait leader|elected NAME [within D]",
+        summary: "wait for a leader, or to lead an election",
+        description: "`wait leader` waits until the cluster has a leader; `wait elected NAME as C` "
+            + "waits until client C leads election NAME. With `within D` (up to 60m) it gives up "
+            + "after D and fails, so a scenario fails instead of hanging; without it the console "
+            + "applies its own default limit.",
         example: "wait leader within 5s")
     static let sleep = Self(
         usage: "sleep D",
@@ -265,4 +273,42 @@ extension CommandName.Spec {
         description: "Lists the clients that have issued commands, their next sequence number and "
             + "whether they are paused.",
         example: "clients")
+    static let lock = Self(
+        usage: "lock NAME [ttl D]",
+        summary: "acquire a lock (wait in line), get a fencing token",
+        description: "Acquires lock NAME for the client (`as C`), waiting first-come first-served "
+            + "behind its holder, and returns a fencing token that strictly increases with every "
+            + "grant. The client renews its lease (default ttl 10s) until it unlocks or is paused; "
+            + "time comes from clock entries the Raft leader proposes.",
+        example: "lock L ttl 5s as alice")
+    static let unlock = Self(
+        usage: "unlock NAME",
+        summary: "release a lock (or leave its queue)",
+        description: "Releases lock NAME held by the client; the next waiter gets it with a larger "
+            + "token. A waiting client leaves the queue.",
+        example: "unlock L as alice")
+    static let locks = Self(
+        usage: "locks",
+        summary: "list locks: holder, token, lease left, waiters",
+        description: "Shows every lock as the leader's replica sees it: holder, fencing token, "
+            + "how long its lease still runs, and the waiters in order.",
+        example: "locks")
+    static let campaign = Self(
+        usage: "campaign NAME VALUE [ttl D]",
+        summary: "run for leader of an election (returns at once)",
+        description: "Enters the client into election NAME with VALUE (etcd's Campaign) and returns "
+            + "at once; the first live candidate leads. Leadership passes on when the leader "
+            + "resigns or its client's lease expires. Use `wait elected NAME as C` to wait.",
+        example: "campaign primary db-1 as alice")
+    static let resign = Self(
+        usage: "resign NAME",
+        summary: "give up leading an election (or leave it)",
+        description: "The client resigns election NAME; the next candidate leads with a new revision.",
+        example: "resign primary as alice")
+    static let leader = Self(
+        usage: "leader NAME",
+        summary: "show who leads an election, its value and revision",
+        description: "Shows the leader of election NAME (etcd's Observe, once): client, value and "
+            + "revision (the log index that made it leader), and the candidates in line.",
+        example: "leader primary")
 }

@@ -35,10 +35,19 @@ public enum CommandParser {
         if arguments.count >= 3, let marker = arguments.dropLast().last, marker.text == "as", !marker.isQuoted {
             client = arguments.last
             arguments = arguments.dropLast(2)
+        } else if arguments.count >= 5, name == .wait {
+            // `wait elected NAME as C within D`, as the issue writes it, as well as `… within D as C`.
+            let tail = Array(arguments.suffix(4))
+            if tail[0].text == "as", !tail[0].isQuoted, tail[2].text == "within", !tail[2].isQuoted {
+                client = tail[1]
+                arguments = arguments.dropLast(4) + [tail[2], tail[3]]
+            }
         }
         var reader = ArgumentReader(
             tokens: arguments,
-            endColumn: client.map { $0.column - 3 } ?? line.count + 1,
+            endColumn: client.flatMap { client in
+                arguments.last.map { $0.column < client.column } ?? true ? client.column - 3 : nil
+            } ?? line.count + 1,
             usage: name.spec.usage,
             nodeCount: nodeCount
         )
@@ -92,7 +101,7 @@ public enum CommandParser {
         case .step: try .step(count: reader.isAtEnd ? 1 : reader.wholeNumber("a count", in: steps))
         case .thaw: .thaw
         case .pace: try .pace(parsePace(from: &reader))
-        case .put: try .put(key: reader.key(), value: reader.text("a value"))
+        case .put: try parsePut(from: &reader)
         case .get: try parseGet(from: &reader)
         case .del: try .del(key: reader.key())
         case .cas: try .cas(key: reader.key(), old: reader.text("OLD"), new: reader.text("NEW"))
@@ -107,7 +116,39 @@ public enum CommandParser {
         case .set: try parseSet(from: &reader)
         case .client: try parseClient(from: &reader)
         case .clients: .clients
+        case .lock: try .lock(name: reader.text("a lock name"), ttlMs: parseTTL(from: &reader))
+        case .unlock: try .unlock(name: reader.text("a lock name"))
+        case .locks: .locks
+        case .campaign:
+            try .campaign(name: reader.text("an election name"), value: reader.text("a value"),
+                          ttlMs: parseTTL(from: &reader))
+        case .resign: try .resign(name: reader.text("an election name"))
+        case .leader: try .electionLeader(name: reader.text("an election name"))
         }
+    }
+
+    private static func parsePut(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        let key = try reader.key()
+        let value = try reader.text("a value")
+        guard let option = reader.peek, option.text.hasPrefix("--"), !option.isQuoted else {
+            return .put(key: key, value: value)
+        }
+        _ = try reader.nextBare("--fence")
+        guard option.text == "--fence" else {
+            throw reader.error("expected --fence TOKEN, found \(Display.quote(option.text))", at: option.column)
+        }
+        let token = try reader.wholeNumber("a fencing token", in: 0...Int(Int32.max))
+        return .fencedPut(key: key, value: value, token: token)
+    }
+
+    /// An optional `ttl D` (1 ms to 60 m).
+    private static func parseTTL(from reader: inout ArgumentReader) throws(CommandError) -> Int? {
+        guard let word = reader.peek else { return nil }
+        _ = try reader.nextBare("ttl")
+        guard word.text == "ttl" else {
+            throw reader.error("expected ttl D, found \(Display.quote(word.text))", at: word.column)
+        }
+        return try reader.duration("a lease time", in: 1...Limits.waitMsMax)
     }
 
     private static func parseClient(from reader: inout ArgumentReader) throws(CommandError) -> Command {
@@ -264,22 +305,30 @@ public enum CommandParser {
     private static func parseWait(
         from reader: inout ArgumentReader
     ) throws(CommandError) -> Command {
-        let target = try reader.nextBare("what to wait for (leader)")
-        guard target.text == "leader" else {
+        let target = try reader.nextBare("what to wait for (leader or elected)")
+        var election: String?
+        switch target.text {
+        case "leader": break
+        case "elected": election = try reader.text("an election name")
+        default:
             throw reader.error(
-                "can only wait for leader, not \(Display.quote(target.text))",
+                "can only wait for leader or elected NAME, not \(Display.quote(target.text))",
                 at: target.column
             )
         }
-        guard let within = reader.peek else { return .waitLeader(withinMs: nil) }
-        _ = try reader.nextBare("within")
-        guard within.text == "within" else {
-            throw reader.error(
-                "expected within, found \(Display.quote(within.text))",
-                at: within.column
-            )
+        var limit: Int?
+        if let within = reader.peek {
+            _ = try reader.nextBare("within")
+            guard within.text == "within" else {
+                throw reader.error(
+                    "expected within, found \(Display.quote(within.text))",
+                    at: within.column
+                )
+            }
+            limit = try reader.duration("a time limit", in: 1...Limits.waitMsMax)
         }
-        return try .waitLeader(withinMs: reader.duration("a time limit", in: 1...Limits.waitMsMax))
+        if let election { return .waitElected(name: election, withinMs: limit) }
+        return .waitLeader(withinMs: limit)
     }
 
     private static func parseHelp(

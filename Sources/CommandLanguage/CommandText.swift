@@ -42,13 +42,28 @@ extension Command: CustomStringConvertible {
         case .asClient(let name, let command): "\(command) as \(quoted(name))"
         case .clientPause(let name, let pause): "client \(pause ? "pause" : "resume") \(quoted(name))"
         case .clients: "clients"
+        case .fencedPut(let key, let value, let token): "put \(quoted(key)) \(quoted(value)) --fence \(token)"
+        case .lock(let name, let ttl): "lock \(quoted(name))" + ttlText(ttl)
+        case .unlock(let name): "unlock \(quoted(name))"
+        case .locks: "locks"
+        case .campaign(let name, let value, let ttl): "campaign \(quoted(name)) \(quoted(value))" + ttlText(ttl)
+        case .resign(let name): "resign \(quoted(name))"
+        case .electionLeader(let name): "leader \(quoted(name))"
+        case .waitElected(let name, nil): "wait elected \(quoted(name))"
+        case .waitElected(let name, let milliseconds?):
+            "wait elected \(quoted(name)) within \(DurationSyntax.text(milliseconds: milliseconds))"
         }
+    }
+
+    private func ttlText(_ milliseconds: Int?) -> String {
+        milliseconds.map { " ttl \(DurationSyntax.text(milliseconds: $0))" } ?? ""
     }
 
     /// `word` as written in a line: bare when that reads back the same, else double-quoted.
     private func quoted(_ word: String) -> String {
-        // A bare `as` would read back as the start of an `as NAME` clause.
-        let isBare = !word.isEmpty && !word.hasPrefix("-") && word != "as"
+        // A bare `as` would read back as the start of an `as NAME` clause, `ttl` and `within` as
+        // options.
+        let isBare = !word.isEmpty && !word.hasPrefix("-") && !["as", "ttl", "within"].contains(word)
             && !word.contains { $0.isWhitespace || $0 == "\"" || $0 == "\\" }
         if isBare { return word }
         var escaped = "\""

@@ -28,6 +28,9 @@ final class NodeServer {
     private var confirmedReads: [(requestID: UInt64, key: String, index: LogIndex)] = []
     private var nextReadID: UInt64 = 1
     private var lastRole: Role = .follower
+    /// This node's service clock, in milliseconds of its own (possibly skewed) ticks.
+    private var serviceClockMs = 0
+    private var serviceClockTicks = 0
     private var lastTerm: Term = 0
 
     init(options: NodeOptions, loop: any EventLoop, wal: WriteAheadLog, recovered: PersistentState) throws {
@@ -69,7 +72,20 @@ final class NodeServer {
     private func tick() {
         guard !frozen else { return }
         raft.tick()
+        serviceClockMs += timing.tickMs
+        proposeClockIfLeading()
         processReady()
+    }
+
+    /// Time enters the services only through entries the leader proposes, so applying stays
+    /// deterministic. This node's clock counts its own ticks (a skewed node ticks faster, a frozen one
+    /// not at all); proposed only while some lease exists, so an idle log stays quiet.
+    private func proposeClockIfLeading() {
+        guard raft.role == .leader else { return }
+        serviceClockTicks += 1
+        guard serviceClockTicks % timing.heartbeatTicks == 0, kv.hasLeases else { return }
+        let clock = ServiceCommand(session: nil, operation: .clock(nowMs: serviceClockMs))
+        _ = raft.propose(clock.encoded())
     }
 
     // MARK: Frames from the console
@@ -143,6 +159,14 @@ final class NodeServer {
             }
         case .staleRead(let key):
             respond(request.requestID, .ok(value: kv.value(of: key), index: kv.appliedIndex))
+        case .service(let operation):
+            let command = ServiceCommand(session: request.session, operation: operation)
+            switch raft.propose(command.encoded()) {
+            case .success(let position):
+                pendingWrites[position.index] = (request.requestID, position.term)
+            case .failure(.notLeader(let hint)):
+                respond(request.requestID, .notLeader(leaderHint: hint))
+            }
         }
     }
 
@@ -210,11 +234,10 @@ final class NodeServer {
         case .compareFailed(let current)?: respond(pending.requestID, .compareFailed(current: current))
         case .staleSequence?: respond(pending.requestID, .failed(reason: "stale sequence number"))
         case .malformed?, nil: respond(pending.requestID, .failed(reason: "malformed command"))
-        case .fenced?, .notHeld?, .tooMany?, .invalid?:
+        case .fenced?, .tooMany?, .invalid?:
             respond(pending.requestID, .failed(reason: result?.description ?? ""))
-        case .granted?, .queued?, .released?, .elected?, .candidate?, .resigned?, .withdrawn?, .renewed?,
-             .ticked?:
-            respond(pending.requestID, .ok(value: result?.description, index: entry.index))
+        case .some(let serviceResult):
+            respond(pending.requestID, .serviceResult(serviceResult, index: entry.index))
         }
     }
 
@@ -249,6 +272,10 @@ final class NodeServer {
     /// Reports role and term changes; a deposed leader's waiting writes become `unknown`.
     private func noteRoleChange() {
         guard raft.role != lastRole || raft.term != lastTerm else { return }
+        if raft.role == .leader && lastRole != .leader {
+            // A new leader never moves service time backwards.
+            serviceClockMs = max(serviceClockMs, kv.nowMs)
+        }
         if lastRole == .leader && raft.role != .leader {
             for (_, pending) in pendingWrites {
                 respond(pending.requestID, .unknown(reason: "node \(options.id) lost leadership"))
@@ -299,7 +326,8 @@ final class NodeServer {
             firstIndex: raft.firstIndex, lastIndex: raft.lastIndex, snapshotIndex: raft.snapshotPosition.index,
             logTail: tail.map { NodeStateFrame.EntrySummary(index: $0.index, term: $0.term, text: $0.summary) },
             keyCount: kv.count, sample: sample, followers: followers,
-            pace: skew == 1 ? "\(timing.tickMs)ms/tick" : "\(timing.tickMs)ms/tick skew \(skew)", frozen: frozen)
+            pace: skew == 1 ? "\(timing.tickMs)ms/tick" : "\(timing.tickMs)ms/tick skew \(skew)", frozen: frozen,
+            locks: kv.locks().isEmpty ? nil : kv.locks(), elections: kv.elections().isEmpty ? nil : kv.elections())
     }
 
     private func write(_ frame: Frame, to channel: any Channel) {

@@ -50,6 +50,11 @@ public struct ServiceState: Sendable, Equatable {
     /// Every lock record in name order (free ones too, with their last token).
     public func locks() -> [LockInfo] { lockTable.info(now: nowMs) }
 
+    /// True while a lock is held or awaited, or an election has a leader: service time matters then.
+    public var hasLeases: Bool {
+        locks().contains { $0.holder != nil || !$0.waiters.isEmpty } || !elections().isEmpty
+    }
+
     /// Who holds `lock`, with which token, until when (service time).
     public func holder(of lock: String) -> (client: UInt64, token: Int, expiresAtMs: Int)? {
         guard let record = lockTable.locks[lock], let holder = record.holder else { return nil }

@@ -114,6 +114,8 @@ public struct ClientRequestFrame: Codable, Sendable, Equatable {
         case read(key: String)
         /// This node's local value, however stale.
         case staleRead(key: String)
+        /// A lock, election or lease renewal, applied once per session like a write.
+        case service(ServiceOperation)
     }
 
     public var requestID: UInt64
@@ -140,6 +142,8 @@ public struct ClientResponseFrame: Codable, Sendable, Equatable {
         case unknown(reason: String)
         /// Refused for a stated reason (stale sequence, malformed request).
         case failed(reason: String)
+        /// A lock or election command's result.
+        case serviceResult(CommandResult, index: LogIndex)
     }
 
     public var requestID: UInt64
@@ -202,11 +206,17 @@ public struct NodeStateFrame: Codable, Sendable, Equatable {
     public var followers: [FollowerProgress]
     public var pace: String
     public var frozen: Bool
+    /// Locks and elections as this node's replica sees them (nil when there are none).
+    public var locks: [LockInfo]?
+    public var elections: [ElectionInfo]?
 
     public init(id: NodeID, role: String, term: Term, votedFor: NodeID?, leader: NodeID?,
                 commitIndex: LogIndex, appliedIndex: LogIndex, firstIndex: LogIndex, lastIndex: LogIndex,
                 snapshotIndex: LogIndex, logTail: [EntrySummary], keyCount: Int, sample: [String: String],
-                followers: [FollowerProgress], pace: String, frozen: Bool) {
+                followers: [FollowerProgress], pace: String, frozen: Bool, locks: [LockInfo]? = nil,
+                elections: [ElectionInfo]? = nil) {
+        self.locks = locks
+        self.elections = elections
         self.id = id
         self.role = role
         self.term = term

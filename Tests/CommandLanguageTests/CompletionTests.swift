@@ -56,7 +56,7 @@ import Testing
         ])
         #expect(complete("link 1->2 delay ") == [])
         #expect(complete("pace ") == ["pace teach", "pace real"])
-        #expect(complete("wait ") == ["wait leader"])
+        #expect(complete("wait ") == ["wait leader", "wait elected"])
         #expect(complete("wait leader w") == ["wait leader within"])
         #expect(complete("get x ") == ["get x --stale", "get x --node"])
         #expect(complete("get x --stale ") == ["get x --stale --node"])

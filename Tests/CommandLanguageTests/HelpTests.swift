@@ -6,7 +6,8 @@ import Testing
     static let expectedNames = [
         "start", "kill", "pause", "resume", "restart", "wipe", "partition", "isolate", "cut",
         "link", "heal", "freeze", "step", "thaw", "pace", "put", "get", "del", "cas", "status",
-        "log", "wait", "sleep", "help", "quit", "timeout", "skew", "set", "client", "clients",
+        "log", "wait", "sleep", "help", "quit", "timeout", "skew", "set", "client", "clients", "lock", "unlock", "locks",
+        "campaign", "resign", "leader",
     ]
 
     @Test func commandNamesAreTheLanguage() {

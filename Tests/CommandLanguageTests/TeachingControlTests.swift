@@ -66,3 +66,31 @@ struct NamedClientTests {
         #expect(throws: CommandError.self) { try CommandParser.parse(line, nodeCount: 3) }
     }
 }
+
+@Suite("Lock and election commands")
+struct LockCommandTests {
+    @Test("lock, unlock, campaign, resign, leader, wait elected and fenced puts parse and write back", arguments: [
+        ("lock L", Command.lock(name: "L", ttlMs: nil)),
+        ("lock L ttl 5s as alice", Command.asClient("alice", .lock(name: "L", ttlMs: 5_000))),
+        ("unlock L as alice", Command.asClient("alice", .unlock(name: "L"))),
+        ("locks", Command.locks),
+        ("campaign primary db-1 as bob", Command.asClient("bob", .campaign(name: "primary", value: "db-1", ttlMs: nil))),
+        ("resign primary", Command.resign(name: "primary")),
+        ("leader primary", Command.electionLeader(name: "primary")),
+        ("wait elected primary as bob within 5s", Command.asClient("bob", .waitElected(name: "primary", withinMs: 5_000))),
+        ("wait elected primary within 5s as bob", Command.asClient("bob", .waitElected(name: "primary", withinMs: 5_000))),
+        ("put x 1 --fence 7 as alice", Command.asClient("alice", .fencedPut(key: "x", value: "1", token: 7))),
+    ])
+    func parses(line: String, command: Command) throws {
+        #expect(try CommandParser.parse(line, nodeCount: 3) == command)
+        #expect(try CommandParser.parse(command.description, nodeCount: 3) == command)
+    }
+
+    @Test("bad lock and election lines are refused", arguments: [
+        "lock", "lock L ttl", "lock L ttl 0s", "lock L for 5s", "put x 1 --fence", "put x 1 --fence -1",
+        "put x 1 --color 2", "campaign primary", "wait elected", "locks now",
+    ])
+    func refuses(line: String) {
+        #expect(throws: CommandError.self) { try CommandParser.parse(line, nodeCount: 3) }
+    }
+}

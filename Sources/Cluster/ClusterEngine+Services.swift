@@ -1,0 +1,161 @@
+import CommandLanguage
+import NIOCore
+import Raft
+import Services
+import Wire
+
+extension Command {
+    /// Lock, election and fenced-write commands (handled by `serviceCommand`).
+    var isServiceCommand: Bool {
+        switch self {
+        case .fencedPut, .lock, .unlock, .campaign, .resign, .waitElected: true
+        default: false
+        }
+    }
+}
+
+extension ClusterEngine {
+    /// Default lease for locks and campaigns.
+    static let defaultLeaseMs = 10_000
+
+    func serviceCommand(_ command: Command, as name: String) -> EventLoopFuture<CommandOutput> {
+        let clientID = ensureClient(name)
+        switch command {
+        case .fencedPut(let key, let value, let token):
+            let operation = ClientOperation.write(.put(key: key, value: value, fence: token))
+            return perform(operation, as: name).map { Self.describeOutcome($0, of: operation) }
+        case .lock(let lock, let ttl):
+            let ttlMs = ttl ?? Self.defaultLeaseMs
+            holdLease(for: name, ttlMs: ttlMs)
+            let promise = loop.makePromise(of: CommandOutput.self)
+            let deadline = NIODeadline.now() + .milliseconds(Int64(max(30_000, 3 * ttlMs)))
+            acquire(lock, client: name, id: clientID, ttlMs: ttlMs, until: deadline, promise: promise)
+            return promise.futureResult
+        case .unlock(let lock):
+            return service(.lock(.release(lock: lock, client: clientID)), as: name)
+        case .campaign(let election, let value, let ttl):
+            let ttlMs = ttl ?? Self.defaultLeaseMs
+            holdLease(for: name, ttlMs: ttlMs)
+            return service(.election(.campaign(name: election, client: clientID, value: value, ttlMs: ttlMs)),
+                           as: name)
+        case .resign(let election):
+            return service(.election(.resign(name: election, client: clientID)), as: name)
+        case .waitElected(let election, let withinMs):
+            let promise = loop.makePromise(of: CommandOutput.self)
+            let limit = withinMs ?? 5_000
+            pollElected(election, clientID: clientID, until: .now() + .milliseconds(Int64(limit)), limitMs: limit,
+                        promise: promise)
+            return promise.futureResult
+        default:
+            return loop.makeSucceededFuture(.error("\(command) is not a lock or election command"))
+        }
+    }
+
+    private func service(_ operation: ServiceOperation, as name: String) -> EventLoopFuture<CommandOutput> {
+        let clientOperation = ClientOperation.service(operation)
+        return perform(clientOperation, as: name).map { Self.describeOutcome($0, of: clientOperation) }
+    }
+
+    /// Asks for the lock until it is granted: a queued client asks again each heartbeat (each ask
+    /// is a new sequence number, and renews its place in line).
+    private func acquire(_ lock: String, client name: String, id: UInt64, ttlMs: Int, until deadline: NIODeadline,
+                         promise: EventLoopPromise<CommandOutput>) {
+        let operation = ClientOperation.service(.lock(.acquire(lock: lock, client: id, ttlMs: ttlMs)))
+        perform(operation, as: name).whenSuccess { outcome in
+            guard case .result(.queued(let position)) = outcome else {
+                return promise.succeed(Self.describeOutcome(outcome, of: operation))
+            }
+            guard NIODeadline.now() < deadline else {
+                return promise.succeed(CommandOutput(lines: ["still waiting for \(lock) (position \(position))"],
+                                                     ok: false))
+            }
+            let bound = NIOLoopBound(self, eventLoop: self.loop)
+            self.loop.scheduleTask(in: .milliseconds(Int64(self.timing.heartbeatMs))) {
+                bound.value.acquire(lock, client: name, id: id, ttlMs: ttlMs, until: deadline, promise: promise)
+            }
+        }
+    }
+
+    private func pollElected(_ election: String, clientID: UInt64, until deadline: NIODeadline, limitMs: Int,
+                             promise: EventLoopPromise<CommandOutput>) {
+        if let info = leaderReplicaState?.elections?.first(where: { $0.name == election }),
+           info.leader == clientID {
+            return promise.succeed(CommandOutput(lines: ["elected: \(election) = \(info.value) "
+                + "(revision \(info.revision))"]))
+        }
+        guard NIODeadline.now() < deadline else {
+            return promise.succeed(.error("not elected to \(election) within \(limitMs) ms"))
+        }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        loop.scheduleTask(in: .milliseconds(20)) {
+            bound.value.pollElected(election, clientID: clientID, until: deadline, limitMs: limitMs,
+                                    promise: promise)
+        }
+    }
+
+    // MARK: Leases
+
+    func ensureClient(_ name: String) -> UInt64 {
+        if let client = clients[name] { return client.clientID }
+        let client = ClientState(name: name, clientID: UInt64.random(in: 1...UInt64.max))
+        clients[name] = client
+        return client.clientID
+    }
+
+    /// The client now holds (or waits for) a lease: renew it every third of its ttl until paused.
+    private func holdLease(for name: String, ttlMs: Int) {
+        let interval = max(50, ttlMs / 3)
+        let current = clients[name]?.renewEveryMs ?? interval
+        clients[name]?.renewEveryMs = min(current, interval)
+        guard clients[name]?.renewing != true else { return }
+        clients[name]?.renewing = true
+        scheduleRenewal(of: name)
+    }
+
+    private func scheduleRenewal(of name: String) {
+        guard let interval = clients[name]?.renewEveryMs, !isShutDown else { return }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        loop.scheduleTask(in: .milliseconds(Int64(interval))) {
+            let engine = bound.value
+            guard let client = engine.clients[name] else { return }
+            // A paused client sends nothing, renewals included: its leases run out.
+            if !client.paused {
+                _ = engine.perform(.service(.renew(client: client.clientID)), as: name, recordsHistory: false)
+            }
+            engine.scheduleRenewal(of: name)
+        }
+    }
+
+    // MARK: Views
+
+    /// The replica state to show: the leader's, else the running node that applied the most.
+    var leaderReplicaState: NodeStateFrame? {
+        if let leader = leaderID, let state = node(leader).state { return state }
+        return nodes.filter { $0.status == .up }.compactMap(\.state).max { $0.appliedIndex < $1.appliedIndex }
+    }
+
+    func clientName(of id: UInt64) -> String {
+        clients.values.first { $0.clientID == id }?.name ?? "c\(id % 10_000)"
+    }
+
+    func lockLines() -> [String] {
+        guard let locks = leaderReplicaState?.locks, !locks.isEmpty else { return ["no locks"] }
+        return locks.map { lock in
+            let holder = lock.holder.map { clientName(of: $0) } ?? "free"
+            let lease = lock.leaseRemainingMs.map { "lease \(Double($0) / 1000)s" } ?? ""
+            let waiters = lock.waiters.map { clientName(of: $0) }.joined(separator: ", ")
+            return "\(lock.name)  holder \(holder)  token \(lock.token)  \(lease)"
+                + (waiters.isEmpty ? "" : "  waiters \(waiters)")
+        }
+    }
+
+    func electionLines(_ name: String) -> CommandOutput {
+        guard let info = leaderReplicaState?.elections?.first(where: { $0.name == name }) else {
+            return CommandOutput(lines: ["\(name): no leader"])
+        }
+        let candidates = info.candidates.map { clientName(of: $0) }.joined(separator: ", ")
+        return CommandOutput(lines: ["\(name): \(info.value) (leader \(clientName(of: info.leader)), revision "
+            + "\(info.revision), lease \(Double(info.leaseRemainingMs) / 1000)s)"
+            + (candidates.isEmpty ? "" : "  candidates \(candidates)")])
+    }
+}
