@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "CommandLanguageTests", dependencies: ["CommandLanguage"]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Raft", "Wire"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Wire", "CommandLanguage"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Cluster", "Wire", "Raft"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Cluster", "Wire", "Raft", "Services"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -23,7 +23,10 @@ extension ClusterEngine {
         case .link(let from, let to, let settings): return done(link(from, to, settings))
         case .heal: return done(heal())
         case .freeze: return done(freeze())
-        case .step(let count): return done(step(count))
+        case .step(let count):
+            // Give the nodes a moment to react, so their answers are held before the next step.
+            let output = step(count)
+            return loop.scheduleTask(in: .milliseconds(100)) { output }.futureResult
         case .thaw: return done(thaw())
         case .pace(let pace): return done(setPace(pace))
         case .put, .get, .del, .cas: return client(command, as: "default")

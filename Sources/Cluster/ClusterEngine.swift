@@ -268,10 +268,12 @@ final class ClusterEngine {
     func summary() -> ClusterSummary {
         let counts = fabric.counts
         let dropped = counts.filter { $0.key != .delivered && $0.key != .held }.values.reduce(0, +)
-        return ClusterSummary(network: fabric.summary, frozen: fabric.frozen, heldMessages: fabric.held.count,
-                              timing: timing, delivered: counts[.delivered] ?? 0, dropped: dropped,
-                              preVote: preVote, checkQuorum: checkQuorum, fsync: fsync,
-                              bugs: options.bugs.map(\.rawValue))
+        var summary = ClusterSummary(network: fabric.summary, frozen: fabric.frozen,
+                                     heldMessages: fabric.held.count, timing: timing,
+                                     delivered: counts[.delivered] ?? 0, dropped: dropped, preVote: preVote,
+                                     checkQuorum: checkQuorum, fsync: fsync, bugs: options.bugs.map(\.rawValue))
+        summary.clientNames = Dictionary(clients.values.map { ($0.clientID, $0.name) }, uniquingKeysWith: { $1 })
+        return summary
     }
 
     func views() -> [NodeView] {

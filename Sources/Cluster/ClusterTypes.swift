@@ -110,6 +110,8 @@ public struct ClusterSummary: Sendable, Equatable {
     public var checkQuorum: Bool
     public var fsync: Bool
     public var bugs: [String]
+    /// Named clients by id, to show lock holders and election leaders by name.
+    public var clientNames: [UInt64: String] = [:]
 
     public init(network: String = "none", frozen: Bool = false, heldMessages: Int = 0, timing: Timing = .teach,
                 delivered: Int = 0, dropped: Int = 0, preVote: Bool = true, checkQuorum: Bool = true,

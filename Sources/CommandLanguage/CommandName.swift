@@ -242,8 +242,9 @@ extension CommandName.Spec {
         usage: "timeout N|leader",
         summary: "fire a node's election timer now",
         description: "Makes the node start an election at once, as if its election timeout had "
-            + "elapsed: force an election, or two at once for a split vote. With pre-vote on, a "
-            + "node that hears from a leader is refused its pre-votes.",
+            + "elapsed: force an election, or two at once for a split vote. While pre-vote or "
+            + "check-quorum is on, nodes that hear from a leader ignore the campaign (`set prevote "
+            + "off` and `set checkquorum off` to see it run).",
         example: "timeout 3")
     static let skew = Self(
         usage: "skew N FACTOR",

@@ -124,6 +124,10 @@ struct Painter {
             compactLine(view, y: y, into: &screen)
             y += 1
         }
+        for line in serviceLines().prefix(3) {
+            screen.write(line, x: 1, y: y, style: palette.selected, maxWidth: model.width - 2)
+            y += 1
+        }
         let eventsTop = y
         let bottom = model.height - 3
         screen.write(String(repeating: glyphs.horizontal, count: model.width), x: 0, y: eventsTop, style: palette.dim)
@@ -166,7 +170,15 @@ struct Painter {
         guard bottom - top >= 4 else { return }
         let timelineWidth = model.width * 3 / 5
         timelinePane(Rect(x: 0, y: top, width: timelineWidth, height: bottom - top), into: &screen)
-        eventPane(Rect(x: timelineWidth, y: top, width: model.width - timelineWidth, height: bottom - top),
+        let services = serviceLines()
+        var eventsTop = top
+        if !services.isEmpty {
+            let height = min(2 * services.count + 2, (bottom - top) / 2)
+            servicePane(services, in: Rect(x: timelineWidth, y: top, width: model.width - timelineWidth,
+                                           height: height), into: &screen)
+            eventsTop += height
+        }
+        eventPane(Rect(x: timelineWidth, y: eventsTop, width: model.width - timelineWidth, height: bottom - eventsTop),
                   into: &screen)
     }
 
@@ -283,6 +295,47 @@ struct Painter {
         }
         let labelX = left + 2
         screen.write(label, x: labelX, y: row, style: style, maxWidth: max(0, right - labelX))
+    }
+
+    // MARK: Locks and elections
+
+    /// One line per lock and election, as the leader's replica sees them.
+    func serviceLines() -> [String] {
+        guard let state = model.leader?.state ?? model.nodes.compactMap(\.state).max(by: {
+            $0.appliedIndex < $1.appliedIndex
+        }) else { return [] }
+        let name = { (id: UInt64) in model.summary.clientNames[id] ?? "c\(id % 10_000)" }
+        let seconds = { (ms: Int) in "\(ms / 1000).\(ms % 1000 / 100)s" }
+        var lines: [String] = []
+        for lock in state.locks ?? [] {
+            var line = "lock \(lock.name): " + (lock.holder.map { "\(name($0)) token \(lock.token)" } ?? "free")
+            if let lease = lock.leaseRemainingMs, lock.holder != nil { line += ", \(seconds(lease)) left" }
+            if !lock.waiters.isEmpty { line += "; waiting " + lock.waiters.map(name).joined(separator: ", ") }
+            lines.append(line)
+        }
+        for election in state.elections ?? [] {
+            var line = "elect \(election.name): \(name(election.leader))=\(election.value) rev \(election.revision), "
+                + "\(seconds(election.leaseRemainingMs)) left"
+            if !election.candidates.isEmpty {
+                line += "; next " + election.candidates.map(name).joined(separator: ", ")
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    private func servicePane(_ entries: [String], in rect: Rect, into screen: inout Screen) {
+        screen.box(rect, title: "locks & elections", glyphs: glyphs, style: palette.dim)
+        let inner = rect.inner
+        // A line too wide for the pane continues after its "; ", indented.
+        let lines = entries.flatMap { line -> [String] in
+            guard line.count > inner.width - 1 else { return [line] }
+            let parts = line.split(separator: ";", maxSplits: 1).map(String.init)
+            return [parts[0]] + parts.dropFirst().map { "  " + $0.trimmingSpaces }
+        }
+        for (offset, line) in lines.prefix(inner.height).enumerated() {
+            screen.write(line, x: inner.x + 1, y: inner.y + offset, maxWidth: inner.width - 1)
+        }
     }
 
     private func eventPane(_ rect: Rect, into screen: inout Screen) {

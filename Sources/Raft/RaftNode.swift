@@ -440,7 +440,8 @@ public struct RaftNode: Sendable {
             }
         case .rejected(let rejectedIndex, let hintIndex, let hintTerm):
             let target = nextIndexAfterRejection(hintIndex: hintIndex, hintTerm: hintTerm)
-            let backedOff = follower.backOff(rejected: rejectedIndex, to: target)
+            let shortLog = hintTerm == 0 && rejectedIndex > 0 ? hintIndex - 1 : nil
+            let backedOff = follower.backOff(rejected: rejectedIndex, to: target, followerLastIndex: shortLog)
             progress[peer] = follower
             if backedOff { sendAppend(to: peer) }
         }
@@ -547,6 +548,10 @@ public struct RaftNode: Sendable {
         guard follow(sender) else { return }
         _ = log.commit(to: commit)
         send(to: sender, .heartbeatResponse(readRound: round))
+        if commit > log.lastIndex {
+            // The leader believes we hold entries we do not (our disk was wiped): say so.
+            send(to: sender, .appendResponse(rejection(of: commit)))
+        }
     }
 
     private mutating func handleSnapshot(from sender: NodeID, _ snapshot: Snapshot) {

@@ -51,16 +51,24 @@ public struct ReplicationProgress: Sendable, Equatable {
     }
 
     /// Falls back to probing from `newNext` after a rejection; false when the rejection is stale.
-    mutating func backOff(rejected rejectedIndex: LogIndex, to newNext: LogIndex) -> Bool {
-        switch mode {
-        case .replicate:
-            guard rejectedIndex > match else { return false }
-            next = max(match + 1, min(newNext, rejectedIndex))
-        case .probe:
-            guard rejectedIndex == next - 1 else { return false }
-            next = max(match + 1, min(newNext, rejectedIndex))
-        case .snapshot:
-            return false
+    /// `followerLastIndex` (known when the follower's log is shorter than asked) below `match` means
+    /// the follower lost its disk (`wipe`): start over from what it holds.
+    mutating func backOff(rejected rejectedIndex: LogIndex, to newNext: LogIndex,
+                          followerLastIndex: LogIndex? = nil) -> Bool {
+        if let followerLastIndex, followerLastIndex < match {
+            match = followerLastIndex
+            next = followerLastIndex + 1
+        } else {
+            switch mode {
+            case .replicate:
+                guard rejectedIndex > match else { return false }
+                next = max(match + 1, min(newNext, rejectedIndex))
+            case .probe:
+                guard rejectedIndex == next - 1 else { return false }
+                next = max(match + 1, min(newNext, rejectedIndex))
+            case .snapshot:
+                return false
+            }
         }
         mode = .probe
         inflight = []

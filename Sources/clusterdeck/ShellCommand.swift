@@ -79,6 +79,9 @@ struct ClusterFlags: ParsableArguments {
     @Option(help: "Switch on a bug knob in every node (repeatable).")
     var bug: [BugKnob] = []
 
+    @Option(help: "Applied entries between snapshots on every node (small values show InstallSnapshot).")
+    var snapshotEvery: Int = 1_000
+
     @Option(help: "Write every cluster event, with its time, to this file as JSON lines.")
     var journal: String?
 
@@ -87,6 +90,7 @@ struct ClusterFlags: ParsableArguments {
 
     func validate() throws {
         guard (1...9).contains(nodes) else { throw ValidationError("--nodes must be 1–9, got \(nodes)") }
+        guard snapshotEvery >= 1 else { throw ValidationError("--snapshot-every must be at least 1") }
     }
 
     func options() throws -> ClusterOptions {
@@ -95,6 +99,7 @@ struct ClusterFlags: ParsableArguments {
         options.timing = pace.timing
         options.fsync = !noFsync
         options.bugs = bug
+        options.snapshotEvery = snapshotEvery
         for path in [journal, history].compactMap({ $0 }) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
                 throw ValidationError("cannot create \(path)")

@@ -44,12 +44,14 @@ let maximumElectionMs = Timing.real.maximumElectionMs
 /// (success, thrown error, failed expectation). Also checks that shutdown removed the run directory.
 func withCluster<T>(
     nodes: Int = 3,
+    configure: (inout ClusterOptions) -> Void = { _ in },
     _ body: (LocalCluster) async throws -> T
 ) async throws -> T {
     var options = ClusterOptions(executablePath: try ClusterDeckBinary.path())
     options.nodeCount = nodes
     options.timing = .real
     options.fsync = true
+    configure(&options)
     let cluster = try LocalCluster(options: options)
     let result: T
     do {

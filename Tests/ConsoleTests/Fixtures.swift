@@ -1,5 +1,6 @@
 import Cluster
 import Raft
+import Services
 import Wire
 @testable import Console
 
@@ -29,6 +30,17 @@ enum Fixtures {
             NodeView(id: 4, status: .paused, pid: 104, state: state(4, role: .follower, commit: 3)),
             NodeView(id: 5, status: .up, pid: 105, state: state(5, role: .follower, commit: 4, last: 4)),
         ]
+    }
+
+    /// The same picture with a held lock, a queue and an election on the leader's replica.
+    static func modelWithServices(width: Int, height: Int) -> ConsoleModel {
+        var model = model(width: width, height: height)
+        model.nodes[0].state?.locks = [LockInfo(name: "L", holder: 11, token: 3, leaseRemainingMs: 7_250,
+                                                waiters: [22, 33])]
+        model.nodes[0].state?.elections = [ElectionInfo(name: "primary", leader: 22, value: "db-2", revision: 41,
+                                                        leaseRemainingMs: 9_800, candidates: [33])]
+        model.summary.clientNames = [11: "alice", 22: "bob", 33: "carol"]
+        return model
     }
 
     static func model(width: Int, height: Int, unicode: Bool = true) -> ConsoleModel {

@@ -38,6 +38,16 @@ struct GoldenFrameTests {
         try check("boxed-120x40-ascii.txt", Fixtures.model(width: 120, height: 40, unicode: false))
     }
 
+    @Test("120×40 with a locks & elections pane")
+    func services() throws {
+        try check("boxed-120x40-locks.txt", Fixtures.modelWithServices(width: 120, height: 40))
+    }
+
+    @Test("80×24 with lock and election lines")
+    func compactServices() throws {
+        try check("compact-80x24-locks.txt", Fixtures.modelWithServices(width: 80, height: 24))
+    }
+
     @Test("help overlay at 80×24")
     func help() throws {
         var model = Fixtures.model(width: 80, height: 24)
