@@ -47,4 +47,18 @@ if [ "$failed" -ne 0 ]; then
     echo "some bug knobs were not caught"
     exit 1
 fi
+
+echo "== lessons: every demos/*.deck must pass headless"
+for deck in demos/*.deck; do
+    log="$(mktemp)"
+    if "$bin" play "$deck" --headless >"$log" 2>&1; then
+        echo "lesson $deck: passed"
+    else
+        echo "lesson $deck: FAILED"
+        tail -15 "$log"
+        rm -f "$log"
+        exit 1
+    fi
+    rm -f "$log"
+done
 echo "all checks passed"

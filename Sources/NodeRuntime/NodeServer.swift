@@ -160,6 +160,11 @@ final class NodeServer {
         case .staleRead(let key):
             respond(request.requestID, .ok(value: kv.value(of: key), index: kv.appliedIndex))
         case .service(let operation):
+            // Service time only moves while leases exist: bring it up to date before a lease starts,
+            // or the new lease would be measured from a stale clock and expire at the next tick.
+            if raft.role == .leader, serviceClockMs > kv.nowMs + timing.heartbeatMs {
+                _ = raft.propose(ServiceCommand(session: nil, operation: .clock(nowMs: serviceClockMs)).encoded())
+            }
             let command = ServiceCommand(session: request.session, operation: operation)
             switch raft.propose(command.encoded()) {
             case .success(let position):

@@ -1,0 +1,165 @@
+/// One step of a scenario (`demos/*.deck`): a command, a caption, a pause for the viewer, or an
+/// expectation that must hold.
+public enum ScenarioStep: Equatable, Sendable {
+    case command(Command)
+    /// `say "caption"`.
+    case say(String)
+    /// `pause`: wait for the viewer (headless: go on).
+    case pause
+    case expect(Expectation)
+}
+
+/// What an `expect` line checks. Each is retried until it holds or its time limit passes.
+public enum Expectation: Equatable, Sendable {
+    /// `expect get K [--stale --node N] == V [within D]` (V `none`: the key is absent).
+    case value(get: Command, equals: String?, withinMs: Int?)
+    /// `expect leader in 3,4,5 [within D]`.
+    case leaderIn([Int], withinMs: Int?)
+    /// `expect role N == follower [within D]` (roles: leader, follower, candidate, pre-candidate, down,
+    /// paused).
+    case role(node: Int, role: String, withinMs: Int?)
+    /// `expect locks L holder == NAME [within D]` (NAME `none`: free).
+    case lockHolder(lock: String, holder: String?, withinMs: Int?)
+    /// `expect fails COMMAND`: the command must be refused (a fenced write, a failed cas…).
+    case fails(Command)
+}
+
+/// One parsed line of a scenario file.
+public struct ScenarioLine: Equatable, Sendable {
+    public var line: Int
+    public var text: String
+    public var step: ScenarioStep
+}
+
+/// A scenario that cannot run: where and why.
+public struct ScenarioError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var message: String
+
+    public var description: String { "\(file):\(line):\(column): \(message)" }
+}
+
+/// Parses scenario files: every line before anything starts, so a typo never stops a lesson halfway.
+public enum ScenarioParser {
+    static let roles = ["leader", "follower", "candidate", "pre-candidate", "down", "paused"]
+
+    public static func parse(_ text: String, file: String, nodeCount: Int?) throws(ScenarioError) -> [ScenarioLine] {
+        var steps: [ScenarioLine] = []
+        for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = String(raw)
+            do {
+                if let step = try parseLine(line, nodeCount: nodeCount) {
+                    steps.append(ScenarioLine(line: offset + 1, text: line.trimmingSpaces, step: step))
+                }
+            } catch {
+                let message = error.usage.map { "\(error.message) (usage: \($0))" } ?? error.message
+                throw ScenarioError(file: file, line: offset + 1, column: error.column, message: message)
+            }
+        }
+        return steps
+    }
+
+    static func parseLine(_ line: String, nodeCount: Int?) throws(CommandError) -> ScenarioStep? {
+        let tokens = try Tokenizer.tokenize(line)
+        guard let first = tokens.first, !first.isQuoted, !first.text.hasPrefix("#") else {
+            return try CommandParser.parse(line, nodeCount: nodeCount).map(ScenarioStep.command)
+        }
+        switch first.text {
+        case "say":
+            guard tokens.count == 2 else {
+                throw CommandError(message: "say takes one quoted caption", column: first.column,
+                                   usage: "say \"caption\"")
+            }
+            return .say(tokens[1].text)
+        case "pause" where tokens.count == 1:
+            return .pause
+        case "expect":
+            return .expect(try parseExpectation(line, tokens: Array(tokens.dropFirst()), nodeCount: nodeCount))
+        default:
+            return try CommandParser.parse(line, nodeCount: nodeCount).map(ScenarioStep.command)
+        }
+    }
+
+    private static let usage = "expect get K == V | expect leader in 1,2 | expect role N == ROLE | "
+        + "expect locks L holder == NAME | expect fails COMMAND  [within D]"
+
+    private static func parseExpectation(_ line: String, tokens: [Token], nodeCount: Int?)
+        throws(CommandError) -> Expectation {
+        guard let kind = tokens.first else { throw CommandError(message: "expect what?", column: 1, usage: usage) }
+        switch kind.text {
+        case "fails":
+            let rest = String(line.dropFirst(kind.column + kind.text.count - 1))
+            guard let command = try CommandParser.parse(rest, nodeCount: nodeCount) else {
+                throw CommandError(message: "expect fails needs a command", column: kind.column, usage: usage)
+            }
+            return .fails(command)
+        case "get":
+            let (left, right, within) = try splitComparison(tokens, line: line)
+            let query = left.map { $0.isQuoted ? "\"\($0.text)\"" : $0.text }.joined(separator: " ")
+            guard let command = try CommandParser.parse(query, nodeCount: nodeCount), case .get = command else {
+                throw CommandError(message: "expect get needs a get command", column: kind.column, usage: usage)
+            }
+            return .value(get: command, equals: right.text == "none" && !right.isQuoted ? nil : right.text,
+                          withinMs: within)
+        case "leader":
+            guard tokens.count >= 3, tokens[1].text == "in" else {
+                throw CommandError(message: "expected `leader in 1,2,3`", column: kind.column, usage: usage)
+            }
+            let ids = tokens[2].text.split(separator: ",").compactMap { Int($0) }
+            guard !ids.isEmpty, ids.allSatisfy({ (1...(nodeCount ?? 9)).contains($0) }) else {
+                throw CommandError(message: "expected node ids like 3,4,5", column: tokens[2].column, usage: usage)
+            }
+            return .leaderIn(ids, withinMs: try within(Array(tokens.dropFirst(3))))
+        case "role":
+            let (left, right, within) = try splitComparison(tokens, line: line)
+            guard left.count == 2, let node = Int(left[1].text), (1...(nodeCount ?? 9)).contains(node) else {
+                throw CommandError(message: "expected `role N == ROLE`", column: kind.column, usage: usage)
+            }
+            guard roles.contains(right.text) else {
+                throw CommandError(message: "roles are \(roles.joined(separator: ", "))", column: right.column,
+                                   usage: usage)
+            }
+            return .role(node: node, role: right.text, withinMs: within)
+        case "locks":
+            let (left, right, within) = try splitComparison(tokens, line: line)
+            guard left.count == 3, left[2].text == "holder" else {
+                throw CommandError(message: "expected `locks L holder == NAME`", column: kind.column, usage: usage)
+            }
+            return .lockHolder(lock: left[1].text, holder: right.text == "none" ? nil : right.text,
+                               withinMs: within)
+        default:
+            throw CommandError(message: "cannot expect `\(kind.text)`", column: kind.column, usage: usage)
+        }
+    }
+
+    /// `LEFT… == RIGHT [within D]`.
+    private static func splitComparison(_ tokens: [Token], line: String)
+        throws(CommandError) -> ([Token], Token, Int?) {
+        guard let equals = tokens.firstIndex(where: { $0.text == "==" && !$0.isQuoted }),
+              equals + 1 < tokens.count else {
+            throw CommandError(message: "expected `== VALUE`", column: tokens.last?.column ?? 1, usage: usage)
+        }
+        let within = try within(Array(tokens[(equals + 2)...]))
+        return (Array(tokens[..<equals]), tokens[equals + 1], within)
+    }
+
+    private static func within(_ tokens: [Token]) throws(CommandError) -> Int? {
+        guard let first = tokens.first else { return nil }
+        guard first.text == "within", tokens.count == 2 else {
+            throw CommandError(message: "expected `within D` at the end", column: first.column, usage: usage)
+        }
+        guard case .success(let milliseconds) = DurationSyntax.milliseconds(tokens[1].text[...]),
+              milliseconds > 0 else {
+            throw CommandError(message: "expected a duration like 5s", column: tokens[1].column, usage: usage)
+        }
+        return milliseconds
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

@@ -1,0 +1,49 @@
+import Testing
+@testable import CommandLanguage
+
+@Suite("Scenarios")
+struct ScenarioTests {
+    @Test("a scenario mixes commands, captions, pauses and expectations, keeping line numbers")
+    func parsesSteps() throws {
+        let text = """
+            # a comment
+            start 3
+            say "Hello, cluster"
+            pause
+            pause 2
+            expect get x == 1 within 2s
+            expect get x --stale --node 3 == none
+            expect leader in 2,3 within 5s
+            expect role 1 == pre-candidate
+            expect locks L holder == bob
+            expect fails put x 0 --fence 1 as alice
+            """
+        let lines = try ScenarioParser.parse(text, file: "t.deck", nodeCount: 3)
+        #expect(lines.map(\.line) == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+        #expect(lines[0].step == .command(.start(nodes: 3)))
+        #expect(lines[1].step == .say("Hello, cluster"))
+        #expect(lines[2].step == .pause)
+        #expect(lines[3].step == .command(.pause(.id(2))))
+        #expect(lines[4].step == .expect(.value(get: .get(key: "x", staleNode: nil), equals: "1", withinMs: 2_000)))
+        #expect(lines[5].step == .expect(.value(get: .get(key: "x", staleNode: 3), equals: nil, withinMs: nil)))
+        #expect(lines[6].step == .expect(.leaderIn([2, 3], withinMs: 5_000)))
+        #expect(lines[7].step == .expect(.role(node: 1, role: "pre-candidate", withinMs: nil)))
+        #expect(lines[8].step == .expect(.lockHolder(lock: "L", holder: "bob", withinMs: nil)))
+        #expect(lines[9].step == .expect(.fails(.asClient("alice", .fencedPut(key: "x", value: "0", token: 1)))))
+    }
+
+    @Test("a syntax error is refused before anything runs, with file, line and column", arguments: [
+        ("start 3\nput x\n", 2), ("say\n", 1), ("expect role 7 == leader\n", 1), ("expect get x = 1\n", 1),
+        ("expect leader in\n", 1), ("expect role 1 == boss\n", 1), ("expect get x == 1 within soon\n", 1),
+        ("expect nonsense\n", 1), ("start 3\n\n\nkil 1\n", 4),
+    ])
+    func refuses(text: String, line: Int) {
+        do {
+            _ = try ScenarioParser.parse(text, file: "bad.deck", nodeCount: 3)
+            Issue.record("parsed: \(text)")
+        } catch {
+            #expect(error.line == line)
+            #expect(error.description.hasPrefix("bad.deck:\(line):\(error.column): "))
+        }
+    }
+}
