@@ -280,11 +280,8 @@ final class ClusterEngine {
         nodes.map { NodeView(id: $0.id, status: $0.status, pid: $0.pid, state: $0.state) }
     }
 
-    /// The node that leads: a running node that says it leads, the highest term winning.
-    var leaderID: NodeID? {
-        nodes.filter { $0.status == .up && $0.state?.role == Role.leader.rawValue }
-            .max { ($0.state?.term ?? 0) < ($1.state?.term ?? 0) }?.id
-    }
+    /// The node that leads, as the views show it.
+    var leaderID: NodeID? { views().leader?.id }
 
     // MARK: Shutdown
 

@@ -128,3 +128,12 @@ public struct ClusterSummary: Sendable, Equatable {
         self.bugs = bugs
     }
 }
+
+extension Collection where Element == NodeView {
+    /// The node that leads: a running node that says it leads, the highest term winning (a deposed
+    /// leader cut off from the others may still say so for a while).
+    public var leader: NodeView? {
+        filter { $0.status == .up && $0.state?.role == Role.leader.rawValue }
+            .max { ($0.state?.term ?? 0) < ($1.state?.term ?? 0) }
+    }
+}

@@ -71,10 +71,7 @@ public struct ConsoleModel: Sendable {
     }
 
     /// The node that leads, as the panes show it.
-    public var leader: NodeView? {
-        nodes.filter { $0.status == .up && $0.state?.role == Role.leader.rawValue }
-            .max { ($0.state?.term ?? 0) < ($1.state?.term ?? 0) }
-    }
+    public var leader: NodeView? { nodes.leader }
 
     // MARK: Keys
 

@@ -163,8 +163,7 @@ struct ScenarioPlayer {
     }
 
     private func leaderID() async -> Int? {
-        await cluster.views().filter { $0.status == .up && $0.state?.role == Role.leader.rawValue }
-            .max { ($0.state?.term ?? 0) < ($1.state?.term ?? 0) }?.id
+        await cluster.views().leader?.id
     }
 
     private func roleName(_ view: NodeView) -> String {
