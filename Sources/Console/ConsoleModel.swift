@@ -33,6 +33,9 @@ public struct ConsoleModel: Sendable {
     public var showHelp = false
     public var glyphs: BoxGlyphs = .unicode
     public var colors = true
+    /// The file a recording goes to, if one runs: `q` then asks before quitting.
+    public var recordingPath: String?
+    private var quitRequested = false
     /// How many real-pace multiples the current pace is (teach ≈ 10), for `+`/`-`.
     public private(set) var paceFactor: Double
 
@@ -89,6 +92,7 @@ public struct ConsoleModel: Sendable {
 
     private mutating func handleShortcut(_ key: Key) -> [Action] {
         guard case .character(let character) = key else { return [] }
+        defer { if character != "q" { quitRequested = false } }
         if let digit = character.wholeNumberValue, (1...nodeCount).contains(digit) {
             selected = digit
             setStatus("n\(digit) selected")
@@ -113,7 +117,11 @@ public struct ConsoleModel: Sendable {
         case "?":
             showHelp = true
             return []
-        case "q": return [.quit]
+        case "q":
+            guard let recordingPath, !quitRequested else { return [.quit] }
+            quitRequested = true
+            setStatus("Recording to \(recordingPath). Press q again to stop it and quit.", error: true)
+            return []
         default:
             setStatus("no key \(character): press ? for the list", error: true)
             return []

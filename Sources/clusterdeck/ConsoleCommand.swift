@@ -16,10 +16,17 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterFlags
 
+    @Option(help: "Record what is painted as an asciicast v2 file (asciinema plays it), with markers.")
+    var record: String?
+
     func run() async throws {
+        if let record, !FileManager.default.createFile(atPath: record, contents: nil) {
+            throw ValidationError("cannot create \(record)")
+        }
         let local = try LocalCluster(options: try cluster.options())
         try await local.start()
-        let runner = ConsoleRunner(cluster: local, nodeCount: cluster.nodes, timing: cluster.pace.timing)
+        let runner = ConsoleRunner(cluster: local, nodeCount: cluster.nodes, timing: cluster.pace.timing,
+                                   recordPath: record)
         let stopper = QuitOnSignals(runner)
         let outcome = await runner.run()
         stopper.disarm()
@@ -57,12 +64,14 @@ final class ConsoleRunner: Sendable {
     let cluster: LocalCluster
     let nodeCount: Int
     let timing: Timing
+    let recordPath: String?
     let inbox = Mutex(ConsoleInbox())
 
-    init(cluster: LocalCluster, nodeCount: Int, timing: Timing) {
+    init(cluster: LocalCluster, nodeCount: Int, timing: Timing, recordPath: String? = nil) {
         self.cluster = cluster
         self.nodeCount = nodeCount
         self.timing = timing
+        self.recordPath = recordPath
     }
 
     /// Runs until the user quits (or a signal asks to); returns how it ended.
@@ -96,12 +105,20 @@ final class ConsoleRunner: Sendable {
                                  timing: timing)
         model.glyphs = terminal.supportsUnicode ? .unicode : .ascii
         model.colors = terminal.colorMode != .none
+        model.recordingPath = recordPath
+        model.summary.timing = timing
+        let recorder = try recordPath.map {
+            try CastRecorder(path: $0, width: terminal.size.width, height: terminal.size.height)
+        }
+        defer { recorder?.close() }
         var dirty = true
         var lastFrame = ContinuousClock.now - .seconds(1)
         while true {
             let frameDue = dirty && ContinuousClock.now - lastFrame >= .milliseconds(33)
             if frameDue {
-                terminal.paint(ConsoleView.render(model))
+                let screen = ConsoleView.render(model)
+                terminal.paint(screen)
+                recorder?.frame(screen)
                 lastFrame = .now
                 dirty = false
             }
@@ -111,12 +128,15 @@ final class ConsoleRunner: Sendable {
                 if key == .resize {
                     model.width = terminal.size.width
                     model.height = terminal.size.height
+                    recorder?.resize(width: model.width, height: model.height)
                 }
                 dirty = true
                 for action in model.handle(key) {
                     switch action {
                     case .quit: return
-                    case .run(let command, let line): launch(command, line: line)
+                    case .run(let command, let line):
+                        recorder?.marker(line)
+                        launch(command, line: line)
                     }
                 }
             }
@@ -130,6 +150,7 @@ final class ConsoleRunner: Sendable {
                 return taken
             }
             if news.quitRequested { return }
+            for case .action(let text) in news.events { recorder?.marker(text) }
             dirty = apply(news, to: &model) || dirty
         }
     }

@@ -19,6 +19,46 @@ extension LiveClusterTests {
             try await drive(width: 80, height: 24)
         }
 
+        @Test("--record writes an asciicast v2 file at 100×30 with markers; q asks before it stops")
+        func recording() async throws {
+            let binary = try ClusterDeckBinary.path()
+            let temporary = try TemporaryDirectory()
+            let tmux = Tmux(name: "cd\(getpid())rec")
+            defer {
+                tmux.killServer()
+                for pid in nodesRunning(under: temporary.path) { kill(pid, SIGKILL) }
+                temporary.remove()
+            }
+            let cast = "\(temporary.path)/demo.cast"
+            try tmux.start(width: 100, height: 30, environment: ["TMPDIR": temporary.path])
+            tmux.type("\(binary) --nodes 3 --pace real --record \(cast)", enter: true)
+            let started = await eventually(within: 20, everyMs: 100) { leaders(in: tmux.capture()).count == 1 }
+            #expect(started, "no leader on screen:\n\(tmux.capture())")
+            tmux.type(":kill leader", enter: true)
+            let failedOver = await eventually(within: 15, everyMs: 100) { tmux.capture().contains("DOWN") }
+            #expect(failedOver)
+            tmux.type("q", enter: false)
+            let asked = await eventually(within: 5, everyMs: 100) { tmux.capture().contains("Press q again") }
+            #expect(asked, "q did not ask while recording:\n\(tmux.capture())")
+            tmux.type("q", enter: false)
+            let quit = await eventually(within: 5, everyMs: 100) { nodesRunning(under: temporary.path).isEmpty }
+            #expect(quit)
+
+            let text = try String(contentsOfFile: cast, encoding: .utf8)
+            let lines = text.split(separator: "\n")
+            let parsed = lines.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8), options: [.fragmentsAllowed])
+            }
+            #expect(parsed.count == lines.count, "every line is JSON")
+            let header = parsed.first as? [String: Any]
+            #expect(header?["version"] as? Int == 2)
+            #expect(header?["width"] as? Int == 100)
+            #expect(header?["height"] as? Int == 30)
+            let events = parsed.dropFirst().compactMap { $0 as? [Any] }
+            #expect(events.contains { $0[1] as? String == "o" })
+            #expect(events.contains { $0[1] as? String == "m" && ($0[2] as? String)?.contains("kill") == true })
+        }
+
         private func drive(width: Int, height: Int) async throws {
             let binary = try ClusterDeckBinary.path()
             let temporary = try TemporaryDirectory()
