@@ -264,7 +264,8 @@ extension ClusterEngine {
         return perform(operation, as: name).map { outcome in Self.describe(outcome, of: operation) }
     }
 
-    private static func describe(_ outcome: ClientOutcome, of operation: ClientOperation) -> CommandOutput {
+    /// What a client operation's outcome prints.
+    static func describe(_ outcome: ClientOutcome, of operation: ClientOperation) -> CommandOutput {
         switch (outcome, operation) {
         case (.ok(let value), .read), (.ok(let value), .staleRead):
             return CommandOutput(lines: [value ?? "(not found)"])
@@ -286,9 +287,6 @@ extension ClusterEngine {
         }
     }
 
-    static func describeOutcome(_ outcome: ClientOutcome, of operation: ClientOperation) -> CommandOutput {
-        describe(outcome, of: operation)
-    }
 
     // MARK: Views
 
@@ -354,7 +352,8 @@ extension ClusterEngine {
 }
 
 extension String {
-    func padded(_ width: Int) -> String {
+    /// The text followed by spaces up to `width` (at least one space): a table column.
+    package func padded(_ width: Int) -> String {
         count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
 }

@@ -23,7 +23,7 @@ extension ClusterEngine {
         switch command {
         case .fencedPut(let key, let value, let token):
             let operation = ClientOperation.write(.put(key: key, value: value, fence: token))
-            return perform(operation, as: name).map { Self.describeOutcome($0, of: operation) }
+            return perform(operation, as: name).map { Self.describe($0, of: operation) }
         case .lock(let lock, let ttl):
             let ttlMs = ttl ?? Self.defaultLeaseMs
             holdLease(for: name, ttlMs: ttlMs)
@@ -53,7 +53,7 @@ extension ClusterEngine {
 
     private func service(_ operation: ServiceOperation, as name: String) -> EventLoopFuture<CommandOutput> {
         let clientOperation = ClientOperation.service(operation)
-        return perform(clientOperation, as: name).map { Self.describeOutcome($0, of: clientOperation) }
+        return perform(clientOperation, as: name).map { Self.describe($0, of: clientOperation) }
     }
 
     /// Asks for the lock until it is granted: a queued client asks again each heartbeat (each ask
@@ -63,7 +63,7 @@ extension ClusterEngine {
         let operation = ClientOperation.service(.lock(.acquire(lock: lock, client: id, ttlMs: ttlMs)))
         perform(operation, as: name).whenSuccess { outcome in
             guard case .result(.queued(let position)) = outcome else {
-                return promise.succeed(Self.describeOutcome(outcome, of: operation))
+                return promise.succeed(Self.describe(outcome, of: operation))
             }
             guard NIODeadline.now() < deadline else {
                 return promise.succeed(CommandOutput(lines: ["still waiting for \(lock) (position \(position))"],

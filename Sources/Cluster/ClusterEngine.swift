@@ -12,7 +12,7 @@ final class ClusterEngine {
     let options: ClusterOptions
     let run: RunDirectory
     var nodes: [NodeProcess]
-    var fabric: Fabric
+    var fabric: Fabric<ByteBuffer>
     var timing: Timing
     private var subscribers: [@Sendable (ClusterEvent) -> Void] = []
     let startedAt = NIODeadline.now()
@@ -218,9 +218,11 @@ final class ClusterEngine {
 
     // MARK: Fabric
 
-    /// A peer message from node `from`: routed by its header, never decoded here.
-    func routePeer(from id: NodeID, payload: [UInt8]) {
-        guard let header = try? PeerCodec.routingHeader(payload.dropFirst()), header.from == id else {
+    /// A peer message from node `from`: routed by its header, never decoded or copied here; the frame
+    /// received is the frame forwarded.
+    func routePeer(from id: NodeID, payload: ByteBuffer) {
+        let header = try? PeerCodec.routingHeader(payload.readableBytesView.dropFirst())
+        guard let header, header.from == id else {
             publish(.action("n\(id) sent a peer message with a bad header; dropped"))
             return
         }
@@ -234,27 +236,26 @@ final class ClusterEngine {
         }
     }
 
-    func deliver(_ header: RoutingHeader, _ payload: [UInt8], afterMs delayMs: Int) {
+    func deliver(_ header: RoutingHeader, _ payload: ByteBuffer, afterMs delayMs: Int) {
         guard delayMs > 0 else { return deliverNow(header, payload) }
         let bound = NIOLoopBound(self, eventLoop: loop)
         loop.scheduleTask(in: .milliseconds(Int64(delayMs))) { bound.value.deliverNow(header, payload) }
     }
 
-    func deliverNow(_ header: RoutingHeader, _ payload: [UInt8]) {
+    func deliverNow(_ header: RoutingHeader, _ payload: ByteBuffer) {
         let target = node(header.to)
-        guard target.status == .up, let channel = target.channel else {
-            fabric.countDrop(.receiverDown)
-            return record(header, .receiverDown)
-        }
-        guard channel.isWritable else {
+        let fate: MessageFate
+        if target.status != .up || target.channel == nil {
+            fate = .receiverDown
+        } else if target.channel?.isWritable == false {
             // The receiver is not reading (paused): drop rather than buffer without limit.
-            fabric.countDrop(.overflow)
-            return record(header, .overflow)
+            fate = .overflow
+        } else {
+            target.channel?.writeAndFlush(payload, promise: nil)
+            fate = .delivered
         }
-        var buffer = channel.allocator.buffer(capacity: payload.count)
-        buffer.writeBytes(payload)
-        channel.writeAndFlush(buffer, promise: nil)
-        record(header, .delivered)
+        fabric.count(fate)
+        record(header, fate)
     }
 
     private func record(_ header: RoutingHeader, _ fate: MessageFate) {

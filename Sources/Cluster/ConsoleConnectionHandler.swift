@@ -19,13 +19,12 @@ final class ConsoleConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        let bytes = Array(buffer.readableBytesView)
-        if bytes.first == FrameKind.peer.rawValue {
-            engine.routePeer(from: node, payload: bytes)
+        if buffer.readableBytesView.first == FrameKind.peer.rawValue {
+            engine.routePeer(from: node, payload: buffer)
             return
         }
         do {
-            engine.received(try Frame(decoding: bytes), from: node, generation: generation)
+            engine.received(try Frame(decoding: buffer.readableBytesView), from: node, generation: generation)
         } catch {
             engine.publish(.action("n\(node) sent a malformed frame: \(error)"))
         }

@@ -35,10 +35,11 @@ public struct MessageRecord: Sendable {
 }
 
 /// The console's network: every node-to-node message passes through here, where partitions, cuts,
-/// delay, loss, duplication and freezing apply. Runs on the console's event loop.
-struct Fabric {
+/// delay, loss, duplication and freezing apply. Runs on the console's event loop. Generic over the
+/// payload, which it never looks into (the console passes the received buffer through untouched).
+struct Fabric<Payload> {
     /// Most messages held while frozen; beyond this they are dropped and counted.
-    static let maximumHeld = 10_000
+    static var maximumHeld: Int { 10_000 }
 
     private(set) var rules: [[LinkRule]]
     private(set) var groups: [[NodeID]]? = nil
@@ -49,7 +50,7 @@ struct Fabric {
 
     struct HeldMessage {
         var header: RoutingHeader
-        var payload: [UInt8]
+        var payload: Payload
     }
 
     init(nodeCount: Int) {
@@ -129,16 +130,24 @@ struct Fabric {
     }
 
     /// Decides a message's fate under the current rules.
-    mutating func route(_ header: RoutingHeader, payload: [UInt8]) -> Decision {
+    /// Deliveries are counted when they happen (`count(_:)`), since a delayed or stepped message may
+    /// still find its receiver gone.
+    mutating func route(_ header: RoutingHeader, payload: Payload) -> Decision {
         let decision = decide(header)
         switch decision {
         case .hold:
-            guard held.count < Self.maximumHeld else { return count(.drop(.overflow)) }
+            guard held.count < Self.maximumHeld else {
+                count(.overflow)
+                return .drop(.overflow)
+            }
             held.append(HeldMessage(header: header, payload: payload))
-        case .deliver, .drop:
+            count(.held)
+        case .drop(let fate):
+            count(fate)
+        case .deliver:
             break
         }
-        return count(decision)
+        return decision
     }
 
     private mutating func decide(_ header: RoutingHeader) -> Decision {
@@ -157,17 +166,7 @@ struct Fabric {
         return .deliver(delayMs: max(0, rule.delayMs + jitter), copies: copies)
     }
 
-    private mutating func count(_ decision: Decision) -> Decision {
-        switch decision {
-        case .deliver: counts[.delivered, default: 0] += 1
-        case .drop(let fate): counts[fate, default: 0] += 1
-        case .hold: counts[.held, default: 0] += 1
-        }
-        return decision
-    }
-
-    mutating func countDrop(_ fate: MessageFate) {
-        counts[.delivered, default: 0] -= 1
+    mutating func count(_ fate: MessageFate) {
         counts[fate, default: 0] += 1
     }
 }

@@ -394,19 +394,8 @@ struct Painter {
 }
 
 extension String {
-    func padded(_ width: Int) -> String {
-        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
-    }
-
+    /// The header's separators in ASCII when the locale is not UTF-8.
     func replacingBar(_ glyphs: BoxGlyphs) -> String {
-        glyphs == .unicode ? self : replacingOccurrences(of: "│", with: "|")
-    }
-
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
-    }
-
-    var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        glyphs == .unicode ? self : String(map { $0 == "│" ? "|" : $0 })
     }
 }

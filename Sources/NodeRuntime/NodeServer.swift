@@ -325,6 +325,8 @@ final class NodeServer {
                                                    mode: progress.modeName)
         }
         let sample = Dictionary(kv.pairs(limit: 8).map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        let locks = kv.locks()
+        let elections = kv.elections()
         return NodeStateFrame(
             id: options.id, role: raft.role.rawValue, term: raft.term, votedFor: raft.votedFor,
             leader: raft.leader, commitIndex: raft.commitIndex, appliedIndex: raft.appliedIndex,
@@ -332,7 +334,7 @@ final class NodeServer {
             logTail: tail.map { NodeStateFrame.EntrySummary(index: $0.index, term: $0.term, text: $0.summary) },
             keyCount: kv.count, sample: sample, followers: followers,
             pace: skew == 1 ? "\(timing.tickMs)ms/tick" : "\(timing.tickMs)ms/tick skew \(skew)", frozen: frozen,
-            locks: kv.locks().isEmpty ? nil : kv.locks(), elections: kv.elections().isEmpty ? nil : kv.elections())
+            locks: locks.isEmpty ? nil : locks, elections: elections.isEmpty ? nil : elections)
     }
 
     private func write(_ frame: Frame, to channel: any Channel) {

@@ -27,7 +27,11 @@ struct ConsoleCommand: AsyncParsableCommand {
         try await local.start()
         let runner = ConsoleRunner(cluster: local, nodeCount: cluster.nodes, timing: cluster.pace.timing,
                                    recordPath: record)
-        let stopper = QuitOnSignals(runner)
+        // A stop signal asks the UI loop to quit, so the terminal is restored and the nodes stopped on
+        // the normal path.
+        let stopper = StopSignals { _ in
+            runner.inbox.withLock { box in box.deliver { $0.quitRequested = true } }?.wake()
+        }
         let outcome = await runner.run()
         stopper.disarm()
         await local.shutdown()
@@ -179,24 +183,3 @@ final class ConsoleRunner: Sendable {
     }
 }
 
-/// SIGINT, SIGTERM and SIGHUP ask the UI loop to quit, so the terminal is restored and the nodes are
-/// stopped on the normal path.
-final class QuitOnSignals {
-    private let sources: [any DispatchSourceSignal]
-
-    init(_ runner: ConsoleRunner) {
-        sources = [SIGINT, SIGTERM, SIGHUP].map { (number: Int32) -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                runner.inbox.withLock { box in box.deliver { $0.quitRequested = true } }?.wake()
-            }
-            source.resume()
-            return source
-        }
-    }
-
-    func disarm() {
-        for source in sources { source.cancel() }
-    }
-}

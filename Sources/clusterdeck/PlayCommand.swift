@@ -58,7 +58,7 @@ struct PlayCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let local = try LocalCluster(options: options)
-        let guardian = ShutdownGuard(local)
+        let guardian = StopSignals.shutDown(local)
         try await local.start()
         let player = ScenarioPlayer(cluster: local, file: file, speed: speed)
         let passed = await player.run(script)

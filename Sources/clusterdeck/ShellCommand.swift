@@ -31,7 +31,7 @@ struct ShellCommand: AsyncParsableCommand {
 
     func run() async throws {
         let local = try LocalCluster(options: try cluster.options())
-        let guardian = ShutdownGuard(local)
+        let guardian = StopSignals.shutDown(local)
         await local.subscribe { [json, messages, verbose] event in
             guard messages || !event.isMessage else { return }
             guard verbose || !event.isCommit else { return }
@@ -168,21 +168,27 @@ final class StandardInputLines: Sendable {
     }
 }
 
-/// Kills the cluster's nodes when the process is told to stop (SIGINT, SIGTERM, SIGHUP), so none
-/// outlives the console. (SIGKILL cannot be caught: the nodes' parent-death signal covers it.)
-final class ShutdownGuard {
+/// Runs a handler when the process is told to stop (SIGINT, SIGTERM, SIGHUP), instead of dying at
+/// once, so no node outlives the console. (SIGKILL cannot be caught: the nodes' parent-death signal
+/// covers it.)
+final class StopSignals {
     private let sources: [any DispatchSourceSignal]
 
-    init(_ cluster: LocalCluster) {
-        sources = [SIGINT, SIGTERM, SIGHUP].map { number in
+    init(_ handler: @escaping @Sendable (Int32) -> Void) {
+        sources = [SIGINT, SIGTERM, SIGHUP].map { (number: Int32) -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                cluster.shutdownNow()
-                exit(128 + number)
-            }
+            source.setEventHandler { handler(number) }
             source.resume()
             return source
+        }
+    }
+
+    /// The shell's and player's reaction: stop every node, then exit as the signal would have.
+    static func shutDown(_ cluster: LocalCluster) -> StopSignals {
+        StopSignals { number in
+            cluster.shutdownNow()
+            exit(128 + number)
         }
     }
 

@@ -9,14 +9,14 @@ struct FabricTests {
         RoutingHeader(from: from, to: to, type: 1, term: 1, entryCount: 0)
     }
 
-    private func isDelivered(_ decision: Fabric.Decision) -> Bool {
+    private func isDelivered(_ decision: Fabric<[UInt8]>.Decision) -> Bool {
         if case .deliver = decision { return true }
         return false
     }
 
     @Test("a partition cuts links between groups only, and heal restores them")
     func partition() {
-        var fabric = Fabric(nodeCount: 5)
+        var fabric = Fabric<[UInt8]>(nodeCount: 5)
         fabric.partition([[1, 2], [3, 4, 5]])
         #expect(isDelivered(fabric.route(header(1, 2), payload: [])))
         #expect(isDelivered(fabric.route(header(4, 5), payload: [])))
@@ -32,7 +32,7 @@ struct FabricTests {
 
     @Test("a one-way cut drops one direction only")
     func oneWayCut() {
-        var fabric = Fabric(nodeCount: 3)
+        var fabric = Fabric<[UInt8]>(nodeCount: 3)
         fabric.cut(from: 1, to: 2)
         #expect(!isDelivered(fabric.route(header(1, 2), payload: [])))
         #expect(isDelivered(fabric.route(header(2, 1), payload: [])))
@@ -41,7 +41,7 @@ struct FabricTests {
 
     @Test("freezing holds messages in order; step releases them one by one")
     func freezeAndStep() {
-        var fabric = Fabric(nodeCount: 3)
+        var fabric = Fabric<[UInt8]>(nodeCount: 3)
         fabric.freeze()
         for to in [2, 3] {
             guard case .hold = fabric.route(header(1, to), payload: [UInt8(to)]) else {
@@ -61,16 +61,17 @@ struct FabricTests {
 
     @Test("the hold queue is bounded: overflow is dropped and counted")
     func boundedHold() {
-        var fabric = Fabric(nodeCount: 2)
+        var fabric = Fabric<[UInt8]>(nodeCount: 2)
         fabric.freeze()
-        for _ in 0..<(Fabric.maximumHeld + 5) { _ = fabric.route(header(1, 2), payload: []) }
-        #expect(fabric.held.count == Fabric.maximumHeld)
+        for _ in 0..<(Fabric<[UInt8]>.maximumHeld + 5) { _ = fabric.route(header(1, 2), payload: []) }
+        #expect(fabric.held.count == Fabric<[UInt8]>.maximumHeld)
         #expect(fabric.counts[.overflow] == 5)
+        #expect(fabric.counts[.held] == Fabric<[UInt8]>.maximumHeld)
     }
 
     @Test("loss of 100% drops everything; delay with jitter stays within bounds")
     func lossAndDelay() {
-        var fabric = Fabric(nodeCount: 2)
+        var fabric = Fabric<[UInt8]>(nodeCount: 2)
         fabric.setLink(from: 1, to: 2) { $0.lossPercent = 100 }
         for _ in 0..<50 {
             guard case .drop(.lost) = fabric.route(header(1, 2), payload: []) else {
@@ -87,11 +88,13 @@ struct FabricTests {
             #expect((15...25).contains(delay))
             #expect(copies == 2)
         }
+        #expect(fabric.counts[.delivered] == nil, "a delivery counts when it happens, not when decided")
+        #expect(fabric.counts[.lost] == 50)
     }
 
     @Test("messages naming a node outside the cluster are dropped")
     func outOfRange() {
-        var fabric = Fabric(nodeCount: 3)
+        var fabric = Fabric<[UInt8]>(nodeCount: 3)
         #expect(!isDelivered(fabric.route(header(1, 7), payload: [])))
     }
 }
