@@ -43,6 +43,7 @@ final class ClusterEngine {
         fabric = Fabric(nodeCount: options.nodeCount)
         history = HistoryLog(path: options.historyPath ?? run.historyPath)
         journal = options.journalPath.flatMap(Journal.init(path:))
+        journal?.begin(nodes: options.nodeCount, summary: summary())
     }
 
     var nodeCount: Int { nodes.count }
@@ -62,7 +63,14 @@ final class ClusterEngine {
 
     func publish(_ event: ClusterEvent) {
         journal?.record(event, atSeconds: elapsedSeconds)
+        if !event.isMessage { journalChanges() }
         for subscriber in subscribers { subscriber(event) }
+    }
+
+    /// Journals node views and settings that changed (each is written once per change).
+    func journalChanges() {
+        guard let journal else { return }
+        journal.noteChanges(views: views(), summary: summary(), atSeconds: elapsedSeconds)
     }
 
     // MARK: Processes
@@ -205,6 +213,7 @@ final class ClusterEngine {
         switch frame {
         case .state(let state):
             node(id).state = state
+            journalChanges()
         case .event(let event):
             publish(.node(id, event))
         case .clientResponse(let response):

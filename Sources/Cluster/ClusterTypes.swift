@@ -98,7 +98,7 @@ public struct NodeView: Sendable, Equatable {
 }
 
 /// The cluster-wide facts the console's header shows.
-public struct ClusterSummary: Sendable, Equatable {
+public struct ClusterSummary: Sendable, Equatable, Codable {
     /// "none", "1,2 | 3,4,5", "1-x->2 …".
     public var network: String
     public var frozen: Bool

@@ -1,57 +1,249 @@
 import Foundation
 import Raft
+import Wire
 
-/// Every cluster event as a JSON line with its time, for replay and for people reading after a run.
+/// One line of a journal (`--journal FILE.jsonl`): an event, a node's new view, or the cluster's new
+/// settings, with its time in seconds since the run began. Flat, so `jq` and people can read it; the
+/// `type` field says which of the optional fields are set (docs/JOURNAL.md).
+public struct JournalEntry: Codable, Sendable, Equatable {
+    /// "begin", "node", "started", "stopped", "action", "message", "client", "view", "summary".
+    public var type: String
+    public var t: Double
+    public var node: NodeID?
+    /// node: the event's kind ("role", "commit" …); message: the message type's name.
+    public var kind: String?
+    public var text: String?
+    public var term: Term?
+    public var index: LogIndex?
+    public var pid: Int32?
+    /// stopped, view: why the node is down.
+    public var reason: String?
+    public var from: NodeID?
+    public var to: NodeID?
+    /// message: the type code of the routing header.
+    public var code: UInt8?
+    public var entries: Int?
+    public var fate: String?
+    public var operation: HistoryRecord?
+    /// view: "starting", "up", "paused" or "down".
+    public var status: String?
+    public var state: NodeStateFrame?
+    public var summary: ClusterSummary?
+    /// begin: the cluster size.
+    public var nodes: Int?
+
+    init(type: String, t: Double) {
+        self.type = type
+        self.t = t
+    }
+}
+
+// MARK: Writing
+
+/// Writes the journal: every event as it is published, and each node's view and the cluster settings
+/// whenever they change, so a replay can rebuild what the console showed at any moment.
 final class Journal {
     private let file: FileHandle
+    private let encoder = JSONEncoder()
+    private var lastViews: [NodeID: NodeView] = [:]
+    private var lastSummary: ClusterSummary?
 
     /// Opens (truncates) `path`; nil when it cannot be created.
     init?(path: String) {
         guard FileManager.default.createFile(atPath: path, contents: nil),
               let handle = FileHandle(forWritingAtPath: path) else { return nil }
         file = handle
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    /// The first line: how big the cluster is.
+    func begin(nodes: Int, summary: ClusterSummary) {
+        var entry = JournalEntry(type: "begin", t: 0)
+        entry.nodes = nodes
+        entry.summary = summary.withoutCounts
+        lastSummary = entry.summary
+        write(entry)
     }
 
     func record(_ event: ClusterEvent, atSeconds seconds: Double) {
-        var object = event.journalFields
-        object["t"] = (seconds * 1_000_000).rounded() / 1_000_000
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
-            return
+        write(JournalEntry(event, t: rounded(seconds)))
+    }
+
+    /// Writes the views and settings that changed since the last call.
+    func noteChanges(views: [NodeView], summary: ClusterSummary, atSeconds seconds: Double) {
+        for view in views where lastViews[view.id] != view {
+            lastViews[view.id] = view
+            write(JournalEntry(view: view, t: rounded(seconds)))
         }
-        file.write(data + Data("\n".utf8))
+        let settings = summary.withoutCounts
+        if settings != lastSummary {
+            lastSummary = settings
+            var entry = JournalEntry(type: "summary", t: rounded(seconds))
+            entry.summary = settings
+            write(entry)
+        }
     }
 
     func close() {
         try? file.close()
     }
+
+    private func write(_ entry: JournalEntry) {
+        guard let data = try? encoder.encode(entry) else { return }
+        file.write(data + Data("\n".utf8))
+    }
+
+    private func rounded(_ seconds: Double) -> Double {
+        (seconds * 1_000_000).rounded() / 1_000_000
+    }
 }
 
-extension ClusterEvent {
-    /// The event's fields for the journal (without the time).
-    var journalFields: [String: Any] {
-        switch self {
-        case .node(let id, let event):
-            var fields: [String: Any] = ["type": "node", "node": id, "kind": event.kind, "text": event.text,
-                                         "term": event.term]
-            if let index = event.index { fields["index"] = index }
-            return fields
+extension ClusterSummary {
+    /// The settings alone: the message counters change with every message, so they are not journaled
+    /// as changes (the message lines carry them) and not part of a digest.
+    var withoutCounts: ClusterSummary {
+        var copy = self
+        copy.delivered = 0
+        copy.dropped = 0
+        copy.heldMessages = 0
+        return copy
+    }
+}
+
+extension JournalEntry {
+    init(_ event: ClusterEvent, t: Double) {
+        switch event {
+        case .node(let id, let frame):
+            self.init(type: "node", t: t)
+            node = id
+            kind = frame.kind
+            text = frame.text
+            term = frame.term
+            index = frame.index
         case .nodeStarted(let id, let pid):
-            return ["type": "started", "node": id, "pid": Int(pid)]
+            self.init(type: "started", t: t)
+            node = id
+            self.pid = pid
         case .nodeStopped(let id, let reason):
-            return ["type": "stopped", "node": id, "reason": reason]
+            self.init(type: "stopped", t: t)
+            node = id
+            self.reason = reason
         case .action(let text):
-            return ["type": "action", "text": text]
+            self.init(type: "action", t: t)
+            self.text = text
         case .message(let record):
-            return ["type": "message", "from": record.header.from, "to": record.header.to,
-                    "kind": record.header.typeName, "term": record.header.term,
-                    "entries": record.header.entryCount, "fate": record.fate.rawValue]
+            self.init(type: "message", t: t)
+            from = record.header.from
+            to = record.header.to
+            code = record.header.type
+            kind = record.header.typeName
+            term = record.header.term
+            entries = record.header.entryCount
+            fate = record.fate.rawValue
         case .client(let record):
-            var fields: [String: Any] = ["type": "client", "process": record.process, "f": record.f,
-                                         "key": record.key, "outcome": record.outcome.rawValue,
-                                         "invoke": record.invoke]
-            if let value = record.value { fields["value"] = value }
-            if let complete = record.complete { fields["complete"] = complete }
-            return fields
+            self.init(type: "client", t: t)
+            operation = record
         }
+    }
+
+    init(view: NodeView, t: Double) {
+        self.init(type: "view", t: t)
+        node = view.id
+        pid = view.pid
+        state = view.state
+        switch view.status {
+        case .starting: status = "starting"
+        case .up: status = "up"
+        case .paused: status = "paused"
+        case .down(let why):
+            status = "down"
+            reason = why
+        }
+    }
+}
+
+// MARK: Reading
+
+/// A journal line that cannot be read.
+public struct JournalError: Error, CustomStringConvertible, Sendable {
+    public var line: Int
+    public var message: String
+
+    public var description: String { "line \(line): \(message)" }
+}
+
+extension JournalEntry {
+    /// Reads a whole journal; the first unreadable line is an error naming it. Entries come out in
+    /// time order (the file is written in that order; a stable sort keeps it for hand-edited files).
+    public static func read(_ text: String) throws(JournalError) -> [JournalEntry] {
+        let decoder = JSONDecoder()
+        var entries: [JournalEntry] = []
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard !line.allSatisfy(\.isWhitespace) else { continue }
+            do {
+                let entry = try decoder.decode(JournalEntry.self, from: Data(line.utf8))
+                guard entry.t.isFinite, entry.t >= 0 else {
+                    throw JournalError(line: offset + 1, message: "time must be a number of seconds ≥ 0")
+                }
+                entries.append(entry)
+            } catch let error as JournalError {
+                throw error
+            } catch {
+                throw JournalError(line: offset + 1, message: "not a journal entry (\(Self.reason(error)))")
+            }
+        }
+        guard entries.first?.type == "begin", let nodes = entries.first?.nodes, (1...9).contains(nodes) else {
+            throw JournalError(line: 1, message: "a journal starts with a `begin` line naming 1–9 nodes")
+        }
+        return entries.enumerated().sorted { ($0.element.t, $0.offset) < ($1.element.t, $1.offset) }
+            .map(\.element)
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context): context.debugDescription
+        case DecodingError.keyNotFound(let key, _): "no field \(key.stringValue)"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            "field \(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type"
+        default: "\(error)"
+        }
+    }
+
+    /// The event this line recorded, if it is one (views, settings and `begin` are not events).
+    public var event: ClusterEvent? {
+        switch type {
+        case "node":
+            guard let node else { return nil }
+            return .node(node, NodeEventFrame(kind: kind ?? "", text: text ?? "", term: term ?? 0, index: index))
+        case "started":
+            return node.map { .nodeStarted($0, pid: pid ?? 0) }
+        case "stopped":
+            return node.map { .nodeStopped($0, reason: reason ?? "") }
+        case "action":
+            return text.map { .action($0) }
+        case "message":
+            guard let from, let to, let code, let fate = fate.flatMap(MessageFate.init(rawValue:)) else {
+                return nil
+            }
+            let header = RoutingHeader(from: from, to: to, type: code, term: term ?? 0, entryCount: entries ?? 0)
+            return .message(MessageRecord(header: header, fate: fate, timeMs: Int(t * 1000)))
+        case "client":
+            return operation.map { .client($0) }
+        default:
+            return nil
+        }
+    }
+
+    /// The node view this line recorded, if it is one.
+    public var view: NodeView? {
+        guard type == "view", let node else { return nil }
+        let nodeStatus: NodeStatus
+        switch status {
+        case "starting": nodeStatus = .starting
+        case "up": nodeStatus = .up
+        case "paused": nodeStatus = .paused
+        default: nodeStatus = .down(reason: reason ?? "")
+        }
+        return NodeView(id: node, status: nodeStatus, pid: pid, state: state)
     }
 }

@@ -9,7 +9,8 @@ public final class LocalCluster: Sendable {
     public let options: ClusterOptions
     public let run: RunDirectory
     private let group: MultiThreadedEventLoopGroup
-    private let engine: NIOLoopBound<ClusterEngine>
+    /// Internal, not private: the load API (`LocalCluster+Load.swift`) reaches the engine too.
+    let engine: NIOLoopBound<ClusterEngine>
 
     /// Creates the run directory; call `start()` to launch the nodes.
     public init(options: ClusterOptions) throws {
@@ -26,7 +27,7 @@ public final class LocalCluster: Sendable {
         }.wait()
     }
 
-    private var loop: any EventLoop { engine.eventLoop }
+    var loop: any EventLoop { engine.eventLoop }
 
     /// Starts every node and the control socket that `clusterdeck ctl` talks to.
     public func start() async throws {
@@ -63,6 +64,15 @@ public final class LocalCluster: Sendable {
     /// Every client operation so far, in the order they completed.
     public func history() async -> [HistoryRecord] {
         (try? await loop.submit { [engine] in engine.value.history.records }.get()) ?? []
+    }
+
+    /// The digest of the cluster's state now (what a replay of the journal must reach); the journal,
+    /// if one is written, is brought up to date first.
+    public func digest() async -> [String] {
+        (try? await loop.submit { [engine] in
+            engine.value.journalChanges()
+            return ClusterDigest.lines(views: engine.value.views(), summary: engine.value.summary())
+        }.get()) ?? []
     }
 
     /// Kills every node and removes the run directory. Safe to call more than once.

@@ -7,6 +7,8 @@ public enum ScenarioStep: Equatable, Sendable {
     /// `pause`: wait for the viewer (headless: go on).
     case pause
     case expect(Expectation)
+    /// `bug NAME`: start the cluster with a Raft rule dropped (a bug knob); only before the first command.
+    case bug(String)
 }
 
 /// What an `expect` line checks. Each is retried until it holds or its time limit passes.
@@ -39,6 +41,13 @@ public struct ScenarioError: Error, Equatable, Sendable, CustomStringConvertible
     public var message: String
 
     public var description: String { "\(file):\(line):\(column): \(message)" }
+
+    public init(file: String, line: Int, column: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
 }
 
 /// Parses scenario files: every line before anything starts, so a typo never stops a lesson halfway.
@@ -47,12 +56,19 @@ public enum ScenarioParser {
 
     public static func parse(_ text: String, file: String, nodeCount: Int?) throws(ScenarioError) -> [ScenarioLine] {
         var steps: [ScenarioLine] = []
+        var started = false
         for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(raw)
-            do {
-                if let step = try parseLine(line, nodeCount: nodeCount) {
-                    steps.append(ScenarioLine(line: offset + 1, text: line.trimmingSpaces, step: step))
+            do throws(CommandError) {
+                guard let step = try parseLine(line, nodeCount: nodeCount) else { continue }
+                switch step {
+                case .bug where started:
+                    throw CommandError(message: "`bug` must come before the first command (the cluster "
+                        + "starts with it)", column: 1, usage: "bug NAME")
+                case .bug, .say, .command(.start): break
+                case .command, .pause, .expect: started = true
                 }
+                steps.append(ScenarioLine(line: offset + 1, text: line.trimmingSpaces, step: step))
             } catch {
                 let message = error.usage.map { "\(error.message) (usage: \($0))" } ?? error.message
                 throw ScenarioError(file: file, line: offset + 1, column: error.column, message: message)
@@ -75,6 +91,12 @@ public enum ScenarioParser {
             return .say(tokens[1].text)
         case "pause" where tokens.count == 1:
             return .pause
+        case "bug":
+            guard tokens.count == 2, !tokens[1].text.isEmpty else {
+                throw CommandError(message: "bug takes the name of one knob (clusterdeck sim --list-bugs)",
+                                   column: first.column, usage: "bug NAME")
+            }
+            return .bug(tokens[1].text)
         case "expect":
             return .expect(try parseExpectation(line, tokens: Array(tokens.dropFirst()), nodeCount: nodeCount))
         default:

@@ -38,6 +38,11 @@ public struct ConsoleModel: Sendable {
     private var quitRequested = false
     /// How many real-pace multiples the current pace is (teach ≈ 10), for `+`/`-`.
     public private(set) var paceFactor: Double
+    /// The scenario playing, if one is (`clusterdeck play FILE`): the caption bar shows it.
+    public var script: ScriptProgress?
+    /// The journal replaying, if one is (`clusterdeck replay FILE`): keys drive the replay instead of
+    /// the cluster, and the time bar shows it.
+    public var replay: ReplayProgress?
 
     public init(width: Int, height: Int, nodeCount: Int, timing: Timing = .teach) {
         self.width = width
@@ -50,6 +55,11 @@ public struct ConsoleModel: Sendable {
     public enum Action: Sendable, Equatable {
         case run(Command, line: String)
         case quit
+        /// Enter at a scenario's `pause`.
+        case continueScript
+        /// `P`: hold the scenario before its next step, or let it go on.
+        case toggleScriptPause
+        case replay(ReplayControl)
     }
 
     // MARK: Cluster news
@@ -65,6 +75,12 @@ public struct ConsoleModel: Sendable {
             events.append(event.text)
             if events.count > Self.eventCapacity { events.removeFirst(events.count - Self.eventCapacity) }
         }
+    }
+
+    /// Forgets the events and messages shown (a replay seeking backwards rebuilds them).
+    public mutating func clearActivity() {
+        events = []
+        messages = []
     }
 
     public mutating func apply(result: CommandOutput, of line: String) {
@@ -85,13 +101,35 @@ public struct ConsoleModel: Sendable {
             if key == .escape || key == .character("?") || key == .character("q") { return [] }
         }
         switch mode {
+        case .keys where replay != nil: return handleReplayKey(key)
         case .keys: return handleShortcut(key)
         case .commandLine: return handleEditing(key)
         }
     }
 
+    /// A replay shows a recorded run: keys move through time; nothing reaches a cluster.
+    private mutating func handleReplayKey(_ key: Key) -> [Action] {
+        switch key {
+        case .left: return [.replay(.seek(seconds: -10))]
+        case .right: return [.replay(.seek(seconds: 10))]
+        case .character(" "): return [.replay(.togglePause)]
+        case .character("+"): return [.replay(.faster)]
+        case .character("-"): return [.replay(.slower)]
+        case .character("?"):
+            showHelp = true
+            return []
+        case .character("q"): return [.quit]
+        case .character(let character):
+            if let digit = character.wholeNumberValue, (1...nodeCount).contains(digit) { selected = digit }
+            return []
+        default: return []
+        }
+    }
+
     private mutating func handleShortcut(_ key: Key) -> [Action] {
+        if key == .enter, script?.state == .waiting { return [.continueScript] }
         guard case .character(let character) = key else { return [] }
+        if character == "P", script != nil { return [.toggleScriptPause] }
         defer { if character != "q" { quitRequested = false } }
         if let digit = character.wholeNumberValue, (1...nodeCount).contains(digit) {
             selected = digit

@@ -22,6 +22,7 @@ public enum ConsoleView {
         } else {
             painter.compactLayout(into: &screen)
         }
+        painter.banner(into: &screen)
         painter.statusAndCommandLine(into: &screen)
         if model.showHelp { painter.helpOverlay(into: &screen) }
         return screen
@@ -129,7 +130,7 @@ struct Painter {
             y += 1
         }
         let eventsTop = y
-        let bottom = model.height - 3
+        let bottom = model.height - 3 - bannerLines.count
         screen.write(String(repeating: glyphs.horizontal, count: model.width), x: 0, y: eventsTop, style: palette.dim)
         screen.write(" events ", x: 2, y: eventsTop, style: palette.dim)
         let rows = max(0, bottom - eventsTop)
@@ -159,14 +160,14 @@ struct Painter {
         let rows = (model.nodeCount + columns - 1) / columns
         let paneWidth = model.width / columns
         // Panes shrink (down to 7 rows) so the timeline keeps at least 8 rows with 9 nodes.
-        let paneHeight = max(7, min(12, (model.height - 3 - 8) / rows))
+        let paneHeight = max(7, min(12, (model.height - 3 - 8 - bannerLines.count) / rows))
         for (index, view) in model.nodes.enumerated() {
             let rect = Rect(x: (index % columns) * paneWidth, y: 1 + (index / columns) * paneHeight,
                             width: paneWidth, height: paneHeight)
             nodePane(view, in: rect, into: &screen)
         }
         let top = 1 + rows * paneHeight
-        let bottom = model.height - 2
+        let bottom = model.height - 2 - bannerLines.count
         guard bottom - top >= 4 else { return }
         let timelineWidth = model.width * 3 / 5
         timelinePane(Rect(x: 0, y: top, width: timelineWidth, height: bottom - top), into: &screen)
@@ -346,6 +347,31 @@ struct Painter {
         }
     }
 
+    // MARK: Caption bar and time bar
+
+    /// The rows above the status line: a scenario's caption (wrapped to two rows at most) and where
+    /// it is, or a replay's time bar.
+    var bannerLines: [(String, CellStyle)] {
+        if let replay = model.replay {
+            return [(replay.bar(width: model.width - 1), palette.header)]
+        }
+        guard let script = model.script else { return [] }
+        let caption = script.caption.isEmpty ? "scenario \(script.file)" : "» " + script.caption
+        let detailStyle: CellStyle
+        if case .failed = script.state { detailStyle = palette.error } else { detailStyle = palette.selected }
+        return caption.wrapped(width: model.width - 2, rows: 2).map { ($0, palette.header) }
+            + [(script.detail, detailStyle)]
+    }
+
+    func banner(into screen: inout Screen) {
+        let lines = bannerLines
+        let top = model.height - 2 - lines.count
+        for (offset, line) in lines.enumerated() {
+            screen.fill(Rect(x: 0, y: top + offset, width: model.width, height: 1), style: line.1)
+            screen.write(" " + line.0, x: 0, y: top + offset, style: line.1, maxWidth: model.width)
+        }
+    }
+
     // MARK: Bottom lines
 
     func statusAndCommandLine(into screen: inout Screen) {
@@ -364,6 +390,10 @@ struct Painter {
             let cursorX = 1 + model.editor.cursor - start
             let under = model.editor.cursor < text.count ? Array(text)[model.editor.cursor] : " "
             screen.write(String(under), x: cursorX, y: commandRow, style: CellStyle(reverse: true))
+        case .keys where model.replay != nil:
+            let hints = "space pause/play  \(glyphs.arrowLeft)/\(glyphs.arrowRight) 10 s back/on  +/- speed  "
+                + "1-\(model.nodeCount) select  ? help  q quit"
+            screen.write(hints, x: 0, y: commandRow, style: palette.dim, maxWidth: model.width)
         case .keys:
             let hints = model.width >= 120
                 ? "1-\(model.nodeCount) select  k kill  r restart  p pause  x isolate  h heal  "
@@ -374,14 +404,24 @@ struct Painter {
     }
 
     func helpOverlay(into screen: inout Screen) {
+        guard model.replay == nil else {
+            return overlay(["Replay keys", "  space  pause / play", "  \(glyphs.arrowLeft) / \(glyphs.arrowRight)  10 s back / on",
+                            "  + / -  faster / slower (x0.25 to x8)", "  1-9    select a node", "  q      quit", "",
+                            "A recorded run: nothing here touches a cluster.", "", "Any key closes this help."],
+                           into: &screen)
+        }
         let keys = [
             "Keys", "  1-9    select a node          k  kill it (SIGKILL)", "  r      restart it on its data   p  pause/resume (SIGSTOP)",
             "  x      isolate it             h  heal the network", "  space  freeze / thaw time      n  step one held message",
             "  + / -  pace faster / slower   :  command line (Tab completes, ↑↓ history)",
             "  ?      this help              q  quit", "", "Commands",
         ]
+        let scriptKeys = model.script == nil ? [] : ["  Enter  go on past a pause      P  hold / resume the script"]
         let commands = CommandHelp.overview.split(separator: "\n").map { "  " + $0 }
-        let lines = keys + commands + ["", "Any key closes this help."]
+        overlay(Array(keys.prefix(7)) + scriptKeys + Array(keys.dropFirst(7)) + commands + ["", "Any key closes this help."], into: &screen)
+    }
+
+    private func overlay(_ lines: [String], into screen: inout Screen) {
         let width = min(model.width - 4, 84)
         let height = min(model.height - 2, lines.count + 2)
         let rect = Rect(x: (model.width - width) / 2, y: 1, width: width, height: height)
@@ -394,6 +434,24 @@ struct Painter {
 }
 
 extension String {
+    /// Word-wrapped to `width` columns, at most `rows` rows (the last one cut with "…").
+    func wrapped(width: Int, rows: Int) -> [String] {
+        guard width > 1 else { return [self] }
+        var lines: [String] = []
+        var current = ""
+        for word in split(separator: " ") {
+            if !current.isEmpty, current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty { lines.append(current) }
+        guard lines.count > rows else { return lines }
+        let last = lines[rows - 1]
+        return Array(lines.prefix(rows - 1)) + [String(last.prefix(width - 1)) + "…"]
+    }
+
     /// The header's separators in ASCII when the locale is not UTF-8.
     func replacingBar(_ glyphs: BoxGlyphs) -> String {
         glyphs == .unicode ? self : String(map { $0 == "│" ? "|" : $0 })

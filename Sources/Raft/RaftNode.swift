@@ -430,7 +430,9 @@ public struct RaftNode: Sendable {
         follower.recentlyActive = true
         switch response {
         case .accepted(let matchIndex):
-            let learned = follower.acknowledge(through: matchIndex)
+            // A follower cannot hold more of this leader's log than the leader has; one that claims to
+            // (its committed entries outrun ours: possible only with a bug knob on) is believed no further.
+            let learned = follower.acknowledge(through: min(matchIndex, log.lastIndex))
             progress[peer] = follower
             guard learned else { return }
             if maybeCommit() {

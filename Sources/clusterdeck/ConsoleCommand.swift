@@ -34,7 +34,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         }
         let outcome = await runner.run()
         stopper.disarm()
-        await local.shutdown()
+        await local.finish()
         if case .failure(let error) = outcome {
             say("clusterdeck: \(error)")
             throw ExitCode(1)
@@ -48,6 +48,8 @@ struct ConsoleInbox: Sendable {
     var views: [NodeView]?
     var summary: ClusterSummary?
     var results: [(output: CommandOutput, line: String)] = []
+    /// The scenario's latest progress, when one plays.
+    var script: ScriptProgress?
     var quitRequested = false
     var waker: TerminalWaker?
     /// A wake is on its way; more news need not write to the pipe again.
@@ -60,16 +62,30 @@ struct ConsoleInbox: Sendable {
         wakePending = true
         return waker
     }
+
+    /// Takes what arrived, leaving the inbox empty (and the waker armed again).
+    mutating func take() -> ConsoleInbox {
+        let taken = self
+        events = []
+        results = []
+        views = nil
+        summary = nil
+        script = nil
+        wakePending = false
+        return taken
+    }
 }
 
 /// The console's loop: one thread owns the terminal; it waits for keys or a wake, applies what arrived,
-/// and repaints at most 30 times a second, only when something changed.
+/// and repaints at most 30 times a second, only when something changed. With a scenario attached, the
+/// script runs beside the user, who can act between its steps.
 final class ConsoleRunner: Sendable {
     let cluster: LocalCluster
     let nodeCount: Int
     let timing: Timing
     let recordPath: String?
     let inbox = Mutex(ConsoleInbox())
+    let gate = ScriptGate()
 
     init(cluster: LocalCluster, nodeCount: Int, timing: Timing, recordPath: String? = nil) {
         self.cluster = cluster
@@ -78,8 +94,8 @@ final class ConsoleRunner: Sendable {
         self.recordPath = recordPath
     }
 
-    /// Runs until the user quits (or a signal asks to); returns how it ended.
-    func run() async -> Result<Void, any Error> {
+    /// Runs until the user quits (or a signal asks to); returns how it ended. `script` plays beside.
+    func run(script: (@Sendable (ConsoleRunner) async -> Void)? = nil) async -> Result<Void, any Error> {
         await cluster.subscribe { [self] event in
             inbox.withLock { $0.deliver { $0.events.append(event) } }?.wake()
         }
@@ -91,72 +107,52 @@ final class ConsoleRunner: Sendable {
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
-        defer { poller.cancel() }
+        let player = script.map { play in Task { [self] in await play(self) } }
+        defer {
+            poller.cancel()
+            player?.cancel()
+            gate.cancel()
+        }
         return await withCheckedContinuation { continuation in
             Thread.detachNewThread { [self] in
-                continuation.resume(returning: Result { try self.uiLoop() })
+                continuation.resume(returning: Result {
+                    try ScreenLoop(recordPath: recordPath).run(nodeCount: nodeCount, timing: timing) { _, waker in
+                        self.inbox.withLock { $0.waker = waker }
+                    } turn: { model, keys, recorder in
+                        self.turn(&model, keys: keys, recorder: recorder)
+                    }
+                })
             }
         }
     }
 
-    /// The UI thread: every ncurses call happens here.
-    private func uiLoop() throws {
-        TerminalSession.restoreOnFatalSignals()
-        let terminal = try TerminalSession.start()
-        defer { terminal.stop() }
-        inbox.withLock { $0.waker = terminal.waker }
-        var model = ConsoleModel(width: terminal.size.width, height: terminal.size.height, nodeCount: nodeCount,
-                                 timing: timing)
-        model.glyphs = terminal.supportsUnicode ? .unicode : .ascii
-        model.colors = terminal.colorMode != .none
-        model.recordingPath = recordPath
-        model.summary.timing = timing
-        let recorder = try recordPath.map {
-            try CastRecorder(path: $0, width: terminal.size.width, height: terminal.size.height)
-        }
-        defer { recorder?.close() }
-        var dirty = true
-        var lastFrame = ContinuousClock.now - .seconds(1)
-        while true {
-            let frameDue = dirty && ContinuousClock.now - lastFrame >= .milliseconds(33)
-            if frameDue {
-                let screen = ConsoleView.render(model)
-                terminal.paint(screen)
-                recorder?.frame(screen)
-                lastFrame = .now
-                dirty = false
-            }
-            // Idle: wake four times a second at most (a resize signal may land on another thread).
-            let keys = terminal.waitForKeys(timeoutMs: dirty ? 33 : 250)
-            for key in keys {
-                if key == .resize {
-                    model.width = terminal.size.width
-                    model.height = terminal.size.height
-                    recorder?.resize(width: model.width, height: model.height)
-                }
-                dirty = true
-                for action in model.handle(key) {
-                    switch action {
-                    case .quit: return
-                    case .run(let command, let line):
-                        recorder?.marker(line)
-                        launch(command, line: line)
-                    }
+    /// Publishes the scenario's progress to the UI thread.
+    func show(_ progress: ScriptProgress) {
+        inbox.withLock { $0.deliver { $0.script = progress } }?.wake()
+    }
+
+    /// Hands keys to the model, carries out what they ask, and applies the news.
+    private func turn(_ model: inout ConsoleModel, keys: [Key], recorder: CastRecorder?) -> ScreenTurn {
+        for key in keys {
+            for action in model.handle(key) {
+                switch action {
+                case .quit: return ScreenTurn(goOn: false)
+                case .run(let command, let line):
+                    recorder?.marker(line)
+                    launch(command, line: line)
+                case .continueScript: gate.proceed()
+                case .toggleScriptPause: gate.togglePause()
+                case .replay: break
                 }
             }
-            let news = inbox.withLock { box -> ConsoleInbox in
-                let taken = box
-                box.events = []
-                box.results = []
-                box.views = nil
-                box.summary = nil
-                box.wakePending = false
-                return taken
-            }
-            if news.quitRequested { return }
-            for case .action(let text) in news.events { recorder?.marker(text) }
-            dirty = apply(news, to: &model) || dirty
         }
+        let news = inbox.withLock { $0.take() }
+        if news.quitRequested { return ScreenTurn(goOn: false) }
+        for case .action(let text) in news.events { recorder?.marker(text) }
+        if let script = news.script, script.caption != model.script?.caption, !script.caption.isEmpty {
+            recorder?.marker(script.caption)
+        }
+        return ScreenTurn(changed: apply(news, to: &model))
     }
 
     /// Applies what arrived; true when the screen must change.
@@ -172,6 +168,10 @@ final class ConsoleRunner: Sendable {
             model.summary = summary
             changed = true
         }
+        if let script = news.script, script != model.script {
+            model.script = script
+            changed = true
+        }
         return changed
     }
 
@@ -182,4 +182,3 @@ final class ConsoleRunner: Sendable {
         }
     }
 }
-

@@ -101,23 +101,23 @@ extension LiveClusterTests {
             let clean = await eventually(within: 5, everyMs: 100) { tmux.capture().contains("console-gone-42") }
             #expect(clean, "the shell is not usable after q:\n\(tmux.capture())")
         }
+    }
+}
 
-        /// Node ids whose pane or line says LEADER.
-        private func leaders(in screen: String) -> [Int] {
-            screen.split(separator: "\n").compactMap { line -> Int? in
-                guard let range = line.range(of: #"n(\d) LEADER"#, options: .regularExpression) else { return nil }
-                return Int(line[range].dropFirst().prefix(1))
-            }
-        }
+/// The node ids whose pane or line says LEADER.
+func leaders(in screen: String) -> [Int] {
+    screen.split(separator: "\n").compactMap { line -> Int? in
+        guard let range = line.range(of: #"n(\d) LEADER"#, options: .regularExpression) else { return nil }
+        return Int(line[range].dropFirst().prefix(1))
+    }
+}
 
-        /// `clusterdeck node` processes whose data lives under `root`.
-        private func nodesRunning(under root: String) -> [Int32] {
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-            return entries.compactMap { Int32($0) }.filter { pid in
-                let line = ProcessTable.commandLine(pid)
-                return line.contains(" node --id ") && line.contains(root) && ProcessTable.isAlive(pid)
-            }
-        }
+/// `clusterdeck node` processes whose data lives under `root`.
+func nodesRunning(under root: String) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { Int32($0) }.filter { pid in
+        let line = ProcessTable.commandLine(pid)
+        return line.contains(" node --id ") && line.contains(root) && ProcessTable.isAlive(pid)
     }
 }
 

@@ -35,7 +35,8 @@ struct ScenarioTests {
     @Test("a syntax error is refused before anything runs, with file, line and column", arguments: [
         ("start 3\nput x\n", 2), ("say\n", 1), ("expect role 7 == leader\n", 1), ("expect get x = 1\n", 1),
         ("expect leader in\n", 1), ("expect role 1 == boss\n", 1), ("expect get x == 1 within soon\n", 1),
-        ("expect nonsense\n", 1), ("start 3\n\n\nkil 1\n", 4),
+        ("expect nonsense\n", 1), ("start 3\n\n\nkil 1\n", 4), ("bug\n", 1), ("bug a b\n", 1),
+        ("start 3\nput x 1\nbug vote-twice\n", 3), ("pause\nbug vote-twice\n", 2),
     ])
     func refuses(text: String, line: Int) {
         do {
@@ -45,5 +46,14 @@ struct ScenarioTests {
             #expect(error.line == line)
             #expect(error.description.hasPrefix("bad.deck:\(line):\(error.column): "))
         }
+    }
+
+    @Test("bug knobs are named before the first command, so the cluster starts with them")
+    func bugLines() throws {
+        let text = "# lesson\nbug skip-log-check\nsay \"hello\"\nstart 3\nbug vote-twice\nput x 1\n"
+        let lines = try ScenarioParser.parse(text, file: "t.deck", nodeCount: 3)
+        #expect(lines.map(\.step) == [.bug("skip-log-check"), .say("hello"), .command(.start(nodes: 3)),
+                                      .bug("vote-twice"), .command(.put(key: "x", value: "1"))])
+        #expect(lines.map(\.line) == [2, 3, 4, 5, 6])
     }
 }

@@ -54,4 +54,23 @@ struct GoldenFrameTests {
         model.showHelp = true
         try check("help-80x24.txt", model)
     }
+
+    @Test("120×40 with a scenario's caption bar, waiting at a pause")
+    func captionBar() throws {
+        var model = Fixtures.model(width: 120, height: 40)
+        var script = ScriptProgress(file: "demos/failover.deck", total: 14)
+        script.caption = "Now the leader dies (SIGKILL). Its followers stop hearing heartbeats, and one of them "
+            + "times out, wins a majority of votes and leads a new term; the committed write survives."
+        script.index = 7
+        script.state = .waiting
+        model.script = script
+        try check("boxed-120x40-caption.txt", model)
+    }
+
+    @Test("100×30 compact frame of a replay, with its time bar")
+    func replayBar() throws {
+        var model = Fixtures.model(width: 100, height: 30)
+        model.replay = ReplayProgress(file: "run.jsonl", position: 42.5, duration: 100, speed: 2, paused: true)
+        try check("compact-100x30-replay.txt", model)
+    }
 }

@@ -283,4 +283,17 @@ struct ReplicationTests {
         var follower = net[1]
         #expect(follower.propose([1]) == .failure(.notLeader(leaderHint: 2)))
     }
+
+    @Test("a follower claiming more of the log than the leader holds is believed only up to the leader's end")
+    func clampsImpossibleMatch() {
+        // Only a broken rule (a bug knob) lets a leader with a shorter log than a follower's committed
+        // entries win; the leader must not trust the claim past its own last entry, nor crash on it.
+        var leader = makeLeader(count: 3, term: 1, entries: log(terms: [1]))
+        let last = leader.lastIndex
+        leader.step(message(from: 2, to: 1, term: 2, .appendResponse(.accepted(matchIndex: last + 5))))
+        leader.drain()
+        #expect(leader.role == .leader)
+        #expect(leader.commitIndex == last)
+        #expect(leader.lastIndex == last)
+    }
 }

@@ -1,0 +1,113 @@
+/// A scenario running in the console: its caption and where it is, for the caption bar.
+public struct ScriptProgress: Sendable, Equatable {
+    public enum State: Sendable, Equatable {
+        case running
+        /// At a `pause`: Enter goes on.
+        case waiting
+        /// Paused by the user (`P`) before its next step.
+        case paused
+        case passed
+        case failed(String)
+    }
+
+    public var file: String
+    public var caption = ""
+    /// The step running, as written in the file, with its line number.
+    public var step = ""
+    /// Steps done, of `total`.
+    public var index = 0
+    public var total: Int
+    public var state = State.running
+
+    public init(file: String, total: Int) {
+        self.file = file
+        self.total = total
+    }
+
+    /// The line under the caption: where the script is and which keys drive it.
+    public var detail: String {
+        let position = "\(file) \(min(index, total))/\(total)"
+        switch state {
+        case .running: return "\(position) · \(step) · P pauses the script"
+        case .waiting: return "\(position) · Enter continues · P pauses · you can act now"
+        case .paused: return "\(position) · script paused: P resumes · you can act now"
+        case .passed: return "\(position) · scenario passed · q quits, or keep exploring"
+        case .failed(let problem): return "\(position) · FAILED \(step): \(problem)"
+        }
+    }
+}
+
+/// A journal being replayed: the time bar's figures.
+public struct ReplayProgress: Sendable, Equatable {
+    public var file: String
+    /// Seconds into the run, of `duration`.
+    public var position: Double
+    public var duration: Double
+    public var speed: Double
+    public var paused: Bool
+
+    public init(file: String, position: Double = 0, duration: Double, speed: Double = 1, paused: Bool = false) {
+        self.file = file
+        self.position = position
+        self.duration = duration
+        self.speed = speed
+        self.paused = paused
+    }
+
+    /// Moves on by `seconds` of wall time times the speed, unless paused; stops (paused) at the end.
+    public mutating func advance(bySeconds seconds: Double) {
+        if !paused { position += seconds * speed }
+        position = min(max(position, 0), duration)
+        if position >= duration { paused = true }
+    }
+
+    /// The speeds `+` and `-` step through.
+    public static let speeds: [Double] = [0.25, 0.5, 1, 2, 4, 8]
+
+    /// "▶ 0:12.3 / 1:40.0  ×1  [====>-----]" sized to `width` columns.
+    public func bar(width: Int) -> String {
+        let head = "\(paused ? "||" : "|>") \(Self.clock(position)) / \(Self.clock(duration))  "
+            + "x\(Self.speedText(speed))  "
+        let room = max(0, width - head.count - 2)
+        let filled = duration > 0 ? Int((Double(room) * position / duration).rounded()) : room
+        let clamped = min(room, max(0, filled))
+        return head + "[" + String(repeating: "=", count: clamped) + String(repeating: "-", count: room - clamped)
+            + "]"
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let tenths = Int((seconds * 10).rounded(.down))
+        let minutes = tenths / 600
+        let rest = tenths % 600
+        return "\(minutes):\(rest / 100)\(rest / 10 % 10).\(rest % 10)"
+    }
+
+    static func speedText(_ speed: Double) -> String {
+        speed == speed.rounded() ? "\(Int(speed))" : "\(speed)"
+    }
+}
+
+/// What the replay keys ask for.
+public enum ReplayControl: Sendable, Equatable {
+    case togglePause
+    case seek(seconds: Double)
+    case faster
+    case slower
+}
+
+extension ReplayControl {
+    /// Carries the control out on the replay's figures.
+    public func apply(to progress: inout ReplayProgress) {
+        let speeds = ReplayProgress.speeds
+        let current = speeds.firstIndex(of: progress.speed) ?? 2
+        switch self {
+        case .togglePause:
+            if progress.paused, progress.position >= progress.duration { progress.position = 0 }
+            progress.paused.toggle()
+        case .seek(let seconds):
+            progress.position = min(max(progress.position + seconds, 0), progress.duration)
+        case .faster: progress.speed = speeds[min(speeds.count - 1, current + 1)]
+        case .slower: progress.speed = speeds[max(0, current - 1)]
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Console
+import Terminal
+import Wire
+
+/// What one turn of a screen loop did.
+struct ScreenTurn {
+    /// False ends the loop.
+    var goOn = true
+    /// The model changed: paint a new frame.
+    var changed = false
+    /// Something moves by itself (a replay playing): come back within a frame even without keys.
+    var animating = false
+}
+
+/// One terminal, driven from the calling thread: it paints the model when it changed (at most 30
+/// frames a second, only the changed cells reach the terminal), records what was painted, and hands
+/// the keys read to `turn`. The console, the scenario player and the replay share it.
+struct ScreenLoop {
+    let recordPath: String?
+
+    /// Runs until `turn` says stop. `prepare` sets up the model once the terminal's size is known, and
+    /// gets the waker other threads use to interrupt the wait for keys.
+    func run(nodeCount: Int, timing: Timing, prepare: (inout ConsoleModel, TerminalWaker) -> Void,
+             turn: (inout ConsoleModel, [Key], CastRecorder?) -> ScreenTurn) throws {
+        TerminalSession.restoreOnFatalSignals()
+        let terminal = try TerminalSession.start()
+        defer { terminal.stop() }
+        var model = ConsoleModel(width: terminal.size.width, height: terminal.size.height, nodeCount: nodeCount,
+                                 timing: timing)
+        model.summary.timing = timing
+        model.glyphs = terminal.supportsUnicode ? .unicode : .ascii
+        model.colors = terminal.colorMode != .none
+        model.recordingPath = recordPath
+        prepare(&model, terminal.waker)
+        let recorder = try recordPath.map {
+            try CastRecorder(path: $0, width: terminal.size.width, height: terminal.size.height)
+        }
+        defer { recorder?.close() }
+        var dirty = true
+        var animating = false
+        var lastFrame = ContinuousClock.now - .seconds(1)
+        while true {
+            if dirty && ContinuousClock.now - lastFrame >= .milliseconds(33) {
+                let screen = ConsoleView.render(model)
+                terminal.paint(screen)
+                recorder?.frame(screen)
+                lastFrame = .now
+                dirty = false
+            }
+            // Idle: wake four times a second at most (a resize signal may land on another thread).
+            let keys = terminal.waitForKeys(timeoutMs: dirty || animating ? 33 : 250)
+            if keys.contains(.resize) {
+                model.width = terminal.size.width
+                model.height = terminal.size.height
+                recorder?.resize(width: model.width, height: model.height)
+            }
+            let result = turn(&model, keys, recorder)
+            guard result.goOn else { return }
+            dirty = dirty || result.changed || !keys.isEmpty
+            animating = result.animating
+        }
+    }
+}

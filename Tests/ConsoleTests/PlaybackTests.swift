@@ -1,0 +1,91 @@
+import Cluster
+import Testing
+@testable import Console
+
+@Suite("Scenario and replay controls")
+struct PlaybackTests {
+    private func model() -> ConsoleModel {
+        Fixtures.model(width: 120, height: 40)
+    }
+
+    @Test("Enter continues a scenario only while it waits at a pause; P holds it whenever one plays")
+    func scriptKeys() {
+        var model = model()
+        #expect(model.handle(.enter).isEmpty)
+        #expect(model.handle(.character("P")).isEmpty)
+        model.script = ScriptProgress(file: "a.deck", total: 3)
+        #expect(model.handle(.enter).isEmpty)
+        #expect(model.handle(.character("P")) == [.toggleScriptPause])
+        model.script?.state = .waiting
+        #expect(model.handle(.enter) == [.continueScript])
+        // The user can still act on the cluster between steps.
+        guard case .run(.kill(.id(1)), _)? = model.handle(.character("k")).first else {
+            Issue.record("k did not kill the selected node during a scenario")
+            return
+        }
+    }
+
+    @Test("in a replay, keys move through time and never reach a cluster")
+    func replayKeys() {
+        var model = model()
+        model.replay = ReplayProgress(file: "run.jsonl", duration: 60)
+        #expect(model.handle(.character(" ")) == [.replay(.togglePause)])
+        #expect(model.handle(.left) == [.replay(.seek(seconds: -10))])
+        #expect(model.handle(.right) == [.replay(.seek(seconds: 10))])
+        #expect(model.handle(.character("+")) == [.replay(.faster)])
+        #expect(model.handle(.character("-")) == [.replay(.slower)])
+        for key in "krpxhn:" {
+            #expect(model.handle(.character(key)).isEmpty, "key \(key) acted in a replay")
+        }
+        _ = model.handle(.character("3"))
+        #expect(model.selected == 3)
+        #expect(model.handle(.character("q")) == [.quit])
+    }
+
+    @Test("seeking stays inside the run; speed steps through ×0.25 … ×8; play at the end restarts")
+    func controls() {
+        var progress = ReplayProgress(file: "f", position: 5, duration: 60)
+        ReplayControl.seek(seconds: -10).apply(to: &progress)
+        #expect(progress.position == 0)
+        ReplayControl.seek(seconds: 100).apply(to: &progress)
+        #expect(progress.position == 60)
+        for _ in 0..<10 { ReplayControl.faster.apply(to: &progress) }
+        #expect(progress.speed == 8)
+        for _ in 0..<10 { ReplayControl.slower.apply(to: &progress) }
+        #expect(progress.speed == 0.25)
+        progress.paused = true
+        ReplayControl.togglePause.apply(to: &progress)
+        #expect(!progress.paused)
+        #expect(progress.position == 0)
+    }
+
+    @Test("the time bar fills with the position and names the speed", arguments: [
+        (0.0, 0), (30.0, 10), (60.0, 20),
+    ])
+    func timeBar(position: Double, filled: Int) {
+        let progress = ReplayProgress(file: "f", position: position, duration: 60, speed: 0.5)
+        let bar = progress.bar(width: 48)
+        #expect(bar.count == 48)
+        #expect(bar.hasPrefix("|> "))
+        #expect(bar.contains("x0.5"))
+        #expect(bar.filter { $0 == "=" }.count == filled)
+        #expect(bar.contains("/ 1:00.0"))
+    }
+
+    @Test("clock text counts minutes, seconds and tenths")
+    func clock() {
+        #expect(ReplayProgress.clock(0) == "0:00.0")
+        #expect(ReplayProgress.clock(75.36) == "1:15.3")
+        #expect(ReplayProgress.clock(600) == "10:00.0")
+    }
+
+    @Test("a long caption wraps to two rows and is cut with an ellipsis beyond")
+    func wrapping() {
+        let text = String(repeating: "word ", count: 40)
+        let lines = text.wrapped(width: 30, rows: 2)
+        #expect(lines.count == 2)
+        #expect(lines.allSatisfy { $0.count <= 30 })
+        #expect(lines[1].hasSuffix("…"))
+        #expect("short caption".wrapped(width: 30, rows: 2) == ["short caption"])
+    }
+}
