@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "Wire", dependencies: ["Raft", "Services"]),
         // The command language shared by the shell, `ctl`, the TUI and scenarios: parsing and help.
         .target(name: "CommandLanguage"),
+        // Linearizability of client histories (KV registers, locks): pure, Foundation for JSON only.
+        .target(name: "Checker"),
         // The one system call Swift does not import (prctl), for "no orphans".
         .target(name: "CShims"),
         // The node process: event loop, timers, write-ahead log, control socket.
@@ -36,7 +38,7 @@ let package = Package(
         .target(
             name: "Cluster",
             dependencies: [
-                "Raft", "Services", "Wire", "CommandLanguage", "NodeRuntime",
+                "Raft", "Services", "Wire", "CommandLanguage", "NodeRuntime", "Checker",
                 .product(name: "DequeModule", package: "swift-collections"),
             ] + nio
         ),
@@ -57,6 +59,7 @@ let package = Package(
             name: "clusterdeck",
             dependencies: [
                 "Raft", "Simulation", "NodeRuntime", "Cluster", "CommandLanguage", "Console", "Terminal",
+                "Checker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "ServicesTests", dependencies: ["Services", "Raft"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "Services"]),
         .testTarget(name: "CommandLanguageTests", dependencies: ["CommandLanguage"]),
+        .testTarget(name: "CheckerTests", dependencies: ["Checker"]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Raft", "Wire"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Wire", "CommandLanguage"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Cluster", "Wire", "Raft", "Services"]),

@@ -39,6 +39,10 @@ enum ClientOperation: Sendable {
         }
     }
 
+    var isRenewal: Bool {
+        if case .service(.renew) = self { true } else { false }
+    }
+
     var isWrite: Bool {
         switch self {
         case .write, .service: true
@@ -66,7 +70,10 @@ extension ClusterEngine {
         var client = clients[clientName]
             ?? ClientState(name: clientName, clientID: UInt64.random(in: 1...UInt64.max))
         var session: ClientSession?
-        if operation.isWrite {
+        // A renewal is idempotent and runs beside the client's own operations: it takes no sequence
+        // number, or a retried write of the client could find its sequence overtaken ("stale") and
+        // never learn whether it applied.
+        if operation.isWrite, !operation.isRenewal {
             client.sequence += 1
             session = ClientSession(clientID: client.clientID, sequence: client.sequence)
         }
@@ -233,28 +240,8 @@ extension ClusterEngine {
         var record = HistoryRecord(process: attempt.client, f: attempt.operation.historyName, key: "",
                                    value: nil, old: nil, new: nil, invoke: attempt.invoke,
                                    complete: elapsedSeconds, outcome: .ok)
-        switch attempt.operation {
-        case .write(.put(let key, let value, _)): record.key = key; record.value = value
-        case .write(.delete(let key)): record.key = key
-        case .write(.compareAndSwap(let key, let old, let new)): record.key = key; record.old = old; record.new = new
-        case .read(let key), .staleRead(let key, _): record.key = key
-        case .service(.lock(.acquire(let lock, _, _))), .service(.lock(.release(let lock, _))): record.key = lock
-        case .service(.election(.campaign(let name, _, let value, _))): record.key = name; record.value = value
-        case .service(.election(.resign(let name, _))): record.key = name
-        case .service: break
-        }
-        switch outcome {
-        case .ok(let value):
-            if case .read = attempt.operation { record.value = value }
-            if case .staleRead = attempt.operation { record.value = value }
-        case .result(let result):
-            record.new = result.description
-        case .compareFailed, .failed:
-            record.outcome = .fail
-        case .unknown:
-            record.outcome = .unknown
-            record.complete = nil
-        }
+        record.describe(attempt.operation)
+        record.note(outcome, of: attempt.operation)
         history.append(record)
         publish(.client(record))
     }

@@ -49,6 +49,7 @@ extension ClusterEngine {
             return serviceCommand(command, as: "default")
         case .locks: return afterFreshState { $0.done(CommandOutput(lines: $0.lockLines())) }
         case .electionLeader(let name): return afterFreshState { $0.done($0.electionLines(name)) }
+        case .check: return checkHistory()
         }
     }
 

@@ -41,8 +41,8 @@ final class ClusterEngine {
         fsync = options.fsync
         nodes = (1...options.nodeCount).map { NodeProcess(id: $0) }
         fabric = Fabric(nodeCount: options.nodeCount)
-        history = HistoryLog(path: options.historyPath ?? run.historyPath)
-        journal = options.journalPath.flatMap(Journal.init(path:))
+        history = HistoryLog(path: options.historyPath ?? run.historyPath, memoryLimit: options.historyMemoryLimit)
+        journal = options.journalPath.flatMap { Journal(path: $0, rotateBytes: options.journalRotateBytes) }
         journal?.begin(nodes: options.nodeCount, summary: summary())
     }
 
@@ -173,7 +173,9 @@ final class ClusterEngine {
         let handle = node(id)
         guard handle.generation == generation else { return }
         var why = reason
-        if reason.hasPrefix("exited"), let line = run.lastLogLine(node: id) { why += ": \(line)" }
+        // SIGKILL comes from the console (or the kernel's OOM killer) and leaves nothing in the log; any
+        // other end is explained best by the node's own last words.
+        if !reason.hasSuffix("SIGKILL"), let line = run.lastLogLine(node: id) { why += ": \(line)" }
         handle.status = .down(reason: why)
         handle.channel = nil
         publish(.nodeStopped(id, reason: why))

@@ -17,6 +17,11 @@ public struct ClusterOptions: Sendable {
     public var journalPath: String?
     /// Where to write the client history (nil: `history.jsonl` in the run directory, removed at exit).
     public var historyPath: String?
+    /// Most client operations kept in memory for `check` (the history file keeps all of them).
+    public var historyMemoryLimit = 1_000_000
+    /// The journal is rotated (to FILE.1) when it grows past this size; the new file starts with the
+    /// cluster's state, so it replays on its own.
+    public var journalRotateBytes = 256 * 1024 * 1024
 
     public init(executablePath: String) {
         self.executablePath = executablePath

@@ -12,7 +12,10 @@ enum ControlSocket {
         let loop = engine.eventLoop
         return ServerBootstrap(group: loop)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                PeerCredentials.requireSameUser(channel).flatMapErrorThrowing { error in
+                    engine.value.publish(.action("control socket: \(error)"))
+                    throw error
+                }.flatMapThrowing {
                     try FrameChannel.configure(channel, handler: ControlHandler(engine: engine.value))
                 }
             }
@@ -83,8 +86,15 @@ public enum ControlClient {
             .connect(unixDomainSocketPath: path).get()
         var request = channel.allocator.buffer(capacity: line.utf8.count)
         request.writeString(line)
-        try await channel.writeAndFlush(request)
-        let reply = try await promise.futureResult.get()
+        let reply: ByteBuffer
+        do {
+            try await channel.writeAndFlush(request)
+            reply = try await promise.futureResult.get()
+        } catch {
+            try? await channel.close()
+            throw ClusterError("the console at \(path) closed the connection without answering "
+                + "(it refuses other users, or it has stopped)")
+        }
         try? await channel.close()
         let decoded = try JSONDecoder().decode(ControlSocket.Reply.self, from: Data(reply.readableBytesView))
         return CommandOutput(lines: decoded.lines, ok: decoded.ok)
@@ -95,6 +105,9 @@ public enum ControlClient {
         let root = RunDirectory.root
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         let candidates = names.compactMap { name -> (path: String, date: Date)? in
+            // A socket left by a console that was killed answers nobody: skip it.
+            guard let pid = name.split(separator: "-").first.flatMap({ Int32($0) }),
+                  RunDirectory.isConsoleRunning(pid) else { return nil }
             let socket = "\(root)/\(name)/console.sock"
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: socket),
                   let date = attributes[.modificationDate] as? Date else { return nil }

@@ -1,4 +1,8 @@
+import Checker
 import Foundation
+import NIOCore
+import Services
+import Wire
 
 /// One client operation, in the format of docs/HISTORY.md: what was asked, when, and how it ended.
 public struct HistoryRecord: Codable, Sendable, Equatable {
@@ -8,19 +12,34 @@ public struct HistoryRecord: Codable, Sendable, Equatable {
 
     /// The client that issued it.
     public var process: String
-    /// "put", "get", "del" or "cas".
+    /// "put", "get", "del", "cas", "lock", "unlock", "campaign" or "resign".
     public var f: String
     public var key: String
     /// put: the value written; get: the value read (null when absent).
     public var value: String?
     /// cas: the expected and the new value.
     public var old: String?
+    /// cas: the new value; lock and election commands: the result as text (kept for old readers).
     public var new: String?
     /// Seconds since the run began.
     public var invoke: Double
     /// Null when the outcome is unknown.
     public var complete: Double?
     public var outcome: Outcome
+    /// lock: the fencing token granted; fenced put: the token it carried.
+    public var token: Int? = nil
+    /// lock and campaign: the lease asked for, in milliseconds (written as `ttl`).
+    public var ttlMs: Int? = nil
+    /// The service's answer, when the outcome says less: `granted`, `queued`, `released`,
+    /// `withdrawn`, `notHeld`, `compareFailed`, `fenced`, … (`HistoryRecord.resultName`).
+    public var result: String? = nil
+    /// get: true for a deliberately stale read of one replica (`get K --stale --node N`).
+    public var stale: Bool? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case process, f, key, value, old, new, invoke, complete, outcome, token, result, stale
+        case ttlMs = "ttl"
+    }
 
     /// One JSON line (keys sorted, nulls written out so every line has every field).
     public var jsonLine: String {
@@ -29,19 +48,154 @@ public struct HistoryRecord: Codable, Sendable, Equatable {
             let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
             return String(decoding: data, as: UTF8.self)
         }
+        func number(_ value: Int?) -> String { value.map(String.init) ?? "null" }
         let completeText = complete.map { String(format: "%.6f", $0) } ?? "null"
-        return "{\"complete\":\(completeText),\"f\":\(quoted(f)),\"invoke\":\(String(format: "%.6f", invoke)),"
-            + "\"key\":\(quoted(key)),\"new\":\(quoted(new)),\"old\":\(quoted(old)),"
-            + "\"outcome\":\(quoted(outcome.rawValue)),\"process\":\(quoted(process)),\"value\":\(quoted(value))}"
+        let staleText = stale.map { $0 ? "true" : "false" } ?? "null"
+        return "{\"complete\":\(completeText),\"f\":\(quoted(f)),"
+            + "\"invoke\":\(String(format: "%.6f", invoke)),\"key\":\(quoted(key)),"
+            + "\"new\":\(quoted(new)),\"old\":\(quoted(old)),"
+            + "\"outcome\":\(quoted(outcome.rawValue)),"
+            + "\"process\":\(quoted(process)),\"result\":\(quoted(result)),\"stale\":\(staleText),"
+            + "\"token\":\(number(token)),\"ttl\":\(number(ttlMs)),\"value\":\(quoted(value))}"
+    }
+
+    /// The same operation as the checker reads it.
+    public var checkerOperation: HistoryOperation {
+        HistoryOperation(process: process, f: f, key: key, value: value, old: old, new: new,
+                         invoke: invoke, complete: complete,
+                         outcome: HistoryOperation.Outcome(rawValue: outcome.rawValue) ?? .unknown,
+                         token: token, ttlMs: ttlMs, result: result, stale: stale)
     }
 }
 
-/// Appends history records to a JSON-lines file and keeps them in memory.
+// MARK: Filling a record
+
+extension HistoryRecord {
+    /// Copies what was asked: key, values, fence, lease, and whether a read was a stale one.
+    mutating func describe(_ operation: ClientOperation) {
+        switch operation {
+        case .write(.put(let key, let value, let fence)):
+            self.key = key
+            self.value = value
+            token = fence
+        case .write(.delete(let key)):
+            self.key = key
+        case .write(.compareAndSwap(let key, let old, let new)):
+            self.key = key
+            self.old = old
+            self.new = new
+        case .read(let key), .staleRead(let key, _):
+            self.key = key
+            if case .staleRead = operation { stale = true } else { stale = false }
+        case .service(.lock(.acquire(let lock, _, let ttlMs))):
+            key = lock
+            self.ttlMs = ttlMs
+        case .service(.lock(.release(let lock, _))):
+            key = lock
+        case .service(.election(.campaign(let name, _, let value, let ttlMs))):
+            key = name
+            self.value = value
+            self.ttlMs = ttlMs
+        case .service(.election(.resign(let name, _))):
+            key = name
+        case .service(.renew), .service(.clock), .service(.kv):
+            break
+        }
+    }
+
+    /// Copies how it ended: the value read, the service's result and token, or the failure.
+    mutating func note(_ ending: ClientOutcome, of operation: ClientOperation) {
+        switch ending {
+        case .ok(let value):
+            switch operation {
+            case .read, .staleRead: self.value = value
+            case .write, .service: break
+            }
+        case .result(let commandResult):
+            new = commandResult.description
+            result = Self.resultName(commandResult)
+            if case .granted(let granted) = commandResult { token = granted }
+        case .compareFailed:
+            outcome = .fail
+            result = "compareFailed"
+        case .failed(let reason):
+            outcome = .fail
+            // The node reports these refusals as text (`fenced: token lower than 2`).
+            result = Self.refusals.first { reason.hasPrefix($0.prefix) }?.name
+        case .unknown:
+            outcome = .unknown
+            complete = nil
+        }
+    }
+
+    private static let refusals: [(prefix: String, name: String)] = [
+        ("fenced:", "fenced"), ("too many", "tooMany"), ("invalid:", "invalid"),
+    ]
+
+    /// The name of a service result as `result` records it: the case name (`granted`, `notHeld`).
+    static func resultName(_ result: CommandResult) -> String {
+        switch result {
+        case .applied: "applied"
+        case .compareFailed: "compareFailed"
+        case .fenced: "fenced"
+        case .granted: "granted"
+        case .queued: "queued"
+        case .released: "released"
+        case .elected: "elected"
+        case .candidate: "candidate"
+        case .resigned: "resigned"
+        case .withdrawn: "withdrawn"
+        case .notHeld: "notHeld"
+        case .renewed: "renewed"
+        case .ticked: "ticked"
+        case .tooMany: "tooMany"
+        case .invalid: "invalid"
+        case .staleSequence: "staleSequence"
+        case .malformed: "malformed"
+        }
+    }
+}
+
+// MARK: `check`
+
+extension ClusterEngine {
+    /// `check`: the session's history so far, checked off the event loop (a long history takes a
+    /// moment, and the loop routes every peer message). Not linearizable or undecided: ok = false.
+    func checkHistory() -> EventLoopFuture<CommandOutput> {
+        guard history.forgottenCount == 0 else {
+            // Checking only the newest operations could flag a read of a value written earlier.
+            return loop.makeSucceededFuture(.error("only the newest \(history.records.count) operations are "
+                + "kept in memory; check the whole history with: clusterdeck check \(history.path ?? "FILE")"))
+        }
+        let operations = history.records.map(\.checkerOperation)
+        let options = CheckOptions(leaseSlackSeconds: Self.leaseSlackSeconds(timing))
+        return loop.makeFutureWithTask {
+            let report = LinearizabilityChecker.check(operations, options: options)
+            return CommandOutput(lines: report.lines, ok: report.isLinearizable)
+        }
+    }
+
+    /// Service time may lag real time by up to a heartbeat and a tick when a lease starts (the
+    /// leader proposes clock entries once a heartbeat), so a lease may end that much before
+    /// invoke + ttl. The pace may have been slower earlier in the run: allow at least teach's.
+    static func leaseSlackSeconds(_ timing: Timing) -> Double {
+        Double(max(timing.heartbeatMs, Timing.teach.heartbeatMs) + 2 * timing.tickMs) / 1000
+    }
+}
+
+/// Appends history records to a JSON-lines file and keeps them in memory, up to a limit: a long
+/// run (a soak) must not grow the console without bound; the file keeps everything.
 final class HistoryLog {
     private(set) var records: [HistoryRecord] = []
+    /// Records no longer in memory (the oldest), because of `memoryLimit`.
+    private(set) var forgottenCount = 0
+    let path: String?
     private let file: FileHandle?
+    private let memoryLimit: Int
 
-    init(path: String?) {
+    init(path: String?, memoryLimit: Int = .max) {
+        self.path = path
+        self.memoryLimit = max(1, memoryLimit)
         if let path, FileManager.default.createFile(atPath: path, contents: nil) {
             file = FileHandle(forWritingAtPath: path)
         } else {
@@ -51,6 +205,12 @@ final class HistoryLog {
 
     func append(_ record: HistoryRecord) {
         records.append(record)
+        if records.count > memoryLimit {
+            // Halve rather than drop one at a time: removing from the front is O(n).
+            let excess = records.count - memoryLimit / 2
+            records.removeFirst(excess)
+            forgottenCount += excess
+        }
         file?.write(Data((record.jsonLine + "\n").utf8))
     }
 

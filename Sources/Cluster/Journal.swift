@@ -41,24 +41,38 @@ public struct JournalEntry: Codable, Sendable, Equatable {
 // MARK: Writing
 
 /// Writes the journal: every event as it is published, and each node's view and the cluster settings
-/// whenever they change, so a replay can rebuild what the console showed at any moment.
+/// whenever they change, so a replay can rebuild what the console showed at any moment. Past
+/// `rotateBytes` the file moves to FILE.1 (replacing an older one) and a fresh FILE begins with the
+/// cluster's state as of then, so the newest file always replays on its own and the disk use is
+/// bounded by about twice the limit.
 final class Journal {
-    private let file: FileHandle
+    private let path: String
+    private let rotateBytes: Int
+    private var file: FileHandle
+    private var writtenBytes = 0
     private let encoder = JSONEncoder()
+    private var nodeCount = 1
     private var lastViews: [NodeID: NodeView] = [:]
     private var lastSummary: ClusterSummary?
 
     /// Opens (truncates) `path`; nil when it cannot be created.
-    init?(path: String) {
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else { return nil }
+    init?(path: String, rotateBytes: Int = .max) {
+        guard let handle = Self.create(path) else { return nil }
+        self.path = path
+        self.rotateBytes = max(4_096, rotateBytes)
         file = handle
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
+    private static func create(_ path: String) -> FileHandle? {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { return nil }
+        return FileHandle(forWritingAtPath: path)
+    }
+
     /// The first line: how big the cluster is.
-    func begin(nodes: Int, summary: ClusterSummary) {
-        var entry = JournalEntry(type: "begin", t: 0)
+    func begin(nodes: Int, summary: ClusterSummary, atSeconds seconds: Double = 0) {
+        nodeCount = nodes
+        var entry = JournalEntry(type: "begin", t: rounded(seconds))
         entry.nodes = nodes
         entry.summary = summary.withoutCounts
         lastSummary = entry.summary
@@ -67,6 +81,7 @@ final class Journal {
 
     func record(_ event: ClusterEvent, atSeconds seconds: Double) {
         write(JournalEntry(event, t: rounded(seconds)))
+        if writtenBytes > rotateBytes { rotate(atSeconds: seconds) }
     }
 
     /// Writes the views and settings that changed since the last call.
@@ -88,9 +103,24 @@ final class Journal {
         try? file.close()
     }
 
+    /// FILE becomes FILE.1; the new FILE starts with a `begin` line and every node's current view.
+    private func rotate(atSeconds seconds: Double) {
+        try? file.close()
+        let older = path + ".1"
+        try? FileManager.default.removeItem(atPath: older)
+        try? FileManager.default.moveItem(atPath: path, toPath: older)
+        guard let handle = Self.create(path) else { return }
+        file = handle
+        writtenBytes = 0
+        let views = lastViews.values.sorted { $0.id < $1.id }
+        begin(nodes: nodeCount, summary: lastSummary ?? ClusterSummary(), atSeconds: seconds)
+        for view in views { write(JournalEntry(view: view, t: rounded(seconds))) }
+    }
+
     private func write(_ entry: JournalEntry) {
         guard let data = try? encoder.encode(entry) else { return }
         file.write(data + Data("\n".utf8))
+        writtenBytes += data.count + 1
     }
 
     private func rounded(_ seconds: Double) -> Double {

@@ -5,6 +5,8 @@ public struct JournalReplay: Sendable {
     public let nodeCount: Int
     /// The time of the last entry, in seconds.
     public var duration: Double { entries.last?.t ?? 0 }
+    /// The time of the first entry: 0, or later for a journal that was rotated.
+    public var startTime: Double { entries.first?.t ?? 0 }
 
     /// Reads a journal's text; errors name the line.
     public init(text: String) throws(JournalError) {

@@ -11,10 +11,11 @@ public struct RunDirectory: Sendable {
         return "\(base)/clusterdeck-\(getuid())"
     }
 
-    /// Creates a fresh run directory.
+    /// Creates a fresh run directory, first removing those left by consoles that were killed.
     public static func create() throws -> RunDirectory {
         let root = Self.root
         try makePrivateDirectory(root)
+        sweepAbandoned(in: root)
         let name = "\(getpid())-\(UInt32.random(in: 0...UInt32.max) % 100_000)"
         let path = "\(root)/\(name)"
         try makePrivateDirectory(path)
@@ -36,10 +37,41 @@ public struct RunDirectory: Sendable {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    /// The last non-empty line a node wrote to its log, to explain why it died.
+    /// The line of a node's log that best explains why it died: the last fatal error the Swift runtime
+    /// printed (a crash is followed by stack frames), else the last line. Reads only the log's tail.
     public func lastLogLine(node id: Int) -> String? {
-        guard let text = try? String(contentsOfFile: logPath(node: id), encoding: .utf8) else { return nil }
-        return text.split(separator: "\n").last.map(String.init)
+        guard let file = FileHandle(forReadingAtPath: logPath(node: id)) else { return nil }
+        defer { try? file.close() }
+        let size = (try? file.seekToEnd()) ?? 0
+        try? file.seek(toOffset: size > 16_384 ? size - 16_384 : 0)
+        let text = String(decoding: (try? file.readToEnd()) ?? Data(), as: UTF8.self)
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let fatal = lines.last { $0.contains("Fatal error") || $0.hasPrefix("error:") }
+        return (fatal ?? lines.last).map { String($0.prefix(200)) }
+    }
+
+    /// Removes run directories (`PID-N`) whose console is gone: a console killed with SIGKILL cannot
+    /// clean up after itself, and its nodes died with it (parent-death signal). A planted symlink is
+    /// removed as a link; what it points to is never touched. Returns the paths removed.
+    @discardableResult
+    public static func sweepAbandoned(in root: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        var removed: [String] = []
+        for name in names {
+            let parts = name.split(separator: "-")
+            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, Int(parts[1]) != nil,
+                  !isConsoleRunning(pid) else { continue }
+            let path = "\(root)/\(name)"
+            if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(path) }
+        }
+        return removed
+    }
+
+    /// Whether `pid` is alive and is a clusterdeck process (pids are reused).
+    static func isConsoleRunning(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let commandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return String(decoding: commandLine, as: UTF8.self).lowercased().contains("clusterdeck")
     }
 
     /// Creates `path` with mode 0700, or checks that an existing one is a real directory we own with

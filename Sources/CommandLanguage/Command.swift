@@ -126,6 +126,8 @@ public indirect enum Command: Equatable, Sendable {
     case electionLeader(name: String)
     /// `wait elected NAME [within D]`: wait until this command's client leads election NAME.
     case waitElected(name: String, withinMs: Int?)
+    /// `check`: check the session's client history so far for linearizability.
+    case check
 
     /// Commands a named client issues (they accept `as NAME`).
     public var takesClient: Bool {

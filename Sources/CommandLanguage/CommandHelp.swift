@@ -101,7 +101,7 @@ enum Completion {
             return [["leader", "elected"], ["within"]][safe: context.argumentIndex] ?? []
         case .help:
             return isFirstArgument ? CommandHelp.commandNames : []
-        case .heal, .freeze, .step, .thaw, .put, .del, .cas, .status, .sleep, .quit:
+        case .heal, .freeze, .step, .thaw, .put, .del, .cas, .status, .sleep, .quit, .check:
             return []
         }
     }

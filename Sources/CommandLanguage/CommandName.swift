@@ -11,6 +11,7 @@ enum CommandName: String, CaseIterable, Sendable {
     case timeout, skew, set
     case client, clients
     case lock, unlock, locks, campaign, resign, leader
+    case check
 
     /// What `help NAME` shows, and the usage line errors carry.
     struct Spec: Sendable {
@@ -63,6 +64,7 @@ enum CommandName: String, CaseIterable, Sendable {
         case .campaign: .campaign
         case .resign: .resign
         case .leader: .leader
+        case .check: .check
         }
     }
 }
@@ -312,4 +314,13 @@ extension CommandName.Spec {
         description: "Shows the leader of election NAME (etcd's Observe, once): client, value and "
             + "revision (the log index that made it leader), and the candidates in line.",
         example: "leader primary")
+    static let check = Self(
+        usage: "check",
+        summary: "check the client history for linearizability",
+        description: "Checks every client operation of this session so far against the key-value "
+            + "store (one register per key) and the lock service (one holder at a time, increasing "
+            + "fencing tokens), and prints `linearizable: yes` or the operations no order explains, "
+            + "as a timeline with one sentence. Unknown writes may or may not have applied; stale "
+            + "reads are skipped. docs/HISTORY.md says exactly what is checked.",
+        example: "check")
 }

@@ -124,6 +124,7 @@ public enum CommandParser {
                           ttlMs: parseTTL(from: &reader))
         case .resign: try .resign(name: reader.text("an election name"))
         case .leader: try .electionLeader(name: reader.text("an election name"))
+        case .check: .check
         }
     }
 

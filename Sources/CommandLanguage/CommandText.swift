@@ -52,6 +52,7 @@ extension Command: CustomStringConvertible {
         case .waitElected(let name, nil): "wait elected \(quoted(name))"
         case .waitElected(let name, let milliseconds?):
             "wait elected \(quoted(name)) within \(DurationSyntax.text(milliseconds: milliseconds))"
+        case .check: "check"
         }
     }
 

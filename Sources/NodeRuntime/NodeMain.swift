@@ -39,7 +39,10 @@ public enum NodeMain {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 8)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                PeerCredentials.requireSameUser(channel).flatMapErrorThrowing { error in
+                    FileHandle.standardError.write(Data("node: \(error)\n".utf8))
+                    throw error
+                }.flatMapThrowing {
                     try FrameChannel.configure(channel, handler: NodeConnectionHandler(server: server.value))
                 }
             }

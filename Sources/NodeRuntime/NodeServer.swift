@@ -237,7 +237,9 @@ final class NodeServer {
         switch result {
         case .applied(let previous)?: respond(pending.requestID, .ok(value: previous, index: entry.index))
         case .compareFailed(let current)?: respond(pending.requestID, .compareFailed(current: current))
-        case .staleSequence?: respond(pending.requestID, .failed(reason: "stale sequence number"))
+        case .staleSequence?:
+            // A newer write of the session applied first; this one may have applied before it.
+            respond(pending.requestID, .unknown(reason: "stale sequence number: the write may have applied"))
         case .malformed?, nil: respond(pending.requestID, .failed(reason: "malformed command"))
         case .fenced?, .tooMany?, .invalid?:
             respond(pending.requestID, .failed(reason: result?.description ?? ""))

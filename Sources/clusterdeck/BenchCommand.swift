@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print their figures.",
-        subcommands: [UIBench.self]
+        subcommands: [UIBench.self, CheckerBench.self]
     )
 }
 

@@ -74,10 +74,11 @@ struct ReplayRunner {
         var lastTurn = ContinuousClock.now
         let timing = replay.entries.first?.summary?.timing ?? .teach
         try ScreenLoop(recordPath: recordPath).run(nodeCount: replay.nodeCount, timing: timing) { model, _ in
-            model.replay = ReplayProgress(file: file, duration: replay.duration, speed: speed)
+            model.replay = ReplayProgress(file: file, position: replay.startTime, duration: replay.duration,
+                                          speed: speed)
             model.apply(result: .init(lines: ["Replaying \(file): a recorded run; nothing here touches a cluster."]),
                         of: "replay")
-            show(&cursor, at: 0, in: &model, recorder: nil)
+            show(&cursor, at: replay.startTime, in: &model, recorder: nil)
         } turn: { model, keys, recorder in
             let now = ContinuousClock.now
             let elapsed = Double((now - lastTurn).components.attoseconds) / 1e18

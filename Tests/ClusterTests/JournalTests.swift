@@ -14,15 +14,20 @@ struct JournalTests {
     }
 
     /// Writes a journal of a small run to a temporary file and returns its text.
-    private func writeJournal(_ body: (Journal) -> Void) throws -> String {
+    private func writeJournal(rotateBytes: Int = .max, _ body: (Journal) -> Void) throws -> String {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("clusterdeck-journal-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("run.jsonl").path
-        let journal = try #require(Journal(path: path))
+        let journal = try #require(Journal(path: path, rotateBytes: rotateBytes))
         body(journal)
         journal.close()
+        if rotateBytes < .max {
+            #expect(FileManager.default.fileExists(atPath: path + ".1"), "the journal never rotated")
+            let older = try #require(FileManager.default.attributesOfItem(atPath: path + ".1")[.size] as? Int)
+            #expect(older < 2 * rotateBytes)
+        }
         return try String(contentsOfFile: path, encoding: .utf8)
     }
 
@@ -103,5 +108,22 @@ struct JournalTests {
         } catch {
             #expect(error.line == line, "\(error)")
         }
+    }
+
+    @Test("a rotated journal starts with the cluster's state and still replays to the final views")
+    func rotationKeepsTheNewestFileWhole() throws {
+        var views = (1...3).map { NodeView(id: $0, status: .up, pid: Int32($0)) }
+        let text = try writeJournal(rotateBytes: 4_096) { journal in
+            journal.begin(nodes: 3, summary: ClusterSummary())
+            for step in 1...200 {
+                let id = step % 3 + 1
+                views[id - 1].state = state(id, role: id == 1 ? "leader" : "follower", term: 2, last: step)
+                journal.noteChanges(views: views, summary: ClusterSummary(), atSeconds: Double(step) / 10)
+                journal.record(.action("step \(step)"), atSeconds: Double(step) / 10)
+            }
+        }
+        let replay = try JournalReplay(text: text)
+        #expect(replay.startTime > 0)
+        #expect(replay.finalState().views == views)
     }
 }

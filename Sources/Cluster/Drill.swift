@@ -1,0 +1,228 @@
+import Checker
+import CommandLanguage
+import Foundation
+import Raft
+import Synchronization
+
+/// What a drill does: how long, how many clients, which faults, from which seed.
+public struct DrillOptions: Sendable {
+    public var durationSeconds: Double = 30
+    public var clients = 8
+    public var faults: [FaultKind] = FaultKind.allCases
+    public var seed: UInt64 = 1
+    /// Keys the clients share (few, so operations contend).
+    public var keys = 5
+    /// Locks the clients share, each held briefly.
+    public var locks = 2
+    /// The lease clients ask for.
+    public var lockTTLMs = 2_000
+    /// Check the history at the end (a soak only watches memory and keeps the history on disk).
+    public var checksHistory = true
+
+    public init() {}
+}
+
+/// Where a drill is, for its progress line.
+public struct DrillProgress: Sendable {
+    public var secondsLeft: Double
+    public var operations: Int
+    public var faults: Int
+    /// The node processes running now, by node id (for memory samples).
+    public var nodePids: [NodeID: Int32]
+}
+
+/// What a drill found.
+public struct DrillReport: Sendable {
+    public var durationSeconds: Double
+    /// Operations completed, by outcome.
+    public var ok = 0
+    public var failed = 0
+    public var unknown = 0
+    /// Faults injected: seconds from the start, and what.
+    public var faults: [(seconds: Double, text: String)] = []
+    /// Nil when the drill was told not to check (`DrillOptions.checksHistory`).
+    public var check: CheckReport?
+
+    public var operations: Int { ok + failed + unknown }
+    public var operationsPerSecond: Double { durationSeconds > 0 ? Double(operations) / durationSeconds : 0 }
+    public var isLinearizable: Bool { check?.isLinearizable ?? true }
+}
+
+/// Jepsen's method on a local cluster: concurrent clients run KV and lock operations while a seeded
+/// nemesis injects faults; afterwards every fault is healed, every key read once more (so a lost
+/// acknowledged write shows), and the whole history is checked for linearizability.
+public struct Drill: Sendable {
+    public let cluster: LocalCluster
+    public let options: DrillOptions
+
+    public init(cluster: LocalCluster, options: DrillOptions) {
+        self.cluster = cluster
+        self.options = options
+    }
+
+    /// Runs the drill; `progress` is called about once a second.
+    public func run(progress: @escaping @Sendable (DrillProgress) -> Void) async -> DrillReport {
+        _ = await cluster.execute(.waitLeader(withinMs: 20_000))
+        let started = ContinuousClock.now
+        let deadline = started + .milliseconds(Int(options.durationSeconds * 1000))
+        let faults = FaultLog()
+        let operations = Counter()
+        let reporter = Task {
+            while !Task.isCancelled, ContinuousClock.now < deadline {
+                let left = Double((deadline - .now).components.seconds)
+                let pids = Dictionary(await cluster.views().compactMap { view in
+                    view.status.isRunning || view.status == .paused ? view.pid.map { (view.id, $0) } : nil
+                }, uniquingKeysWith: { $1 })
+                progress(DrillProgress(secondsLeft: left, operations: operations.value, faults: faults.count,
+                                       nodePids: pids))
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for index in 1...options.clients {
+                group.addTask { await runClient(index, until: deadline, counting: operations) }
+            }
+            group.addTask { await runNemesis(started: started, faults: faults) }
+        }
+        reporter.cancel()
+        let elapsed = Self.seconds(since: started)
+        await healEverything()
+        await readEveryKey()
+        return await report(seconds: elapsed, faults: faults.all.sorted { $0.seconds < $1.seconds })
+    }
+
+    // MARK: Clients
+
+    /// One client: one operation at a time (a process in the history), until the deadline.
+    private func runClient(_ index: Int, until deadline: ContinuousClock.Instant, counting operations: Counter)
+        async {
+        var random = SeededRandom(seed: options.seed &* 1_000_003 &+ UInt64(index))
+        let name = "c\(index)"
+        var written = 0
+        var lastSeen: [String: String] = [:]
+        while ContinuousClock.now < deadline {
+            operations.add(1)
+            let key = "k\(Int.random(in: 0..<options.keys, using: &random))"
+            written += 1
+            let fresh = "\(name)-\(written)"
+            switch Int.random(in: 0..<100, using: &random) {
+            case 0..<38:
+                let output = await cluster.execute(.asClient(name, .put(key: key, value: fresh)))
+                if output.ok { lastSeen[key] = fresh }
+            case 38..<75:
+                let output = await cluster.execute(.asClient(name, .get(key: key, staleNode: nil)))
+                if output.ok, let value = output.lines.first, value != "(not found)" { lastSeen[key] = value }
+            case 75..<92:
+                let old = lastSeen[key] ?? "none"
+                let output = await cluster.execute(.asClient(name, .cas(key: key, old: old, new: fresh)))
+                if output.ok { lastSeen[key] = fresh }
+            default:
+                await holdLock("L\(Int.random(in: 0..<options.locks, using: &random))", as: name,
+                               forMs: Int.random(in: 20...150, using: &random))
+            }
+        }
+    }
+
+    private func holdLock(_ lock: String, as name: String, forMs milliseconds: Int) async {
+        let granted = await cluster.execute(.asClient(name, .lock(name: lock, ttlMs: options.lockTTLMs)))
+        guard granted.ok else { return }
+        try? await Task.sleep(for: .milliseconds(milliseconds))
+        // A holder that fails to unlock keeps renewing its lease and stalls every waiter: try again.
+        for _ in 0..<5 where !(await cluster.execute(.asClient(name, .unlock(name: lock)))).ok {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    // MARK: Nemesis
+
+    /// Runs the plan: each fault in its own task, since clock skew overlaps the other faults.
+    private func runNemesis(started: ContinuousClock.Instant, faults: FaultLog) async {
+        let nodes = cluster.options.nodeCount
+        let plan = NemesisPlan.make(seed: options.seed, kinds: options.faults,
+                                    durationSeconds: options.durationSeconds, nodes: nodes)
+        await withTaskGroup(of: Void.self) { group in
+            for step in plan {
+                group.addTask {
+                    try? await Task.sleep(until: started + .milliseconds(Int(step.start * 1000)))
+                    let leader = await cluster.views().leader?.id
+                    let commands = step.fault.commands(nodes: nodes, leader: leader)
+                    for command in commands.start { _ = await cluster.execute(command) }
+                    faults.append(seconds: Self.seconds(since: started), commands.text)
+                    try? await Task.sleep(until: started + .milliseconds(Int(step.end * 1000)))
+                    for command in commands.undo { _ = await cluster.execute(command) }
+                }
+            }
+        }
+    }
+
+    /// Seconds from `start` until now.
+    public static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// Heals the network, wakes paused nodes, restarts dead ones and puts clocks right.
+    private func healEverything() async {
+        _ = await cluster.execute(.heal)
+        for view in await cluster.views() {
+            switch view.status {
+            case .paused: _ = await cluster.execute(.resume(.id(view.id)))
+            case .down: _ = await cluster.execute(.restart(.id(view.id)))
+            case .starting, .up: break
+            }
+            _ = await cluster.execute(.skew(node: view.id, factor: 1))
+        }
+        _ = await cluster.execute(.waitLeader(withinMs: 20_000))
+    }
+
+    /// A final linearizable read of every key: a lost acknowledged write cannot hide.
+    private func readEveryKey() async {
+        for key in 0..<options.keys {
+            _ = await cluster.execute(.asClient("final", .get(key: "k\(key)", staleNode: nil)))
+        }
+    }
+
+    // MARK: Report
+
+    private func report(seconds: Double, faults: [(seconds: Double, text: String)]) async -> DrillReport {
+        let history = await cluster.history()
+        var report = DrillReport(durationSeconds: seconds, faults: faults, check: nil)
+        for record in history {
+            switch record.outcome {
+            case .ok: report.ok += 1
+            case .fail: report.failed += 1
+            case .unknown: report.unknown += 1
+            }
+        }
+        guard options.checksHistory else { return report }
+        let skewSlack = options.faults.contains(.clock)
+            ? Double(options.lockTTLMs) / 1000 * (1 - 1 / NemesisPlan.maximumSkew) : 0
+        let slack = max(ClusterEngine.leaseSlackSeconds(cluster.options.timing), skewSlack)
+        report.check = LinearizabilityChecker.check(history.map(\.checkerOperation),
+                                                    options: CheckOptions(leaseSlackSeconds: slack))
+        return report
+    }
+}
+
+/// The faults injected so far, shared by the nemesis and the progress line.
+final class FaultLog: Sendable {
+    private let entries = Mutex<[(seconds: Double, text: String)]>([])
+
+    func append(seconds: Double, _ text: String) {
+        entries.withLock { $0.append((seconds, text)) }
+    }
+
+    var all: [(seconds: Double, text: String)] { entries.withLock { $0 } }
+    var count: Int { entries.withLock { $0.count } }
+}
+
+/// A count shared by concurrent tasks.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+
+    func add(_ amount: Int) {
+        count.withLock { $0 += amount }
+    }
+
+    var value: Int { count.withLock { $0 } }
+}

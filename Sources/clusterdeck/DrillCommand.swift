@@ -1,0 +1,116 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import Raft
+
+extension FaultKind: ExpressibleByArgument {}
+
+/// `clusterdeck drill`: Jepsen's method on real node processes.
+struct DrillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drill",
+        abstract: "Clients and a seeded nemesis against real nodes, then a linearizability check.",
+        discussion: """
+            Concurrent clients put, get, cas and take locks while a nemesis (from the seed) kills, \
+            pauses, partitions, drops messages and skews clocks, one fault at a time. Afterwards every \
+            fault is healed, every key is read once more, and the history is checked. Exits 1 when the \
+            history is not linearizable. The history and the journal stay in --out, for `check` and \
+            `clusterdeck replay`.
+            """
+    )
+
+    @Option(help: "How many nodes (3–9).")
+    var nodes = 5
+
+    @Option(help: "How long the clients run: 30s, 2m …")
+    var duration = DurationArgument(seconds: 30)
+
+    @Option(help: "Concurrent clients.")
+    var clients = 8
+
+    @Option(parsing: .upToNextOption, help: "Faults to inject: kill,pause,partition,loss,clock.")
+    var faults: [String] = [FaultKind.allCases.map(\.rawValue).joined(separator: ",")]
+
+    @Option(help: "The nemesis and workload seed (default: random, printed).")
+    var seed: UInt64?
+
+    @Option(help: "Switch on a bug knob in every node (repeatable).")
+    var bug: [BugKnob] = []
+
+    @Option(help: "Timing: real (default) or teach.")
+    var pace: PaceProfile = .real
+
+    @Option(help: "Directory for history.jsonl, journal.jsonl and report.txt (default: ./drill-SEED).")
+    var out: String?
+
+    func validate() throws {
+        guard (3...9).contains(nodes) else { throw ValidationError("--nodes must be 3–9 (a drill needs a majority)") }
+        guard (1...64).contains(clients) else { throw ValidationError("--clients must be 1–64") }
+        guard duration.seconds >= 2, duration.seconds <= 86_400 else {
+            throw ValidationError("--duration must be between 2s and 24h")
+        }
+        _ = try faultKinds()
+    }
+
+    func faultKinds() throws -> [FaultKind] {
+        try FaultList(faults).kinds()
+    }
+
+    func run() async throws {
+        let seed = self.seed ?? UInt64.random(in: 1...999_999)
+        let directory = out ?? "drill-\(seed)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var options = ClusterOptions(executablePath: try ExecutablePath.current())
+        options.nodeCount = nodes
+        options.timing = pace.timing
+        options.bugs = bug
+        options.journalPath = "\(directory)/journal.jsonl"
+        options.historyPath = "\(directory)/history.jsonl"
+        var drill = DrillOptions()
+        drill.durationSeconds = duration.seconds
+        drill.clients = clients
+        drill.faults = try faultKinds()
+        drill.seed = seed
+        let local = try LocalCluster(options: options)
+        let guardian = StopSignals.shutDown(local)
+        say("drill: \(nodes) nodes, \(clients) clients, \(duration), faults "
+            + "\(drill.faults.isEmpty ? "none" : drill.faults.map(\.rawValue).joined(separator: ",")), seed \(seed)"
+            + (bug.isEmpty ? "" : ", bug \(bug.map(\.rawValue).joined(separator: ","))"))
+        try await local.start()
+        let report = await Drill(cluster: local, options: drill).run { progress in
+            DrillOutput.progress(progress)
+        }
+        await local.finish()
+        guardian.disarm()
+        let lines = DrillOutput.lines(report, seed: seed, directory: directory)
+        for line in lines { say(line) }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: "\(directory)/report.txt", atomically: true,
+                                                          encoding: .utf8)
+        if !report.isLinearizable { throw ExitCode(1) }
+    }
+}
+
+/// The drill's words on the terminal.
+enum DrillOutput {
+    /// One line on standard error, rewritten in place on a terminal.
+    static func progress(_ progress: DrillProgress) {
+        let text = "  \(Int(progress.secondsLeft)) s left · \(progress.operations) operations · "
+            + "\(progress.faults) faults"
+        let line = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" + text : text + "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    static func lines(_ report: DrillReport, seed: UInt64, directory: String) -> [String] {
+        var lines = [isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""]
+        lines.append(String(format: "operations: %d in %.1f s (%.0f/s): %d ok, %d failed, %d unknown",
+                            report.operations, report.durationSeconds, report.operationsPerSecond,
+                            report.ok, report.failed, report.unknown))
+        lines.append("faults: \(report.faults.count)")
+        lines += report.faults.map { String(format: "  %6.1f s  %@", $0.seconds, $0.text) }
+        lines += report.check?.lines ?? []
+        lines.append("history: \(directory)/history.jsonl  journal: \(directory)/journal.jsonl "
+            + "(clusterdeck replay \(directory)/journal.jsonl)")
+        lines.append("replay this drill: clusterdeck drill --seed \(seed) …same options")
+        return lines.filter { !$0.isEmpty }
+    }
+}
