@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        // Latency percentiles for `clusterdeck bench`.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // The consensus core: pure, deterministic, standard library only.
@@ -55,13 +57,26 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        // Seeded fuzzing of the frame decoder, command and scenario parsers and WAL recovery.
+        .target(
+            name: "Fuzzing",
+            dependencies: [
+                "Raft", "Services", "Wire", "CommandLanguage", "NodeRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "clusterdeck",
             dependencies: [
                 "Raft", "Simulation", "NodeRuntime", "Cluster", "CommandLanguage", "Console", "Terminal",
-                "Checker",
+                "Checker", "Fuzzing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                // `bench`: HdrHistogram percentiles, and the HTTP client for etcd's JSON gateway.
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ] + nio
         ),
         .testTarget(name: "RaftTests", dependencies: ["Raft"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Raft"]),
@@ -69,7 +84,8 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "Services"]),
         .testTarget(name: "CommandLanguageTests", dependencies: ["CommandLanguage"]),
         .testTarget(name: "CheckerTests", dependencies: ["Checker"]),
-        .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Raft", "Wire"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Fuzzing", "Raft", "Wire", "NodeRuntime"]),
+        .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Raft", "Wire", "Services"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Wire", "CommandLanguage"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Cluster", "Wire", "Raft", "Services"]),
     ],

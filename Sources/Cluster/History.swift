@@ -4,43 +4,11 @@ import NIOCore
 import Services
 import Wire
 
-/// One client operation, in the format of docs/HISTORY.md: what was asked, when, and how it ended.
-public struct HistoryRecord: Codable, Sendable, Equatable {
-    public enum Outcome: String, Codable, Sendable {
-        case ok, fail, unknown
-    }
+/// One client operation, in the format of docs/HISTORY.md: the checker's own type, so what the
+/// console records is exactly what `check` reads.
+public typealias HistoryRecord = HistoryOperation
 
-    /// The client that issued it.
-    public var process: String
-    /// "put", "get", "del", "cas", "lock", "unlock", "campaign" or "resign".
-    public var f: String
-    public var key: String
-    /// put: the value written; get: the value read (null when absent).
-    public var value: String?
-    /// cas: the expected and the new value.
-    public var old: String?
-    /// cas: the new value; lock and election commands: the result as text (kept for old readers).
-    public var new: String?
-    /// Seconds since the run began.
-    public var invoke: Double
-    /// Null when the outcome is unknown.
-    public var complete: Double?
-    public var outcome: Outcome
-    /// lock: the fencing token granted; fenced put: the token it carried.
-    public var token: Int? = nil
-    /// lock and campaign: the lease asked for, in milliseconds (written as `ttl`).
-    public var ttlMs: Int? = nil
-    /// The service's answer, when the outcome says less: `granted`, `queued`, `released`,
-    /// `withdrawn`, `notHeld`, `compareFailed`, `fenced`, … (`HistoryRecord.resultName`).
-    public var result: String? = nil
-    /// get: true for a deliberately stale read of one replica (`get K --stale --node N`).
-    public var stale: Bool? = nil
-
-    enum CodingKeys: String, CodingKey {
-        case process, f, key, value, old, new, invoke, complete, outcome, token, result, stale
-        case ttlMs = "ttl"
-    }
-
+extension HistoryRecord {
     /// One JSON line (keys sorted, nulls written out so every line has every field).
     public var jsonLine: String {
         func quoted(_ text: String?) -> String {
@@ -57,14 +25,6 @@ public struct HistoryRecord: Codable, Sendable, Equatable {
             + "\"outcome\":\(quoted(outcome.rawValue)),"
             + "\"process\":\(quoted(process)),\"result\":\(quoted(result)),\"stale\":\(staleText),"
             + "\"token\":\(number(token)),\"ttl\":\(number(ttlMs)),\"value\":\(quoted(value))}"
-    }
-
-    /// The same operation as the checker reads it.
-    public var checkerOperation: HistoryOperation {
-        HistoryOperation(process: process, f: f, key: key, value: value, old: old, new: new,
-                         invoke: invoke, complete: complete,
-                         outcome: HistoryOperation.Outcome(rawValue: outcome.rawValue) ?? .unknown,
-                         token: token, ttlMs: ttlMs, result: result, stale: stale)
     }
 }
 
@@ -167,7 +127,7 @@ extension ClusterEngine {
             return loop.makeSucceededFuture(.error("only the newest \(history.records.count) operations are "
                 + "kept in memory; check the whole history with: clusterdeck check \(history.path ?? "FILE")"))
         }
-        let operations = history.records.map(\.checkerOperation)
+        let operations = history.records
         let options = CheckOptions(leaseSlackSeconds: Self.leaseSlackSeconds(timing))
         return loop.makeFutureWithTask {
             let report = LinearizabilityChecker.check(operations, options: options)

@@ -208,7 +208,7 @@ extension JournalEntry {
     public static func read(_ text: String) throws(JournalError) -> [JournalEntry] {
         let decoder = JSONDecoder()
         var entries: [JournalEntry] = []
-        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             guard !line.allSatisfy(\.isWhitespace) else { continue }
             do {
                 let entry = try decoder.decode(JournalEntry.self, from: Data(line.utf8))

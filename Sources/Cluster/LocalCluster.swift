@@ -66,6 +66,11 @@ public final class LocalCluster: Sendable {
         (try? await loop.submit { [engine] in engine.value.history.records }.get()) ?? []
     }
 
+    /// Seconds since the run began: the clock of the history and the journal.
+    public func secondsSinceStart() async -> Double {
+        (try? await loop.submit { [engine] in engine.value.elapsedSeconds }.get()) ?? 0
+    }
+
     /// The digest of the cluster's state now (what a replay of the journal must reach); the journal,
     /// if one is written, is brought up to date first.
     public func digest() async -> [String] {

@@ -34,8 +34,8 @@ public struct NemesisStep: Equatable, Sendable {
 
 /// A seeded schedule of faults, one at a time, each held for 1–3 s with 0.5–2 s of calm between, so
 /// the cluster keeps making progress. With `clock` among the kinds, half of the other faults also
-/// skew the leader's clock from just before they start until just after they end: a slow clock on
-/// a cut-off leader is how lease-based reads go stale. The same seed gives the same plan.
+/// skew the leader's clock from a second before they start until just after they end: a slow clock
+/// on a cut-off leader is how lease-based reads go stale. The same seed gives the same plan.
 public enum NemesisPlan {
     /// The fastest or slowest a `clock` fault runs a node's clock; the checker is told, since leases
     /// are only as good as clocks.
@@ -52,10 +52,13 @@ public enum NemesisPlan {
             let end = min(time + Double.random(in: 1...3, using: &random), durationSeconds)
             let fault = fault(kind, nodes: nodes, using: &random)
             if kind != .clock, kinds.contains(.clock), Bool.random(using: &random) {
-                // Mostly slow: a leader whose clock lags keeps believing in its lease longer.
-                let factor = Int.random(in: 0..<3, using: &random) == 0 ? maximumSkew : 1 / maximumSkew
+                // Mostly slow: a leader whose clock lags keeps believing in its lease longer. Half speed,
+                // not less: its heartbeats must still come within the followers' timeouts, or it loses
+                // leadership before the fault it accompanies begins.
+                let cutsLeader = fault == .partition(minority: [])
+                let factor = !cutsLeader && Int.random(in: 0..<3, using: &random) == 0 ? 2 : 0.5
                 let skew = Fault.clock(.leader, factor: factor)
-                steps.append(NemesisStep(fault: skew, start: max(0, time - 0.2), end: min(end + 0.5, durationSeconds)))
+                steps.append(NemesisStep(fault: skew, start: max(0, time - 1), end: min(end + 0.5, durationSeconds)))
             }
             steps.append(NemesisStep(fault: fault, start: time, end: end))
             time = end + Double.random(in: 0.5...2, using: &random)

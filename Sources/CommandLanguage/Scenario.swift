@@ -57,7 +57,7 @@ public enum ScenarioParser {
     public static func parse(_ text: String, file: String, nodeCount: Int?) throws(ScenarioError) -> [ScenarioLine] {
         var steps: [ScenarioLine] = []
         var started = false
-        for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = String(raw)
             do throws(CommandError) {
                 guard let step = try parseLine(line, nodeCount: nodeCount) else { continue }
@@ -112,15 +112,24 @@ public enum ScenarioParser {
         guard let kind = tokens.first else { throw CommandError(message: "expect what?", column: 1, usage: usage) }
         switch kind.text {
         case "fails":
-            let rest = String(line.dropFirst(kind.column + kind.text.count - 1))
-            guard let command = try CommandParser.parse(rest, nodeCount: nodeCount) else {
+            let restStart = kind.column + kind.text.count - 1
+            let rest = String(line.dropFirst(restStart))
+            let parsed = try parsing(at: restStart) { () throws(CommandError) in
+                try CommandParser.parse(rest, nodeCount: nodeCount)
+            }
+            guard let command = parsed else {
                 throw CommandError(message: "expect fails needs a command", column: kind.column, usage: usage)
             }
             return .fails(command)
         case "get":
-            let (left, right, within) = try splitComparison(tokens, line: line)
-            let query = left.map { $0.isQuoted ? "\"\($0.text)\"" : $0.text }.joined(separator: " ")
-            guard let command = try CommandParser.parse(query, nodeCount: nodeCount), case .get = command else {
+            let (_, right, within) = try splitComparison(tokens, line: line)
+            // The query as written, not rebuilt from tokens: quotes and escapes read back exactly.
+            let equals = tokens.first { $0.text == "==" && !$0.isQuoted }?.column ?? line.count + 1
+            let query = String(Array(line)[(kind.column - 1)..<(equals - 1)])
+            let parsed = try parsing(at: kind.column - 1) { () throws(CommandError) in
+                try CommandParser.parse(query, nodeCount: nodeCount)
+            }
+            guard let command = parsed, case .get = command else {
                 throw CommandError(message: "expect get needs a get command", column: kind.column, usage: usage)
             }
             return .value(get: command, equals: right.text == "none" && !right.isQuoted ? nil : right.text,
@@ -130,13 +139,13 @@ public enum ScenarioParser {
                 throw CommandError(message: "expected `leader in 1,2,3`", column: kind.column, usage: usage)
             }
             let ids = tokens[2].text.split(separator: ",").compactMap { Int($0) }
-            guard !ids.isEmpty, ids.allSatisfy({ (1...(nodeCount ?? 9)).contains($0) }) else {
+            guard !ids.isEmpty, ids.allSatisfy({ isNodeID($0, nodeCount: nodeCount) }) else {
                 throw CommandError(message: "expected node ids like 3,4,5", column: tokens[2].column, usage: usage)
             }
             return .leaderIn(ids, withinMs: try within(Array(tokens.dropFirst(3))))
         case "role":
             let (left, right, within) = try splitComparison(tokens, line: line)
-            guard left.count == 2, let node = Int(left[1].text), (1...(nodeCount ?? 9)).contains(node) else {
+            guard left.count == 2, let node = Int(left[1].text), isNodeID(node, nodeCount: nodeCount) else {
                 throw CommandError(message: "expected `role N == ROLE`", column: kind.column, usage: usage)
             }
             guard roles.contains(right.text) else {
@@ -152,8 +161,29 @@ public enum ScenarioParser {
             return .lockHolder(lock: left[1].text, holder: right.text == "none" ? nil : right.text,
                                withinMs: within)
         default:
-            throw CommandError(message: "cannot expect `\(kind.text)`", column: kind.column, usage: usage)
+            throw CommandError(message: "cannot expect \(Display.quote(kind.text))", column: kind.column,
+                               usage: usage)
         }
+    }
+
+    /// Runs `parse` on the part of a line that starts after its first `offset` characters, and
+    /// moves an error's column to count from the start of the whole line.
+    private static func parsing<T>(
+        at offset: Int, _ parse: () throws(CommandError) -> T
+    ) throws(CommandError) -> T {
+        do {
+            return try parse()
+        } catch {
+            var moved = error
+            moved.column += offset
+            throw moved
+        }
+    }
+
+    /// Whether `id` names a node of a cluster of `nodeCount` (1...9 when unknown). A count below 1
+    /// names no node; it must not trap (`1...0` is not a range).
+    static func isNodeID(_ id: Int, nodeCount: Int?) -> Bool {
+        id >= 1 && id <= (nodeCount ?? 9)
     }
 
     /// `LEFT… == RIGHT [within D]`.

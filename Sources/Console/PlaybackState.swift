@@ -24,6 +24,13 @@ public struct ScriptProgress: Sendable, Equatable {
         self.total = total
     }
 
+    /// Whether the step running is a command (not a caption, a pause or a check).
+    public var isAtCommand: Bool {
+        guard state == .running, let colon = step.firstIndex(of: ":") else { return false }
+        let word = step[step.index(after: colon)...].split(separator: " ").first ?? ""
+        return !["say", "pause", "expect", "bug", "start"].contains(word)
+    }
+
     /// The line under the caption: where the script is and which keys drive it.
     public var detail: String {
         let position = "\(file) \(min(index, total))/\(total)"

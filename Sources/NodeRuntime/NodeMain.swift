@@ -101,12 +101,29 @@ final class NodeConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        if let request = Self.fastClientRequest(buffer) {
+            return server.receive(.clientRequest(request), from: context.channel)
+        }
         do {
             let frame = try Frame(decoding: buffer.readableBytesView)
             server.receive(frame, from: context.channel)
         } catch {
             server.refuse("malformed frame: \(error)", on: context.channel)
         }
+    }
+
+    /// A put request in the console's exact encoding, without Foundation's decoder; nil otherwise.
+    private static func fastClientRequest(_ buffer: ByteBuffer) -> ClientRequestFrame? {
+        guard buffer.readableBytesView.first == FrameKind.clientRequest.rawValue else { return nil }
+        return buffer.withUnsafeReadableBytes { raw in
+            FastFrames.clientRequest(UnsafeRawBufferPointer(rebasing: raw.dropFirst()))
+        }
+    }
+
+    /// Every frame of this read has been stepped: now persist, send and apply them as one batch.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        server.processReady()
+        context.fireChannelReadComplete()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -32,6 +32,8 @@ final class NodeServer {
     private var serviceClockMs = 0
     private var serviceClockTicks = 0
     private var lastTerm: Term = 0
+    /// The smallest keys, which the state frame shows (see `keySample`); nil: find them again.
+    private var sampledKeys: [String]?
 
     init(options: NodeOptions, loop: any EventLoop, wal: WriteAheadLog, recovered: PersistentState) throws {
         self.options = options
@@ -90,6 +92,10 @@ final class NodeServer {
 
     // MARK: Frames from the console
 
+    /// Steps the core with one frame. The ready loop runs once the whole read is processed
+    /// (`NodeConnectionHandler.channelReadComplete`), so every frame that arrived together shares
+    /// one write-ahead-log fsync and one flush: group commit, without weakening the rule that what
+    /// is acknowledged was made durable first.
     func receive(_ frame: Frame, from channel: any Channel) {
         switch frame {
         case .peer(let message):
@@ -104,7 +110,6 @@ final class NodeServer {
         case .clientResponse, .state, .event, .error:
             return refuse("a node does not accept \(frame.kind) frames", on: channel)
         }
-        processReady()
     }
 
     func refuse(_ reason: String, on channel: any Channel) {
@@ -142,7 +147,7 @@ final class NodeServer {
         switch request.operation {
         case .write(let operation):
             let command = ServiceCommand(session: request.session, operation: operation)
-            switch raft.propose(command.encoded()) {
+            switch raft.propose(FastFrames.encodedCommand(command) ?? command.encoded()) {
             case .success(let position):
                 pendingWrites[position.index] = (request.requestID, position.term)
             case .failure(.notLeader(let hint)):
@@ -177,22 +182,32 @@ final class NodeServer {
 
     private func respond(_ requestID: UInt64, _ outcome: ClientResponseFrame.Outcome) {
         guard let console else { return }
+        if case .ok(let value, let index) = outcome,
+           let payload = FastFrames.okResponse(requestID: requestID, value: value, index: index) {
+            return write(payload, to: console)
+        }
         write(.clientResponse(ClientResponseFrame(requestID: requestID, outcome: outcome)), to: console)
     }
 
     // MARK: The ready loop
 
     /// Persist, then send, then apply, then advance — until the core has nothing more to hand out.
+    /// (A leader's replication goes out before its own fsync: see `sendsBeforePersisting`.)
     func processReady() {
         noteRoleChange()
         while raft.hasReady {
             let batch = raft.ready()
+            let early = sendsBeforePersisting(batch)
+            if early {
+                sendPeerMessages(batch.messages)
+                console?.flush()
+            }
             do {
                 try wal.persist(batch)
             } catch {
                 fatal("write-ahead log: \(error)")
             }
-            sendPeerMessages(batch.messages)
+            if !early { sendPeerMessages(batch.messages) }
             apply(batch)
             raft.advance(batch)
             answerReads(batch)
@@ -201,6 +216,34 @@ final class NodeServer {
             markStateDirty()
         }
         console?.flush()
+    }
+
+    /// True when `batch` may go to the followers while this node is still writing it: a leader
+    /// writes its log in parallel with replicating it (Raft thesis §10.2.1), so the follower's
+    /// fsync overlaps the leader's instead of following it.
+    ///
+    /// Still safe, and still acknowledged only once a majority has it on disk: appends and
+    /// heartbeats promise nothing about the leader's own disk, and the leader counts its own copy
+    /// toward a commit only when it steps a follower's acknowledgement — which happens on this
+    /// thread after `persist` below has returned. Votes, acknowledgements, and anything sent
+    /// while the term or vote is changing still wait for the fsync.
+    private func sendsBeforePersisting(_ batch: Ready) -> Bool {
+        guard raft.role == .leader, batch.snapshot == nil, !batch.messages.isEmpty else {
+            return false
+        }
+        if let hardState = batch.hardState {
+            let stored = wal.storedHardState
+            guard hardState.term == stored.term, hardState.votedFor == stored.votedFor else {
+                return false
+            }
+        }
+        return batch.messages.allSatisfy { message in
+            switch message.body {
+            case .append, .heartbeat: true
+            case .preVote, .preVoteResponse, .vote, .voteResponse, .appendResponse,
+                 .heartbeatResponse, .installSnapshot: false
+            }
+        }
     }
 
     private func sendPeerMessages(_ messages: [Message]) {
@@ -214,19 +257,45 @@ final class NodeServer {
         if let snapshot = batch.snapshot {
             do {
                 kv = try KVStore(snapshotData: snapshot.data)
+                sampledKeys = nil
             } catch {
                 fatal("snapshot through \(snapshot.position.index) is unreadable: \(error)")
             }
             event("snapshot", "installed snapshot through \(snapshot.position.index)", index: snapshot.position.index)
         }
         for entry in batch.committedEntries {
-            let result = kv.apply(entry)
+            let result = applyEntry(entry)
             answerWrite(at: entry, result: result)
         }
         if let last = batch.committedEntries.last {
             event("commit", "applied through \(last.index)", index: last.index)
         }
     }
+
+    /// Applies one committed entry; a plain put skips Foundation's JSON decoder (same result).
+    private func applyEntry(_ entry: Entry) -> CommandResult? {
+        if entry.kind == .command, let command = FastFrames.command(entry.data) {
+            let result = kv.apply(command, at: entry.index)
+            if case .applied = result, case .kv(.put(let key, _, _)) = command.operation {
+                notePut(key)
+            }
+            return result
+        }
+        // Anything else may delete or add keys in ways not tracked here.
+        if entry.kind == .command { sampledKeys = nil }
+        return kv.apply(entry)
+    }
+
+    /// Keeps the sample of smallest keys current as a put lands, without sorting every key.
+    private func notePut(_ key: String) {
+        guard var keys = sampledKeys, !keys.contains(key) else { return }
+        guard keys.count < Self.sampleSize || key < keys[keys.count - 1] else { return }
+        keys.insert(key, at: keys.firstIndex { key < $0 } ?? keys.count)
+        if keys.count > Self.sampleSize { keys.removeLast() }
+        sampledKeys = keys
+    }
+
+    private static let sampleSize = 8
 
     private func answerWrite(at entry: Entry, result: CommandResult?) {
         guard let pending = pendingWrites.removeValue(forKey: entry.index) else { return }
@@ -326,7 +395,7 @@ final class NodeServer {
             return NodeStateFrame.FollowerProgress(node: id, match: progress.match, next: progress.next,
                                                    mode: progress.modeName)
         }
-        let sample = Dictionary(kv.pairs(limit: 8).map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        let sample = keySample()
         let locks = kv.locks()
         let elections = kv.elections()
         return NodeStateFrame(
@@ -339,10 +408,28 @@ final class NodeServer {
             locks: locks.isEmpty ? nil : locks, elections: elections.isEmpty ? nil : elections)
     }
 
+    /// The first keys in order with their current values, for the console's pane. Finding them
+    /// sorts every key, which at 20 state frames a second would cost more than the writes
+    /// themselves once the store holds thousands of keys: the sample is kept up to date as puts
+    /// apply (`notePut`) and found again only after something else changed the store.
+    private func keySample() -> [String: String] {
+        let keys = sampledKeys ?? kv.pairs(limit: Self.sampleSize).map(\.key)
+        sampledKeys = keys
+        var sample: [String: String] = [:]
+        for key in keys {
+            if let value = kv.value(of: key) { sample[key] = value }
+        }
+        return sample
+    }
+
     private func write(_ frame: Frame, to channel: any Channel) {
-        let bytes = frame.encoded()
-        var buffer = channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
+        write(frame.encoded(), to: channel)
+    }
+
+    /// Writes one encoded payload (kind byte and body); the framing handler adds the length.
+    private func write(_ payload: [UInt8], to channel: any Channel) {
+        var buffer = channel.allocator.buffer(capacity: payload.count)
+        buffer.writeBytes(payload)
         channel.write(buffer, promise: nil)
     }
 

@@ -48,9 +48,9 @@ public enum WALError: Error, Sendable, Equatable, CustomStringConvertible {
 /// The node's durable storage: hard state, log entries and the latest snapshot, in `wal.log` and
 /// `snapshot.bin` under one directory.
 ///
-/// Every `persist` appends one group of checksummed records and syncs once, so a `Ready` costs one
-/// fsync however much it carries. `compact` moves the log prefix into `snapshot.bin` and rewrites
-/// `wal.log` so that disk use stays bounded. An in-memory copy of the durable state lets compaction
+/// Every `persist` appends one group of checksummed records and syncs at most once, so a `Ready`
+/// costs one fsync however much it carries (none when it only moves the commit index). `compact`
+/// moves the log prefix into `snapshot.bin` and rewrites `wal.log` so that disk use stays bounded. An in-memory copy of the durable state lets compaction
 /// rewrite without reading the file back.
 ///
 /// Not thread-safe: the node's event loop owns it.
@@ -97,6 +97,9 @@ public final class WriteAheadLog {
     /// What a restart would recover right now.
     public var persistentState: PersistentState { mirror.state }
 
+    /// The hard state last written: its term and vote are synced, its commit index may not be yet.
+    public var storedHardState: HardState { mirror.state.hardState }
+
     private init(directory: String, fsync: Bool, opened: OpenedFiles) {
         self.directory = directory
         self.fsyncEnabled = fsync
@@ -132,10 +135,11 @@ public final class WriteAheadLog {
     }
 
     /// Makes the durable part of `ready` (snapshot, hard state, entries) stable, as one group of
-    /// records with one fsync. A snapshot replaces the whole log; entries replace any stored
-    /// entries from `ready.entries.first.index` on. Writes nothing when there is nothing durable.
-    /// - Parameter ready: the batch the Raft node handed out; send its messages only after this
-    ///   returns.
+    /// records with one fsync (none when only the commit index moved: see `needsSync`). A
+    /// snapshot replaces the whole log; entries replace any stored entries from
+    /// `ready.entries.first.index` on. Writes nothing when there is nothing durable.
+    /// - Parameter ready: the batch the Raft node handed out; send the messages that promise
+    ///   durability (votes, acknowledgements) only after this returns.
     public func persist(_ ready: Ready) throws(WALError) {
         let durable = ready.snapshot != nil || ready.hardState != nil || !ready.entries.isEmpty
         guard durable else { return }
@@ -147,8 +151,20 @@ public final class WriteAheadLog {
         if let snapshot = ready.snapshot { try group.append(snapshot: snapshot) }
         if let hardState = ready.hardState { try group.append(hardState: hardState) }
         try group.append(entries: ready.entries)
-        try appendToLog(group)
+        try appendToLog(group, sync: needsSync(ready))
         mirror.apply(snapshot: ready.snapshot, hardState: ready.hardState, entries: ready.entries)
+    }
+
+    /// Whether `ready` promises something that must survive power loss: entries, a snapshot, or a
+    /// new term or vote. A batch that only moves the commit index is written but not synced
+    /// (etcd's `MustSync` rule): the commit index is volatile state in Raft, a restart that
+    /// recovers an older one learns the newer one from the leader, and the next synced batch
+    /// makes this write durable too, since fsync covers the whole file.
+    private func needsSync(_ ready: Ready) -> Bool {
+        if ready.snapshot != nil || !ready.entries.isEmpty { return true }
+        guard let hardState = ready.hardState else { return false }
+        let stored = mirror.state.hardState
+        return hardState.term != stored.term || hardState.votedFor != stored.votedFor
     }
 
     /// Stores `snapshot`, a snapshot the application took of its own state, and drops the entries
@@ -195,7 +211,7 @@ public final class WriteAheadLog {
         }
     }
 
-    private func appendToLog(_ group: RecordGroup) throws(WALError) {
+    private func appendToLog(_ group: RecordGroup, sync: Bool) throws(WALError) {
         let path = logPath
         do {
             try Posix.writeAll(group.bytes, to: logDescriptor, path: path)
@@ -207,6 +223,7 @@ public final class WriteAheadLog {
         }
         logBytes += group.bytes.count
         recordsWritten += group.recordCount
+        guard sync else { return }
         try poisoningOnFailure { () throws(WALError) in
             try syncIfEnabled(logDescriptor, path: path)
         }
@@ -419,12 +436,14 @@ struct LogMirror {
             base = max(base, snapshot.position.index)
             last = base
         }
+        // Damaged records can carry indexes up to Int.max: compare without overflowing.
         for (previous, next) in zip(entries, entries.dropFirst())
-        where next.index != previous.index + 1 {
+        where next.index &- previous.index != 1 || next.index < previous.index {
             return "entry \(next.index) follows entry \(previous.index)"
         }
         guard let first = entries.first(where: { $0.index > base }) else { return nil }
-        guard first.index <= last + 1 else {
+        // first.index > base >= 0, so first.index - 1 cannot overflow (last + 1 could).
+        guard first.index - 1 <= last else {
             return "entries start at index \(first.index) but the log ends at index \(last)"
         }
         return nil
@@ -660,13 +679,44 @@ enum Framing {
     static func firstValidRecord(in bytes: [UInt8], after offset: Int) -> Int? {
         var candidate = offset + 1
         while candidate + headerBytes < bytes.count {
-            if case .record(let payload) = scan(bytes, at: candidate),
-               Record.Tag(rawValue: bytes[payload.lowerBound]) != nil {
+            // The layout test comes before the checksum: damage such as a repeated small length
+            // passes the length test at every fourth byte, and a checksum over each of those
+            // records made the scan quadratic (seconds for 64 KB, hours for megabytes).
+            if hasRecordLayout(bytes, at: candidate), case .record = scan(bytes, at: candidate) {
                 return candidate
             }
             candidate += 1
         }
         return nil
+    }
+
+    /// Whether the bytes at `offset` are laid out as a record `RecordGroup` writes: a length
+    /// that fits, a known type, and sizes and counts that add up to the length. Reads a few
+    /// fields (one per entry), allocates nothing and computes no checksum.
+    static func hasRecordLayout(_ bytes: [UInt8], at offset: Int) -> Bool {
+        let length = Int(readU32(bytes, at: offset))
+        let start = offset + headerBytes
+        guard length > 0, length <= WriteAheadLog.maximumPayloadBytes,
+              length <= bytes.count - start, let tag = Record.Tag(rawValue: bytes[start]) else {
+            return false
+        }
+        let end = start + length
+        switch tag {
+        case .hardState:
+            return length == 1 + 3 * 8
+        case .snapshot:
+            return length >= 21 && Int(readU32(bytes, at: start + 17)) == length - 21
+        case .entries:
+            guard length >= 5 else { return false }
+            var entryStart = start + 5
+            // Each entry takes at least 21 bytes, so this loop ends within length / 21 rounds.
+            for _ in 0..<readU32(bytes, at: start + 1) {
+                guard end - entryStart >= Record.entryOverheadBytes else { return false }
+                entryStart += Record.entryOverheadBytes + Int(readU32(bytes, at: entryStart + 17))
+                guard entryStart <= end else { return false }
+            }
+            return entryStart == end
+        }
     }
 
     static func readU32(_ bytes: [UInt8], at offset: Int) -> UInt32 {

@@ -10,8 +10,18 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print their figures.",
-        subcommands: [UIBench.self, CheckerBench.self]
+        discussion: """
+            Real pace and durable writes throughout. Each prints a table, or one JSON object with \
+            --json; long runs report progress on standard error. scripts/bench-etcd.sh runs `compare`.
+            """,
+        subcommands: benchmarks
     )
+
+    /// Every benchmark, in the order `--help` lists them.
+    static let benchmarks: [any ParsableCommand.Type] = [
+        WriteBench.self, FailoverBench.self, StartupBench.self, FabricBench.self, CompareBench.self,
+        UIBench.self, CheckerBench.self, FabricPeerCommand.self,
+    ]
 }
 
 /// Time to update the console model with a burst of messages and render a frame, as the TUI does.

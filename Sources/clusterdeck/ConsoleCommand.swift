@@ -149,8 +149,10 @@ final class ConsoleRunner: Sendable {
         let news = inbox.withLock { $0.take() }
         if news.quitRequested { return ScreenTurn(goOn: false) }
         for case .action(let text) in news.events { recorder?.marker(text) }
-        if let script = news.script, script.caption != model.script?.caption, !script.caption.isEmpty {
-            recorder?.marker(script.caption)
+        if let script = news.script {
+            // Players pause at markers: at every caption, and at every command the script runs.
+            if script.caption != model.script?.caption, !script.caption.isEmpty { recorder?.marker(script.caption) }
+            if script.step != model.script?.step, script.isAtCommand { recorder?.marker(script.step) }
         }
         return ScreenTurn(changed: apply(news, to: &model))
     }

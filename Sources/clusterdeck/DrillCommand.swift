@@ -40,6 +40,12 @@ struct DrillCommand: AsyncParsableCommand {
     @Option(help: "Timing: real (default) or teach.")
     var pace: PaceProfile = .real
 
+    @Flag(help: "Run without check-quorum: a cut-off leader keeps leading until it hears a newer term.")
+    var noCheckquorum = false
+
+    @Flag(help: "Run without pre-vote.")
+    var noPrevote = false
+
     @Option(help: "Directory for history.jsonl, journal.jsonl and report.txt (default: ./drill-SEED).")
     var out: String?
 
@@ -64,6 +70,8 @@ struct DrillCommand: AsyncParsableCommand {
         options.nodeCount = nodes
         options.timing = pace.timing
         options.bugs = bug
+        options.checkQuorum = !noCheckquorum
+        options.preVote = !noPrevote
         options.journalPath = "\(directory)/journal.jsonl"
         options.historyPath = "\(directory)/history.jsonl"
         var drill = DrillOptions()

@@ -21,14 +21,9 @@ extension LiveClusterTests {
 
         @Test("--record writes an asciicast v2 file at 100×30 with markers; q asks before it stops")
         func recording() async throws {
-            let binary = try ClusterDeckBinary.path()
-            let temporary = try TemporaryDirectory()
-            let tmux = Tmux(name: "cd\(getpid())rec")
-            defer {
-                tmux.killServer()
-                for pid in nodesRunning(under: temporary.path) { kill(pid, SIGKILL) }
-                temporary.remove()
-            }
+            let session = try TmuxSession(name: "cd\(getpid())rec")
+            defer { session.close() }
+            let (binary, temporary, tmux) = (session.binary, session.temporary, session.tmux)
             let cast = "\(temporary.path)/demo.cast"
             try tmux.start(width: 100, height: 30, environment: ["TMPDIR": temporary.path])
             tmux.type("\(binary) --nodes 3 --pace real --record \(cast)", enter: true)
@@ -60,14 +55,9 @@ extension LiveClusterTests {
         }
 
         private func drive(width: Int, height: Int) async throws {
-            let binary = try ClusterDeckBinary.path()
-            let temporary = try TemporaryDirectory()
-            let tmux = Tmux(name: "cd\(getpid())x\(width)")
-            defer {
-                tmux.killServer()
-                for pid in nodesRunning(under: temporary.path) { kill(pid, SIGKILL) }
-                temporary.remove()
-            }
+            let session = try TmuxSession(name: "cd\(getpid())x\(width)")
+            defer { session.close() }
+            let (binary, temporary, tmux) = (session.binary, session.temporary, session.tmux)
             try tmux.start(width: width, height: height, environment: ["TMPDIR": temporary.path])
             tmux.type("\(binary) --nodes 5 --pace real", enter: true)
 
@@ -118,6 +108,26 @@ func nodesRunning(under root: String) -> [Int32] {
     return entries.compactMap { Int32($0) }.filter { pid in
         let line = ProcessTable.commandLine(pid)
         return line.contains(" node --id ") && line.contains(root) && ProcessTable.isAlive(pid)
+    }
+}
+
+/// The clusterdeck binary, a temporary directory (its TMPDIR) and a private tmux server; `close()`
+/// kills the server and any node left under the directory, then removes it.
+struct TmuxSession {
+    let binary: String
+    let temporary: TemporaryDirectory
+    let tmux: Tmux
+
+    init(name: String) throws {
+        binary = try ClusterDeckBinary.path()
+        temporary = try TemporaryDirectory()
+        tmux = Tmux(name: name)
+    }
+
+    func close() {
+        tmux.killServer()
+        for pid in nodesRunning(under: temporary.path) { kill(pid, SIGKILL) }
+        temporary.remove()
     }
 }
 

@@ -21,14 +21,9 @@ extension LiveClusterTests {
 
         @Test("play: caption bar, Enter past a pause, digest at exit; replay reaches the same digest and leader")
         func playThenReplay() async throws {
-            let binary = try ClusterDeckBinary.path()
-            let temporary = try TemporaryDirectory()
-            let tmux = Tmux(name: "cd\(getpid())play")
-            defer {
-                tmux.killServer()
-                for pid in nodesRunning(under: temporary.path) { kill(pid, SIGKILL) }
-                temporary.remove()
-            }
+            let session = try TmuxSession(name: "cd\(getpid())play")
+            defer { session.close() }
+            let (binary, temporary, tmux) = (session.binary, session.temporary, session.tmux)
             let deck = "\(temporary.path)/lesson.deck"
             let journal = "\(temporary.path)/run.jsonl"
             let cast = "\(temporary.path)/lesson.cast"

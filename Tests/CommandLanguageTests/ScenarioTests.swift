@@ -56,4 +56,11 @@ struct ScenarioTests {
                                       .bug("vote-twice"), .command(.put(key: "x", value: "1"))])
         #expect(lines.map(\.line) == [2, 3, 4, 5, 6])
     }
+
+    @Test("a deck saved with Windows line endings reads line by line")
+    func windowsLineEndings() throws {
+        let lines = try ScenarioParser.parse("start 3\r\nsay \"hi\"\r\nput x 1\r\n", file: "w.deck", nodeCount: 3)
+        #expect(lines.map(\.step) == [.command(.start(nodes: 3)), .say("hi"), .command(.put(key: "x", value: "1"))])
+        #expect(lines.map(\.line) == [1, 2, 3])
+    }
 }

@@ -25,6 +25,19 @@ struct PlaybackTests {
         }
     }
 
+    @Test("a running command step is marked; captions, pauses and checks are not commands")
+    func commandSteps() {
+        var script = ScriptProgress(file: "a.deck", total: 5)
+        for (step, isCommand) in [("line 3: kill leader", true), ("line 4: say \"hi\"", false),
+                                  ("line 5: expect get x == 1", false), ("line 6: pause", false),
+                                  ("line 7: put x 1 as alice", true)] {
+            script.step = step
+            #expect(script.isAtCommand == isCommand, "\(step)")
+        }
+        script.state = .waiting
+        #expect(!script.isAtCommand)
+    }
+
     @Test("in a replay, keys move through time and never reach a cluster")
     func replayKeys() {
         var model = model()

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+
+/// `bench compare`'s result: both systems, measured by the same code in one run.
+struct CompareReport: Codable, Sendable {
+    var bench = "compare"
+    var clusterdeck: Side
+    var etcd: Side
+    /// ClusterDeck's loaded write throughput divided by etcd's.
+    var throughputRatio: Double
+
+    struct Side: Codable, Sendable {
+        var write: WriteReport
+        var failover: FailoverReport?
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case bench, clusterdeck, etcd, throughputRatio = "throughput_ratio"
+    }
+}
+
+/// `clusterdeck bench compare`: the write and failover benchmarks against ClusterDeck and etcd,
+/// with the same load generator, concurrency, value size, duration and key pattern, side by side.
+struct CompareBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "ClusterDeck and etcd side by side: write throughput, latency, failover.",
+        discussion: """
+            Starts a ClusterDeck cluster, then a local etcd cluster (127.0.0.1 only, data in a \
+            temporary directory removed afterwards), one after the other, and runs the same \
+            load generator and failover trials against each. scripts/bench-etcd.sh installs etcd \
+            when missing and runs this.
+            """
+    )
+
+    @Option(help: "Cluster size for both systems (3–9).")
+    var nodes: Int = 3
+
+    @Option(help: "Concurrent clients for the loaded run.")
+    var clients: Int = 16
+
+    @Option(help: "Length of each loaded run.")
+    var duration: BenchDuration = BenchDuration(seconds: 20)
+
+    @Option(help: "Length of each 1-client run.")
+    var lightDuration: BenchDuration = BenchDuration(seconds: 10)
+
+    @Option(help: "Bytes per value.")
+    var valueSize: Int = 100
+
+    @Option(help: "Leaders to kill per system (0 skips failover).")
+    var trials: Int = 50
+
+    @OptionGroup var etcd: EtcdFlags
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard (3...9).contains(nodes) else { throw ValidationError("--nodes must be 3–9") }
+        guard (1...1_000).contains(clients) else { throw ValidationError("--clients must be 1–1000") }
+        guard (1...1_000_000).contains(valueSize) else {
+            throw ValidationError("--value-size must be 1–1000000 bytes")
+        }
+        guard (0...10_000).contains(trials) else { throw ValidationError("--trials must be 0–10000") }
+        guard etcd.endpoints == nil else {
+            throw ValidationError("compare starts its own etcd (failover kills members): drop --endpoints")
+        }
+    }
+
+    func run() async throws {
+        let signals = BenchCleanup.shared.armSignals()
+        defer { signals.disarm() }
+        let spec = LoadSpec(clients: clients, durationSeconds: duration.seconds, valueSize: valueSize)
+        var sides: [CompareReport.Side] = []
+        for target in [BenchTarget.clusterdeck, .etcd] {
+            let write = try await WriteBench.measure(target, nodes: nodes, spec: spec,
+                                                     lightSeconds: lightDuration.seconds,
+                                                     warmupSeconds: 2, etcd: etcd.choice)
+            sides.append(CompareReport.Side(write: write))
+        }
+        for index in sides.indices where trials > 0 {
+            sides[index].failover = try await FailoverBench.measure(
+                sides[index].write.target, nodes: nodes, trials: trials, etcd: etcd.choice)
+        }
+        let etcdThroughput = sides[1].write.loaded.throughputOpsPerSecond
+        let ratio = etcdThroughput > 0
+            ? sides[0].write.loaded.throughputOpsPerSecond / etcdThroughput : 0
+        let report = CompareReport(clusterdeck: sides[0], etcd: sides[1],
+                                   throughputRatio: LatencySummary.round(ratio))
+        if json {
+            BenchOutput.json(report)
+        } else {
+            printTable(report)
+        }
+    }
+
+    private func printTable(_ report: CompareReport) {
+        let ours = report.clusterdeck
+        let theirs = report.etcd
+        say("bench compare: \(nodes) nodes each on 127.0.0.1, durable writes, \(valueSize)-byte "
+            + "values, \(duration) loaded and \(lightDuration) with 1 client, \(trials) failovers")
+        say("  ClusterDeck: heartbeat 50 ms, election 150–300 ms, snapshot every "
+            + "\(BenchOutput.integer(Double(BenchCluster.snapshotEvery))) entries; etcd: heartbeat "
+            + "\(etcd.etcdHeartbeatMs) ms, election \(etcd.etcdElectionMs)–\(2 * etcd.etcdElectionMs) ms, "
+            + "HTTP/JSON gateway, \(etcd.etcdSpread ? "clients on every member" : "clients on the leader")")
+        var rows = [["", ours.write.system, theirs.write.system, "ClusterDeck/etcd"]]
+        func add(_ name: String, _ value: (CompareReport.Side) -> Double?, decimals: Int) {
+            guard let mine = value(ours), let other = value(theirs) else { return }
+            let format = { (number: Double) in
+                decimals == 0 ? BenchOutput.integer(number) : BenchOutput.number(number, decimals: decimals)
+            }
+            let ratio = other > 0 ? BenchOutput.number(mine / other, decimals: 2) + "×" : "-"
+            rows.append([name, format(mine), format(other), ratio])
+        }
+        let loaded = "\(clients) clients"
+        add("writes/s, \(loaded)", { $0.write.loaded.throughputOpsPerSecond }, decimals: 0)
+        add("p50 ms, \(loaded)", { $0.write.loaded.latency.p50Ms }, decimals: 2)
+        add("p99 ms, \(loaded)", { $0.write.loaded.latency.p99Ms }, decimals: 2)
+        add("writes/s, 1 client", { $0.write.light?.throughputOpsPerSecond }, decimals: 0)
+        add("p50 ms, 1 client", { $0.write.light?.latency.p50Ms }, decimals: 2)
+        add("p99 ms, 1 client", { $0.write.light?.latency.p99Ms }, decimals: 2)
+        add("failover p50 ms", { $0.failover?.failover.p50Ms }, decimals: 1)
+        add("failover p99 ms", { $0.failover?.failover.p99Ms }, decimals: 1)
+        add("failover max ms", { $0.failover?.failover.maxMs }, decimals: 1)
+        BenchOutput.table(rows)
+        let failed = [ours, theirs].compactMap { $0.failover?.failedTrials }.reduce(0, +)
+        let errors = [ours, theirs].map { $0.write.loaded.errors + ($0.write.light?.errors ?? 0) }
+            .reduce(0, +)
+        if failed > 0 || errors > 0 {
+            say("  (\(errors) write errors, \(failed) failed failover trials: see standard error)")
+        }
+    }
+}
