@@ -1,7 +1,11 @@
 /// The work a node hands out after `step`/`tick`/`propose`, to be done in this order:
 /// 1. make `snapshot`, `hardState` and `entries` durable (a snapshot replaces every stored entry;
 ///    entries replace any stored entries from `entries.first.index` on);
-/// 2. only then send `messages` (they promise what step 1 stored: votes and acknowledgements);
+/// 2. only then send `messages` (they promise what step 1 stored: votes and acknowledgements).
+///    One exception is safe, and the node runtime takes it: a leader whose term and vote are already
+///    stored may send its appends and heartbeats while it writes its own log (thesis §10.2.1), since
+///    they promise nothing about its disk and it counts its own copy only when it steps a follower's
+///    acknowledgement, after step 1 has finished;
 /// 3. apply `snapshot` then `committedEntries` to the state machine, answer `readStates`;
 /// 4. call `advance(_:)` before stepping the node again.
 public struct Ready: Sendable, Equatable {

@@ -40,10 +40,10 @@ struct CompareBench: AsyncParsableCommand {
     var clients: Int = 16
 
     @Option(help: "Length of each loaded run.")
-    var duration: BenchDuration = BenchDuration(seconds: 20)
+    var duration: DurationArgument = DurationArgument(seconds: 20)
 
     @Option(help: "Length of each 1-client run.")
-    var lightDuration: BenchDuration = BenchDuration(seconds: 10)
+    var lightDuration: DurationArgument = DurationArgument(seconds: 10)
 
     @Option(help: "Bytes per value.")
     var valueSize: Int = 100

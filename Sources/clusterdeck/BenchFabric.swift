@@ -63,10 +63,10 @@ struct FabricBench: AsyncParsableCommand {
     var nodes: Int = 5
 
     @Option(help: "Length of each measurement.")
-    var duration: BenchDuration = BenchDuration(seconds: 5)
+    var duration: DurationArgument = DurationArgument(seconds: 5)
 
     @Option(help: "How long to watch the idle cluster.")
-    var idle: BenchDuration = BenchDuration(seconds: 10)
+    var idle: DurationArgument = DurationArgument(seconds: 10)
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false

@@ -100,32 +100,6 @@ enum Progress {
     }
 }
 
-/// Parses durations such as `20s`, `500ms`, `2m` or a bare number of seconds.
-struct BenchDuration: ExpressibleByArgument, Sendable, CustomStringConvertible {
-    var seconds: Double
-
-    init(seconds: Double) {
-        self.seconds = seconds
-    }
-
-    init?(argument: String) {
-        let text = argument.lowercased()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let number = Double(text.dropLast(suffix.count)), number > 0, number.isFinite
-            else { return nil }
-            self.seconds = number * scale
-            return
-        }
-        guard let number = Double(text), number > 0, number.isFinite else { return nil }
-        seconds = number
-    }
-
-    var description: String {
-        seconds < 1 ? "\(Int((seconds * 1000).rounded()))ms" : "\(BenchOutput.number(seconds, decimals: 0))s"
-    }
-}
-
 /// Which system a benchmark measures.
 enum BenchTarget: String, ExpressibleByArgument, CaseIterable, Codable, Sendable {
     case clusterdeck, etcd

@@ -94,7 +94,7 @@ struct WriteBench: AsyncParsableCommand {
     var clients: Int = 16
 
     @Option(help: "Length of the loaded run (e.g. 20s).")
-    var duration: BenchDuration = BenchDuration(seconds: 20)
+    var duration: DurationArgument = DurationArgument(seconds: 20)
 
     @Option(help: "Bytes per value.")
     var valueSize: Int = 100
@@ -103,7 +103,7 @@ struct WriteBench: AsyncParsableCommand {
     var lightDuration: String = "10s"
 
     @Option(help: "Writes before measuring, not counted.")
-    var warmup: BenchDuration = BenchDuration(seconds: 2)
+    var warmup: DurationArgument = DurationArgument(seconds: 2)
 
     @OptionGroup var etcd: EtcdFlags
 
@@ -120,7 +120,7 @@ struct WriteBench: AsyncParsableCommand {
     }
 
     private var lightSeconds: Double? {
-        lightDuration == "0" ? 0 : BenchDuration(argument: lightDuration)?.seconds
+        lightDuration == "0" ? 0 : DurationArgument(argument: lightDuration)?.seconds
     }
 
     func run() async throws {
