@@ -67,8 +67,8 @@ extension ClusterEngine {
     /// (so a write applies once), and gives up as `unknown` when it cannot know.
     func perform(_ operation: ClientOperation, as clientName: String = "default",
                  recordsHistory: Bool = true) -> EventLoopFuture<ClientOutcome> {
-        var client = clients[clientName]
-            ?? ClientState(name: clientName, clientID: UInt64.random(in: 1...UInt64.max))
+        _ = ensureClient(clientName)
+        guard var client = clients[clientName] else { preconditionFailure("bug: client \(clientName) vanished") }
         var session: ClientSession?
         // A renewal is idempotent and runs beside the client's own operations: it takes no sequence
         // number, or a retried write of the client could find its sequence overtaken ("stale") and

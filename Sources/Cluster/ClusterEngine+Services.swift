@@ -95,10 +95,13 @@ extension ClusterEngine {
 
     // MARK: Leases
 
+    /// The client's id, creating the client on first use (its name then shows with its locks and
+    /// elections, so the journal notes the changed settings).
     func ensureClient(_ name: String) -> UInt64 {
         if let client = clients[name] { return client.clientID }
         let client = ClientState(name: name, clientID: UInt64.random(in: 1...UInt64.max))
         clients[name] = client
+        journalChanges()
         return client.clientID
     }
 

@@ -63,7 +63,7 @@ final class ClusterEngine {
 
     func publish(_ event: ClusterEvent) {
         journal?.record(event, atSeconds: elapsedSeconds)
-        if !event.isMessage { journalChanges() }
+        if event.mayChangeViews { journalChanges() }
         for subscriber in subscribers { subscriber(event) }
     }
 

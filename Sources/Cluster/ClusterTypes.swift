@@ -65,6 +65,17 @@ public enum ClusterEvent: Sendable {
         return false
     }
 
+    /// Whether a node's status or the settings may have changed with this event (a node started or
+    /// stopped, or the user acted): the journal then looks for changed views. Node reports, client
+    /// records and messages come by the thousand and change neither (state frames are journaled
+    /// as they arrive).
+    var mayChangeViews: Bool {
+        switch self {
+        case .nodeStarted, .nodeStopped, .action: true
+        case .node, .message, .client: false
+        }
+    }
+
     /// Message records are many; the shell shows them only when asked.
     public var isMessage: Bool {
         if case .message = self { return true }
