@@ -22,7 +22,14 @@ struct TargetRunTests {
                                 limits: FuzzLimits(slowInputSeconds: 5))
         #expect(report.setupError == nil, "\(name): \(report.setupError ?? "")")
         #expect(report.inputs == inputs)
+        // A finding must reproduce: replaying the input rules out the shared machine (this process
+        // also runs clusters, so a file operation can meet a momentary limit) and names the bug.
         for violation in report.violations {
+            let replayed = try target.replay(seed: Self.seed, iteration: violation.iteration)
+            guard case .violation = replayed.outcome else {
+                print("\(name) input \(violation.iteration) did not reproduce: \(violation.message)")
+                continue
+            }
             Issue.record("""
                 \(name) seed \(Self.seed) input \(violation.iteration): \(violation.message)
                 input: \(violation.input)
