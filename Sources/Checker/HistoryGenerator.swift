@@ -1,3 +1,5 @@
+import Raft
+
 /// Makes realistic linearizable histories from a seed, for benchmarks and property tests: several
 /// keys, concurrent processes issuing one operation at a time with random latency, and some writes
 /// whose outcome the client never learned.
@@ -36,7 +38,7 @@ public struct HistoryGenerator: Sendable {
     /// The history, sorted by invoke time; linearizable by construction (each operation takes
     /// effect at one instant inside its interval, on a true register).
     public func history() -> [HistoryOperation] {
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         var planned = plan(&random)
         planned.sort { $0.effect < $1.effect }
         var values = Array(repeating: String?.none, count: max(1, keyCount))
@@ -52,7 +54,7 @@ public struct HistoryGenerator: Sendable {
 
     /// Timings: each process waits a little, issues one operation, and waits for it (or, for an
     /// unknown outcome, gives up after a timeout) before the next.
-    private func plan(_ random: inout SplitMix64) -> [Planned] {
+    private func plan(_ random: inout SeededRandom) -> [Planned] {
         var clocks = Array(repeating: 0.0, count: max(1, processCount))
         var planned: [Planned] = []
         planned.reserveCapacity(operationCount)
@@ -77,7 +79,7 @@ public struct HistoryGenerator: Sendable {
 
     /// The operation's record, applying it to the register at its effect time.
     private func resolve(_ planned: Planned, values: inout [String?], written: inout Int,
-                         random: inout SplitMix64) -> HistoryOperation {
+                         random: inout SeededRandom) -> HistoryOperation {
         let current = values[planned.key]
         var operation = HistoryOperation(process: "p\(planned.process + 1)", f: "get",
                                          key: "k\(planned.key)", invoke: planned.invoke,
@@ -119,22 +121,7 @@ public struct HistoryGenerator: Sendable {
     }
 }
 
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
+extension SeededRandom {
     /// A uniform double in [0, 1).
     mutating func unit() -> Double {
         Double(next() >> 11) / Double(1 << 53)

@@ -1,3 +1,5 @@
+import Raft
+
 /// A fixed-size set of operation indexes, hashable as a memo key. Its hash is kept up to date
 /// as members come and go (Zobrist hashing: the XOR of one random word per member), so hashing
 /// costs the same for ten operations as for ten thousand.
@@ -27,12 +29,10 @@ struct OperationSet: Hashable, Sendable {
         left.zobrist == right.zobrist && left.words == right.words
     }
 
-    /// A well-mixed word per index (SplitMix64's finalizer).
+    /// A well-mixed word per index: the first draw of the core's SplitMix64 seeded with it.
     private static func key(_ index: Int) -> UInt64 {
-        var mixed = UInt64(truncatingIfNeeded: index) &+ 0x9E37_79B9_7F4A_7C15
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
+        var random = SeededRandom(seed: UInt64(truncatingIfNeeded: index))
+        return random.next()
     }
 }
 

@@ -63,22 +63,13 @@ struct DrillCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let seed = self.seed ?? UInt64.random(in: 1...999_999)
-        let directory = out ?? "drill-\(seed)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var options = ClusterOptions(executablePath: try ExecutablePath.current())
-        options.nodeCount = nodes
-        options.timing = pace.timing
-        options.bugs = bug
-        options.checkQuorum = !noCheckquorum
-        options.preVote = !noPrevote
-        options.journalPath = "\(directory)/journal.jsonl"
-        options.historyPath = "\(directory)/history.jsonl"
-        var drill = DrillOptions()
-        drill.durationSeconds = duration.seconds
-        drill.clients = clients
-        drill.faults = try faultKinds()
-        drill.seed = seed
+        var setup = try LoadRunSetup(name: "drill", seed: seed, out: out, nodes: nodes, clients: clients,
+                                     duration: duration, faults: try faultKinds())
+        setup.cluster.timing = pace.timing
+        setup.cluster.bugs = bug
+        setup.cluster.checkQuorum = !noCheckquorum
+        setup.cluster.preVote = !noPrevote
+        let (seed, directory, options, drill) = (setup.seed, setup.directory, setup.cluster, setup.drill)
         let local = try LocalCluster(options: options)
         let guardian = StopSignals.shutDown(local)
         say("drill: \(nodes) nodes, \(clients) clients, \(duration), faults "
@@ -120,5 +111,31 @@ enum DrillOutput {
             + "(clusterdeck replay \(directory)/journal.jsonl)")
         lines.append("replay this drill: clusterdeck drill --seed \(seed) …same options")
         return lines.filter { !$0.isEmpty }
+    }
+}
+
+/// What `drill` and `soak` share: a seed (random unless given), a directory for the history and the
+/// journal, and the cluster and drill options they start from.
+struct LoadRunSetup {
+    let seed: UInt64
+    let directory: String
+    var cluster: ClusterOptions
+    var drill: DrillOptions
+
+    init(name: String, seed: UInt64?, out: String?, nodes: Int, clients: Int, duration: DurationArgument,
+         faults: [FaultKind]) throws {
+        self.seed = seed ?? UInt64.random(in: 1...999_999)
+        directory = out ?? "\(name)-\(self.seed)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        cluster = ClusterOptions(executablePath: try ExecutablePath.current())
+        cluster.nodeCount = nodes
+        cluster.timing = .real
+        cluster.journalPath = "\(directory)/journal.jsonl"
+        cluster.historyPath = "\(directory)/history.jsonl"
+        drill = DrillOptions()
+        drill.durationSeconds = duration.seconds
+        drill.clients = clients
+        drill.faults = faults
+        drill.seed = self.seed
     }
 }

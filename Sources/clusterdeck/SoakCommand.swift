@@ -48,22 +48,12 @@ struct SoakCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let seed = self.seed ?? UInt64.random(in: 1...999_999)
-        let directory = out ?? "soak-\(seed)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var options = ClusterOptions(executablePath: try ExecutablePath.current())
-        options.nodeCount = nodes
-        options.timing = .real
-        options.journalPath = "\(directory)/journal.jsonl"
-        options.historyPath = "\(directory)/history.jsonl"
-        options.historyMemoryLimit = 50_000
-        options.journalRotateBytes = 64 * 1024 * 1024
-        var drill = DrillOptions()
-        drill.durationSeconds = duration.seconds
-        drill.clients = clients
-        drill.faults = try FaultList(faults).kinds()
-        drill.seed = seed
-        drill.checksHistory = false
+        var setup = try LoadRunSetup(name: "soak", seed: seed, out: out, nodes: nodes, clients: clients,
+                                     duration: duration, faults: try FaultList(faults).kinds())
+        setup.cluster.historyMemoryLimit = 50_000
+        setup.cluster.journalRotateBytes = 64 * 1024 * 1024
+        setup.drill.checksHistory = false
+        let (seed, options, drill) = (setup.seed, setup.cluster, setup.drill)
         let local = try LocalCluster(options: options)
         let guardian = StopSignals.shutDown(local)
         if !json {

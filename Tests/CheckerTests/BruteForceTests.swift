@@ -1,3 +1,4 @@
+import Raft
 import Testing
 @testable import Checker
 
@@ -44,7 +45,7 @@ struct BruteForceTests {
     /// A random history of up to seven operations on one key, on a coarse clock so that
     /// operations often touch at an instant.
     static func randomHistory(seed: UInt64) -> [HistoryOperation] {
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         let values: [String?] = [nil, "1", "2", "3"]
         func pick() -> String? { values[Int(random.next() % 4)] }
         return (0..<Int(1 + random.next() % 7)).map { _ in

@@ -1,3 +1,4 @@
+import Raft
 import Testing
 @testable import Checker
 
@@ -42,7 +43,7 @@ struct GeneratedHistoryTests {
     @Test("a read changed to a value nobody wrote is caught", arguments: 1...20)
     func neverWrittenCaught(seed: UInt64) throws {
         var history = Self.generator(seed: seed).history()
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         let reads = history.indices.filter { history[$0].f == "get" }
         let index = try #require(reads.randomElement(using: &random), "seed \(seed)")
         history[index].value = "never-written"
@@ -56,7 +57,7 @@ struct GeneratedHistoryTests {
     @Test("a write that was read, turned into a failure, is caught", arguments: 1...20)
     func lostWriteCaught(seed: UInt64) throws {
         var history = Self.generator(seed: seed).history()
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         let read = Set(history.filter { $0.f == "get" }.compactMap(\.value))
         let writes = history.indices.filter { history[$0].f == "put" && history[$0].outcome == .ok }
             .filter { read.contains(history[$0].value ?? "") }

@@ -225,7 +225,7 @@ struct PeerCodecMalformedTests {
     func fuzz() {
         let seed: UInt64 = getenv("WIRE_FUZZ_SEED").flatMap { UInt64(String(cString: $0)) } ?? 0xC1A5_7E4D_EC0D_E001
         print("PeerCodec fuzz seed \(seed) (replay with WIRE_FUZZ_SEED=\(seed))")
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         let valid = Samples.small.map(PeerCodec.encode)
         var decoded = 0
         var failures = 0
