@@ -60,13 +60,37 @@ enum ClientOutcome: Sendable {
     case unknown(String)
     /// A lock or election command's result.
     case result(CommandResult)
+
+    /// Whether a node answered (rather than the client giving up).
+    var answered: Bool {
+        switch self {
+        case .ok, .compareFailed, .result: true
+        case .failed(let reason): reason != "no node answered" && !reason.hasSuffix("is not running")
+            && !reason.hasSuffix("did not answer")
+        case .unknown: false
+        }
+    }
+
+    /// Why it failed or stayed unknown, in words for the event log.
+    var reason: String? {
+        switch self {
+        case .ok, .result: nil
+        case .compareFailed(let current): "the key holds \(current.map { "\"\($0)\"" } ?? "nothing")"
+        case .failed(let reason):
+            // The service names a refused fenced write `fenced: token lower than N`.
+            reason.hasPrefix("fenced: ") ? String(reason.dropFirst("fenced: ".count)) : reason
+        case .unknown(let reason): reason
+        }
+    }
 }
 
 extension ClusterEngine {
     /// Runs a client operation: finds the leader, follows redirects, retries with the same session
     /// (so a write applies once), and gives up as `unknown` when it cannot know.
+    /// - Parameter quietWhenQueued: a lock request asked again while waiting in line: the event log
+    ///   already said it is queued, so only a change (granted, or another answer) is told.
     func perform(_ operation: ClientOperation, as clientName: String = "default",
-                 recordsHistory: Bool = true) -> EventLoopFuture<ClientOutcome> {
+                 recordsHistory: Bool = true, quietWhenQueued: Bool = false) -> EventLoopFuture<ClientOutcome> {
         _ = ensureClient(clientName)
         guard var client = clients[clientName] else { preconditionFailure("bug: client \(clientName) vanished") }
         var session: ClientSession?
@@ -80,12 +104,13 @@ extension ClusterEngine {
         clients[clientName] = client
         let promise = loop.makePromise(of: ClientOutcome.self)
         let invoke = elapsedSeconds
-        let deadline = NIODeadline.now() + .milliseconds(Int64(options.clientDeadlineMs))
+        let deadline = clusterClock.now() + .milliseconds(Int64(options.clientDeadlineMs))
         var attempt = ClientAttempt(operation: operation, session: session, client: clientName,
                                     deadline: deadline, promise: promise)
         attempt.target = initialTarget(for: operation, client: clientName)
         attempt.invoke = invoke
         attempt.recordsHistory = recordsHistory
+        attempt.quietWhenQueued = quietWhenQueued
         send(attempt)
         return promise.futureResult
     }
@@ -94,6 +119,7 @@ extension ClusterEngine {
         var operation: ClientOperation
         var session: ClientSession?
         var client: String
+        /// On the cluster clock: frozen time does not count.
         var deadline: NIODeadline
         var promise: EventLoopPromise<ClientOutcome>
         var target: NodeID?
@@ -101,6 +127,7 @@ extension ClusterEngine {
         var invoke = 0.0
         var tried: [NodeID] = []
         var recordsHistory = true
+        var quietWhenQueued = false
     }
 
     private func initialTarget(for operation: ClientOperation, client: String) -> NodeID? {
@@ -114,7 +141,7 @@ extension ClusterEngine {
             parkedAttempts[attempt.client, default: []].append(attempt)
             return
         }
-        guard NIODeadline.now() < attempt.deadline else { return finish(attempt, timedOut()) }
+        guard clusterClock.now() < attempt.deadline else { return finish(attempt, timedOut()) }
         guard let target = attempt.target ?? nextTarget(after: attempt.tried),
               node(target).status == .up, node(target).channel != nil else {
             if case .staleRead(_, let id) = attempt.operation {
@@ -134,9 +161,8 @@ extension ClusterEngine {
         let request = ClientRequestFrame(requestID: requestID, session: attempt.session,
                                          operation: wireOperation(attempt.operation))
         send(.clientRequest(request), to: target)
-        let bound = NIOLoopBound(self, eventLoop: loop)
-        loop.scheduleTask(in: .milliseconds(Int64(options.attemptTimeoutMs))) {
-            bound.value.pendingRequests.removeValue(forKey: requestID)?(nil)
+        afterClusterTime(milliseconds: options.attemptTimeoutMs) { engine in
+            engine.pendingRequests.removeValue(forKey: requestID)?(nil)
         }
     }
 
@@ -172,8 +198,7 @@ extension ClusterEngine {
         if case .staleRead = attempt.operation, attempt.sentAtLeastOnce || !attempt.tried.isEmpty {
             return finish(attempt, .failed("n\(attempt.target ?? 0) did not answer"))
         }
-        let bound = NIOLoopBound(self, eventLoop: loop)
-        loop.scheduleTask(in: .milliseconds(Int64(max(1, delayMs)))) { bound.value.send(attempt) }
+        afterClusterTime(milliseconds: max(1, delayMs)) { engine in engine.send(attempt) }
     }
 
     /// Pauses or wakes a client; a woken client carries on with what it was doing, its deadlines
@@ -187,7 +212,7 @@ extension ClusterEngine {
         publish(.action("client \(name) \(paused ? "paused" : "resumed")"))
         guard !paused else { return CommandOutput(lines: ["client \(name) paused"]) }
         let parked = parkedAttempts.removeValue(forKey: name) ?? []
-        let deadline = NIODeadline.now() + .milliseconds(Int64(options.clientDeadlineMs))
+        let deadline = clusterClock.now() + .milliseconds(Int64(options.clientDeadlineMs))
         for var attempt in parked {
             attempt.deadline = deadline
             send(attempt)
@@ -206,7 +231,12 @@ extension ClusterEngine {
     }
 
     private func timedOut() -> ClientOutcome {
-        .unknown("no answer within \(options.clientDeadlineMs) ms")
+        .unknown("no answer in \(Self.seconds(options.clientDeadlineMs))")
+    }
+
+    /// "2 s", "1.5 s".
+    static func seconds(_ milliseconds: Int) -> String {
+        milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(Double(milliseconds) / 1000) s"
     }
 
     /// The next running node to try when the leader is unknown, round-robin.
@@ -243,6 +273,8 @@ extension ClusterEngine {
         record.describe(attempt.operation)
         record.note(outcome, of: attempt.operation)
         history.append(record)
-        publish(.client(record))
+        if attempt.quietWhenQueued, case .result(.queued) = outcome { return }
+        publish(.client(ClientReport(operation: record, node: outcome.answered ? attempt.target : nil,
+                                     reason: outcome.reason)))
     }
 }

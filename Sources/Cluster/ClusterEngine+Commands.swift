@@ -23,10 +23,7 @@ extension ClusterEngine {
         case .link(let from, let to, let settings): return done(link(from, to, settings))
         case .heal: return done(heal())
         case .freeze: return done(freeze())
-        case .step(let count):
-            // Give the nodes a moment to react, so their answers are held before the next step.
-            let output = step(count)
-            return loop.scheduleTask(in: .milliseconds(100)) { output }.futureResult
+        case .step(let count): return stepWhenHeld(count)
         case .thaw: return done(thaw())
         case .pace(let pace): return done(setPace(pace))
         case .put, .get, .del, .cas: return client(command, as: "default")
@@ -62,6 +59,20 @@ extension ClusterEngine {
         let bound = NIOLoopBound(self, eventLoop: loop)
         return loop.scheduleTask(in: .milliseconds(20)) { () }.futureResult.flatMap {
             bound.value.afterFreshState(body, attempts: attempts - 1)
+        }
+    }
+
+    /// Steps once a message is held: a node told to act a moment ago (`timeout`) may not have sent
+    /// yet, so an empty hold is given up to a second. Afterwards the nodes get a moment to react, so
+    /// their answers are held before the next step.
+    private func stepWhenHeld(_ count: Int, attempts: Int = 50) -> EventLoopFuture<CommandOutput> {
+        guard fabric.frozen, fabric.held.isEmpty, attempts > 0 else {
+            let output = step(count)
+            return loop.scheduleTask(in: .milliseconds(100)) { output }.futureResult
+        }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        return loop.scheduleTask(in: .milliseconds(20)) { () }.futureResult.flatMap {
+            bound.value.stepWhenHeld(count, attempts: attempts - 1)
         }
     }
 
@@ -175,6 +186,7 @@ extension ClusterEngine {
 
     private func freeze() -> CommandOutput {
         fabric.freeze()
+        stopClusterClock()
         for id in 1...nodeCount { send(.control(.freeze), to: id) }
         publish(.action("frozen: clocks stopped, messages held"))
         return CommandOutput(lines: ["frozen: node clocks stopped; peer messages are held (step to deliver)"])
@@ -197,6 +209,7 @@ extension ClusterEngine {
 
     private func thaw() -> CommandOutput {
         let released = fabric.thaw()
+        startClusterClock()
         for message in released { deliverNow(message.header, message.payload) }
         for id in 1...nodeCount { send(.control(.thaw), to: id) }
         publish(.action("thawed: \(released.count) held messages delivered"))

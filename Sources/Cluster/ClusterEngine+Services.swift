@@ -28,7 +28,7 @@ extension ClusterEngine {
             let ttlMs = ttl ?? Self.defaultLeaseMs
             holdLease(for: name, ttlMs: ttlMs)
             let promise = loop.makePromise(of: CommandOutput.self)
-            let deadline = NIODeadline.now() + .milliseconds(Int64(max(30_000, 3 * ttlMs)))
+            let deadline = clusterClock.now() + .milliseconds(Int64(max(30_000, 3 * ttlMs)))
             acquire(lock, client: name, id: clientID, ttlMs: ttlMs, until: deadline, promise: promise)
             return promise.futureResult
         case .unlock(let lock):
@@ -43,8 +43,8 @@ extension ClusterEngine {
         case .waitElected(let election, let withinMs):
             let promise = loop.makePromise(of: CommandOutput.self)
             let limit = withinMs ?? 5_000
-            pollElected(election, clientID: clientID, until: .now() + .milliseconds(Int64(limit)), limitMs: limit,
-                        promise: promise)
+            pollElected(election, clientID: clientID, until: clusterClock.now() + .milliseconds(Int64(limit)),
+                        limitMs: limit, promise: promise)
             return promise.futureResult
         default:
             return loop.makeSucceededFuture(.error("\(command) is not a lock or election command"))
@@ -57,21 +57,24 @@ extension ClusterEngine {
     }
 
     /// Asks for the lock until it is granted: a queued client asks again each heartbeat (each ask
-    /// is a new sequence number, and renews its place in line).
+    /// is a new sequence number, and renews its place in line). The event log tells the first
+    /// answer and the grant, not every ask in between.
     private func acquire(_ lock: String, client name: String, id: UInt64, ttlMs: Int, until deadline: NIODeadline,
-                         promise: EventLoopPromise<CommandOutput>) {
+                         askedBefore: Bool = false, promise: EventLoopPromise<CommandOutput>) {
         let operation = ClientOperation.service(.lock(.acquire(lock: lock, client: id, ttlMs: ttlMs)))
-        perform(operation, as: name).whenSuccess { outcome in
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        perform(operation, as: name, quietWhenQueued: askedBefore).whenSuccess { outcome in
+            let engine = bound.value
             guard case .result(.queued(let position)) = outcome else {
                 return promise.succeed(Self.describe(outcome, of: operation))
             }
-            guard NIODeadline.now() < deadline else {
+            guard engine.clusterClock.now() < deadline else {
                 return promise.succeed(CommandOutput(lines: ["still waiting for \(lock) (position \(position))"],
                                                      ok: false))
             }
-            let bound = NIOLoopBound(self, eventLoop: self.loop)
-            self.loop.scheduleTask(in: .milliseconds(Int64(self.timing.heartbeatMs))) {
-                bound.value.acquire(lock, client: name, id: id, ttlMs: ttlMs, until: deadline, promise: promise)
+            engine.afterClusterTime(milliseconds: engine.timing.heartbeatMs) { engine in
+                engine.acquire(lock, client: name, id: id, ttlMs: ttlMs, until: deadline, askedBefore: true,
+                               promise: promise)
             }
         }
     }
@@ -83,13 +86,11 @@ extension ClusterEngine {
             return promise.succeed(CommandOutput(lines: ["elected: \(election) = \(info.value) "
                 + "(revision \(info.revision))"]))
         }
-        guard NIODeadline.now() < deadline else {
+        guard clusterClock.now() < deadline else {
             return promise.succeed(.error("not elected to \(election) within \(limitMs) ms"))
         }
-        let bound = NIOLoopBound(self, eventLoop: loop)
-        loop.scheduleTask(in: .milliseconds(20)) {
-            bound.value.pollElected(election, clientID: clientID, until: deadline, limitMs: limitMs,
-                                    promise: promise)
+        afterClusterTime(milliseconds: 20) { engine in
+            engine.pollElected(election, clientID: clientID, until: deadline, limitMs: limitMs, promise: promise)
         }
     }
 
@@ -117,16 +118,34 @@ extension ClusterEngine {
 
     private func scheduleRenewal(of name: String) {
         guard let interval = clients[name]?.renewEveryMs, !isShutDown else { return }
-        let bound = NIOLoopBound(self, eventLoop: loop)
-        loop.scheduleTask(in: .milliseconds(Int64(interval))) {
-            let engine = bound.value
+        afterClusterTime(milliseconds: interval) { engine in
             guard let client = engine.clients[name] else { return }
+            // Nothing left to renew: the renewals (and the clock entries they keep alive) stop until
+            // the client takes a lock or campaigns again.
+            guard engine.holdsLease(client.clientID) else {
+                engine.clients[name]?.renewing = false
+                engine.clients[name]?.renewEveryMs = nil
+                return
+            }
             // A paused client sends nothing, renewals included: its leases run out.
             if !client.paused {
                 _ = engine.perform(.service(.renew(client: client.clientID)), as: name, recordsHistory: false)
             }
             engine.scheduleRenewal(of: name)
         }
+    }
+
+    /// Whether the client holds or waits for a lock, or leads or stands in an election, as the
+    /// replica shown sees it. A client whose request is still on its way counts too.
+    private func holdsLease(_ clientID: UInt64) -> Bool {
+        if let name = clients.values.first(where: { $0.clientID == clientID })?.name,
+           parkedAttempts[name]?.isEmpty == false { return true }
+        guard let state = leaderReplicaState else { return true }
+        let inLocks = (state.locks ?? []).contains { $0.holder == clientID || $0.waiters.contains(clientID) }
+        let inElections = (state.elections ?? []).contains {
+            $0.leader == clientID || $0.candidates.contains(clientID)
+        }
+        return inLocks || inElections
     }
 
     // MARK: Views

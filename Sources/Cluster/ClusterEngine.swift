@@ -25,6 +25,10 @@ final class ClusterEngine {
     /// Operations of paused clients, resumed in order by `client resume`.
     var parkedAttempts: [String: [ClientAttempt]] = [:]
     private(set) var isShutDown = false
+    /// Client time: stops while frozen.
+    var clusterClock = ClusterClock()
+    /// Client timers that came due while frozen.
+    var timersWaitingForThaw: [ClusterTimer] = []
     /// Features switched at run time (`set`); new and restarted nodes get them too.
     var preVote: Bool
     var checkQuorum: Bool

@@ -42,7 +42,9 @@ public enum ClusterEvent: Sendable {
     /// A fault or control the user applied, in words.
     case action(String)
     case message(MessageRecord)
-    case client(HistoryRecord)
+    case client(ClientReport)
+    /// A lesson's caption as it appears (journaled, so a replay shows the narration).
+    case narration(Narration)
 
     /// One line for the shell.
     public var text: String {
@@ -54,8 +56,8 @@ public enum ClusterEvent: Sendable {
         case .message(let record):
             "n\(record.header.from) → n\(record.header.to) \(record.header.typeName) t\(record.header.term) "
                 + "entries=\(record.header.entryCount) \(record.fate.rawValue)"
-        case .client(let record):
-            "\(record.process): \(record.f) \(record.key) → \(record.outcome.rawValue)"
+        case .client(let report): report.text
+        case .narration(let narration): "── step \(narration.step)/\(narration.steps) ──"
         }
     }
 
@@ -72,7 +74,7 @@ public enum ClusterEvent: Sendable {
     var mayChangeViews: Bool {
         switch self {
         case .nodeStarted, .nodeStopped, .action: true
-        case .node, .message, .client: false
+        case .node, .message, .client, .narration: false
         }
     }
 
@@ -80,6 +82,22 @@ public enum ClusterEvent: Sendable {
     public var isMessage: Bool {
         if case .message = self { return true }
         return false
+    }
+}
+
+/// A lesson's caption and where the lesson is.
+public struct Narration: Sendable, Equatable {
+    public var file: String
+    public var caption: String
+    /// 1-based, of `steps`: a step is a caption and the commands up to the next one.
+    public var step: Int
+    public var steps: Int
+
+    public init(file: String, caption: String, step: Int, steps: Int) {
+        self.file = file
+        self.caption = caption
+        self.step = step
+        self.steps = steps
     }
 }
 

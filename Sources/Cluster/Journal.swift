@@ -6,7 +6,8 @@ import Wire
 /// settings, with its time in seconds since the run began. Flat, so `jq` and people can read it; the
 /// `type` field says which of the optional fields are set (docs/JOURNAL.md).
 public struct JournalEntry: Codable, Sendable, Equatable {
-    /// "begin", "node", "started", "stopped", "action", "message", "client", "view", "summary".
+    /// "begin", "node", "started", "stopped", "action", "message", "client", "caption", "view",
+    /// "summary".
     public var type: String
     public var t: Double
     public var node: NodeID?
@@ -31,6 +32,10 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     public var summary: ClusterSummary?
     /// begin: the cluster size.
     public var nodes: Int?
+    /// caption: the lesson's file, and its step of `steps`.
+    public var file: String?
+    public var step: Int?
+    public var steps: Int?
 
     init(type: String, t: Double) {
         self.type = type
@@ -170,9 +175,17 @@ extension JournalEntry {
             term = record.header.term
             entries = record.header.entryCount
             fate = record.fate.rawValue
-        case .client(let record):
+        case .client(let report):
             self.init(type: "client", t: t)
-            operation = record
+            operation = report.operation
+            node = report.node
+            reason = report.reason
+        case .narration(let narration):
+            self.init(type: "caption", t: t)
+            file = narration.file
+            text = narration.caption
+            step = narration.step
+            steps = narration.steps
         }
     }
 
@@ -258,7 +271,10 @@ extension JournalEntry {
             let header = RoutingHeader(from: from, to: to, type: code, term: term ?? 0, entryCount: entries ?? 0)
             return .message(MessageRecord(header: header, fate: fate, timeMs: Int(t * 1000)))
         case "client":
-            return operation.map { .client($0) }
+            return operation.map { .client(ClientReport(operation: $0, node: node, reason: reason)) }
+        case "caption":
+            guard let text, let step, let steps else { return nil }
+            return .narration(Narration(file: file ?? "", caption: text, step: step, steps: steps))
         default:
             return nil
         }

@@ -46,6 +46,11 @@ public final class LocalCluster: Sendable {
         }
     }
 
+    /// Tells the event log and the journal that a lesson shows a caption.
+    public func narrate(_ narration: Narration) async {
+        try? await loop.submit { [engine] in engine.value.publish(.narration(narration)) }.get()
+    }
+
     /// Calls `handler` (on the console's loop) for every event from now on.
     public func subscribe(_ handler: @escaping @Sendable (ClusterEvent) -> Void) async {
         try? await loop.submit { [engine] in engine.value.subscribe(handler) }.get()

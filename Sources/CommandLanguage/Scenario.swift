@@ -9,6 +9,9 @@ public enum ScenarioStep: Equatable, Sendable {
     case expect(Expectation)
     /// `bug NAME`: start the cluster with a Raft rule dropped (a bug knob); only before the first command.
     case bug(String)
+    /// `pick NAME = ROLE`: name a node by the role it has when the line runs (`pick cut = follower`);
+    /// later lines say `$cut` wherever a node id goes, so a lesson never depends on a lucky id.
+    case pick(name: String, role: String)
 }
 
 /// What an `expect` line checks. Each is retried until it holds or its time limit passes.
@@ -22,6 +25,8 @@ public enum Expectation: Equatable, Sendable {
     case role(node: Int, role: String, withinMs: Int?)
     /// `expect locks L holder == NAME [within D]` (NAME `none`: free).
     case lockHolder(lock: String, holder: String?, withinMs: Int?)
+    /// `expect elected E == NAME [within D]`: client NAME leads election E (NAME `none`: nobody).
+    case electionLeader(election: String, client: String?, withinMs: Int?)
     /// `expect fails COMMAND`: the command must be refused (a fenced write, a failed cas…).
     case fails(Command)
 }
@@ -31,6 +36,15 @@ public struct ScenarioLine: Equatable, Sendable {
     public var line: Int
     public var text: String
     public var step: ScenarioStep
+    /// The `$NAME` node references the line uses: it is parsed again with their ids when it runs.
+    public var references: [String] = []
+
+    public init(line: Int, text: String, step: ScenarioStep, references: [String] = []) {
+        self.line = line
+        self.text = text
+        self.step = step
+        self.references = references
+    }
 }
 
 /// A scenario that cannot run: where and why.
@@ -57,24 +71,38 @@ public enum ScenarioParser {
     public static func parse(_ text: String, file: String, nodeCount: Int?) throws(ScenarioError) -> [ScenarioLine] {
         var steps: [ScenarioLine] = []
         var started = false
+        var picked: Set<String> = []
         for (offset, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = String(raw)
             do throws(CommandError) {
-                guard let step = try parseLine(line, nodeCount: nodeCount) else { continue }
+                let references = try NodeReferences.find(in: line, known: picked)
+                // Checked up front with a stand-in id; the real one is known only when the line runs.
+                let stand = NodeReferences.substitute(in: line, ids: Dictionary(uniqueKeysWithValues:
+                    references.map { ($0, 1) }))
+                guard let step = try parseLine(stand, nodeCount: nodeCount) else { continue }
                 switch step {
                 case .bug where started:
                     throw CommandError(message: "`bug` must come before the first command (the cluster "
                         + "starts with it)", column: 1, usage: "bug NAME")
                 case .bug, .say, .command(.start): break
-                case .command, .pause, .expect: started = true
+                case .pick(let name, _):
+                    picked.insert(name)
+                    started = true
+                        case .command, .pause, .expect: started = true
                 }
-                steps.append(ScenarioLine(line: offset + 1, text: line.trimmingSpaces, step: step))
+                steps.append(ScenarioLine(line: offset + 1, text: line.trimmingSpaces, step: step,
+                                          references: references))
             } catch {
                 let message = error.usage.map { "\(error.message) (usage: \($0))" } ?? error.message
                 throw ScenarioError(file: file, line: offset + 1, column: error.column, message: message)
             }
         }
         return steps
+    }
+
+    /// Parses one line as it runs (after its `$NAME` references were replaced); nil for a blank line.
+    public static func parseStep(_ line: String, nodeCount: Int?) throws(CommandError) -> ScenarioStep? {
+        try parseLine(line, nodeCount: nodeCount)
     }
 
     static func parseLine(_ line: String, nodeCount: Int?) throws(CommandError) -> ScenarioStep? {
@@ -91,6 +119,8 @@ public enum ScenarioParser {
             return .say(tokens[1].text)
         case "pause" where tokens.count == 1:
             return .pause
+        case "pick":
+            return try parsePick(tokens)
         case "bug":
             guard tokens.count == 2, !tokens[1].text.isEmpty else {
                 throw CommandError(message: "bug takes the name of one knob (clusterdeck sim --list-bugs)",
@@ -104,8 +134,28 @@ public enum ScenarioParser {
         }
     }
 
+    static let pickRoles = ["leader", "follower", "candidate", "pre-candidate", "down", "paused"]
+    private static let pickUsage = "pick NAME = leader|follower|candidate|pre-candidate|down|paused"
+
+    /// `pick NAME = ROLE`.
+    private static func parsePick(_ tokens: [Token]) throws(CommandError) -> ScenarioStep {
+        guard tokens.count == 4, tokens[2].text == "=", !tokens[2].isQuoted else {
+            throw CommandError(message: "expected `pick NAME = ROLE`", column: tokens[0].column, usage: pickUsage)
+        }
+        let name = tokens[1]
+        guard NodeReferences.isName(name.text), !name.isQuoted else {
+            throw CommandError(message: "a pick's name is letters, digits, - and _ (like cut or old-leader)",
+                               column: name.column, usage: pickUsage)
+        }
+        guard pickRoles.contains(tokens[3].text) else {
+            throw CommandError(message: "roles are \(pickRoles.joined(separator: ", "))", column: tokens[3].column,
+                               usage: pickUsage)
+        }
+        return .pick(name: name.text, role: tokens[3].text)
+    }
+
     private static let usage = "expect get K == V | expect leader in 1,2 | expect role N == ROLE | "
-        + "expect locks L holder == NAME | expect fails COMMAND  [within D]"
+        + "expect locks L holder == NAME | expect elected E == NAME | expect fails COMMAND  [within D]"
 
     private static func parseExpectation(_ line: String, tokens: [Token], nodeCount: Int?)
         throws(CommandError) -> Expectation {
@@ -160,6 +210,13 @@ public enum ScenarioParser {
             }
             return .lockHolder(lock: left[1].text, holder: right.text == "none" ? nil : right.text,
                                withinMs: within)
+        case "elected":
+            let (left, right, within) = try splitComparison(tokens, line: line)
+            guard left.count == 2 else {
+                throw CommandError(message: "expected `elected E == NAME`", column: kind.column, usage: usage)
+            }
+            return .electionLeader(election: left[1].text, client: right.text == "none" ? nil : right.text,
+                                   withinMs: within)
         default:
             throw CommandError(message: "cannot expect \(Display.quote(kind.text))", column: kind.column,
                                usage: usage)
@@ -207,6 +264,74 @@ public enum ScenarioParser {
             throw CommandError(message: "expected a duration like 5s", column: tokens[1].column, usage: usage)
         }
         return milliseconds
+    }
+}
+
+/// `$NAME` references to nodes picked by role (`pick NAME = ROLE`).
+public enum NodeReferences {
+    /// Whether `text` can name a pick.
+    static func isName(_ text: String) -> Bool {
+        text.first?.isLetter == true && text.count <= 32 && text.allSatisfy(isNameCharacter)
+    }
+
+    /// The names a line refers to, in order of first use. Outside quotes a name never picked is an
+    /// error at its column; inside quotes (a caption saying "node $cut") only picked names count.
+    static func find(in line: String, known: Set<String>) throws(CommandError) -> [String] {
+        var names: [String] = []
+        for occurrence in occurrences(in: line) {
+            guard known.contains(occurrence.name) else {
+                if occurrence.quoted { continue }
+                throw CommandError(message: "no node picked as $\(occurrence.name) (`pick \(occurrence.name) = "
+                    + "follower` must come first)", column: occurrence.column)
+            }
+            if !names.contains(occurrence.name) { names.append(occurrence.name) }
+        }
+        return names
+    }
+
+    /// The line with every `$NAME` that has an id replaced by it.
+    public static func substitute(in line: String, ids: [String: Int]) -> String {
+        var result = ""
+        var consumed = 0
+        let characters = Array(line)
+        for occurrence in occurrences(in: line) {
+            guard let id = ids[occurrence.name] else { continue }
+            let dollar = occurrence.column - 2
+            result += String(characters[consumed..<dollar]) + "\(id)"
+            consumed = dollar + 1 + occurrence.name.count
+        }
+        return result + String(characters[consumed...])
+    }
+
+    private struct Occurrence {
+        /// 1-based column of the name (after the `$`).
+        var column: Int
+        var name: String
+        var quoted: Bool
+    }
+
+    /// Every `$NAME` (a letter, then letters, digits, - and _) before a comment.
+    private static func occurrences(in line: String) -> [Occurrence] {
+        var found: [Occurrence] = []
+        let characters = Array(line)
+        var quoted = false
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character == "\"", index == 0 || characters[index - 1] != "\\" { quoted.toggle() }
+            if character == "#", !quoted { break }
+            if character == "$", index + 1 < characters.count, characters[index + 1].isLetter {
+                let name = String(characters[(index + 1)...].prefix(while: isNameCharacter))
+                found.append(Occurrence(column: index + 2, name: name, quoted: quoted))
+                index += name.count
+            }
+            index += 1
+        }
+        return found
+    }
+
+    private static func isNameCharacter(_ character: Character) -> Bool {
+        character.isLetter || character.isNumber || character == "-" || character == "_"
     }
 }
 

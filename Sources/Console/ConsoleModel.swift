@@ -66,6 +66,12 @@ public struct ConsoleModel: Sendable {
 
     public mutating func apply(_ event: ClusterEvent) {
         switch event {
+        case .narration(let narration) where replay != nil:
+            var progress = ScriptProgress(file: narration.file, total: 0, steps: narration.steps)
+            progress.caption = narration.caption
+            progress.stepNumber = narration.step
+            progress.state = .replayed
+            script = progress
         case .message(let record):
             messages.append(record)
             if messages.count > Self.messageCapacity { messages.removeFirst(messages.count - Self.messageCapacity) }
@@ -77,10 +83,11 @@ public struct ConsoleModel: Sendable {
         }
     }
 
-    /// Forgets the events and messages shown (a replay seeking backwards rebuilds them).
+    /// Forgets the events, messages and caption shown (a replay seeking backwards rebuilds them).
     public mutating func clearActivity() {
         events = []
         messages = []
+        if replay != nil { script = nil }
     }
 
     public mutating func apply(result: CommandOutput, of line: String) {
@@ -127,7 +134,7 @@ public struct ConsoleModel: Sendable {
     }
 
     private mutating func handleShortcut(_ key: Key) -> [Action] {
-        if key == .enter, script?.state == .waiting { return [.continueScript] }
+        if key == .enter, script?.awaitsEnter == true { return [.continueScript] }
         guard case .character(let character) = key else { return [] }
         if character == "P", script != nil { return [.toggleScriptPause] }
         defer { if character != "q" { quitRequested = false } }

@@ -194,7 +194,8 @@ struct Painter {
         var lines: [(String, CellStyle)] = []
         switch view.status {
         case .down(let reason):
-            lines = [("DOWN", roleStyle), (reason, palette.dim), ("r restarts it on its data", palette.dim)]
+            lines = [("DOWN", roleStyle), (reason, palette.dim)]
+            if model.replay == nil { lines.append(("r restarts it on its data", palette.dim)) }
         case .paused, .starting, .up:
             lines = paneLines(view)
         }
@@ -352,15 +353,14 @@ struct Painter {
     /// The rows above the status line: a scenario's caption (wrapped to two rows at most) and where
     /// it is, or a replay's time bar.
     var bannerLines: [(String, CellStyle)] {
-        if let replay = model.replay {
-            return [(replay.bar(width: model.width - 1), palette.header)]
-        }
-        guard let script = model.script else { return [] }
-        let caption = script.caption.isEmpty ? "scenario \(script.file)" : "» " + script.caption
+        let timeBar = model.replay.map { [($0.bar(width: model.width - 1), palette.header)] } ?? []
+        guard let script = model.script else { return timeBar }
+        let caption = script.caption.isEmpty ? "lesson \(script.file)" : "» " + script.caption
         let detailStyle: CellStyle
         if case .failed = script.state { detailStyle = palette.error } else { detailStyle = palette.selected }
-        return caption.wrapped(width: model.width - 2, rows: 2).map { ($0, palette.header) }
-            + [(script.detail, detailStyle)]
+        let rows = model.height >= 30 ? 3 : 2
+        return caption.wrapped(width: model.width - 2, rows: rows).map { ($0, palette.header) }
+            + [(script.detail, detailStyle)] + timeBar
     }
 
     func banner(into screen: inout Screen) {
@@ -394,6 +394,12 @@ struct Painter {
             let hints = "space pause/play  \(glyphs.arrowLeft)/\(glyphs.arrowRight) 10 s back/on  +/- speed  "
                 + "1-\(model.nodeCount) select  ? help  q quit"
             screen.write(hints, x: 0, y: commandRow, style: palette.dim, maxWidth: model.width)
+        case .keys where model.script != nil && model.replay == nil:
+            let hints = model.width >= 120
+                ? "LESSON Enter next step · P hold · q quit  │  NODE n\(model.selected) k kill · r restart · p pause · "
+                    + "x isolate · h heal · space freeze · n step · : cmd · ? help"
+                : "Enter next·P hold·q quit │ n\(model.selected): k kill p pause x isolate : cmd ? help"
+            screen.write(hints.replacingBar(glyphs), x: 0, y: commandRow, style: palette.dim, maxWidth: model.width)
         case .keys:
             let hints = model.width >= 120
                 ? "1-\(model.nodeCount) select  k kill  r restart  p pause  x isolate  h heal  "

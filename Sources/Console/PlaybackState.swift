@@ -4,42 +4,70 @@ public struct ScriptProgress: Sendable, Equatable {
         case running
         /// At a `pause`: Enter goes on.
         case waiting
+        /// A step is done: the reader reads its caption and what it did; Enter starts the next step.
+        case reading
         /// Paused by the user (`P`) before its next step.
         case paused
         case passed
         case failed(String)
+        /// A recorded lesson, replayed: the caption as it was.
+        case replayed
     }
 
     public var file: String
     public var caption = ""
-    /// The step running, as written in the file, with its line number.
+    /// The line running, as written in the file, with its line number.
     public var step = ""
-    /// Steps done, of `total`.
+    /// Lines done, of `total`.
     public var index = 0
     public var total: Int
+    /// The caption shown is step `stepNumber` of `steps` (0 before the first caption).
+    public var stepNumber = 0
+    public var steps = 0
+    /// `--auto`: steps go on by themselves after a reading time.
+    public var auto = false
     public var state = State.running
 
-    public init(file: String, total: Int) {
+    public init(file: String, total: Int, steps: Int = 0) {
         self.file = file
         self.total = total
+        self.steps = steps
     }
 
-    /// Whether the step running is a command (not a caption, a pause or a check).
+    /// Whether the line running is a command (not a caption, a pause or a check).
     public var isAtCommand: Bool {
         guard state == .running, let colon = step.firstIndex(of: ":") else { return false }
         let word = step[step.index(after: colon)...].split(separator: " ").first ?? ""
-        return !["say", "pause", "expect", "bug", "start"].contains(word)
+        return !["say", "pause", "expect", "bug", "start", "pick"].contains(word)
     }
 
-    /// The line under the caption: where the script is and which keys drive it.
-    public var detail: String {
-        let position = "\(file) \(min(index, total))/\(total)"
+    /// Whether Enter moves the lesson on now.
+    public var awaitsEnter: Bool { state == .waiting || state == .reading }
+
+    /// Whether the lesson ended by itself (passed or failed), so quitting does not stop it early.
+    public var isOver: Bool {
         switch state {
-        case .running: return "\(position) · \(step) · P pauses the script"
-        case .waiting: return "\(position) · Enter continues · P pauses · you can act now"
-        case .paused: return "\(position) · script paused: P resumes · you can act now"
-        case .passed: return "\(position) · scenario passed · q quits, or keep exploring"
-        case .failed(let problem): return "\(position) · FAILED \(step): \(problem)"
+        case .passed, .failed, .replayed: true
+        case .running, .waiting, .reading, .paused: false
+        }
+    }
+
+    /// "step 2/5".
+    public var position: String { "step \(stepNumber)/\(steps)" }
+
+    /// The line under the caption: where the lesson is and which keys drive it.
+    public var detail: String {
+        let place = "\(file) \(position)"
+        switch state {
+        case .running: return "\(place) · \(step) · P holds the lesson"
+        case .reading where auto: return "\(place) · next step shortly (Enter: now) · P holds · q quits"
+        case .reading where stepNumber >= steps: return "\(place) · Enter: finish · P holds · q quits"
+        case .reading: return "\(place) · Enter: next step · P holds the lesson · q quits · you can act now"
+        case .waiting: return "\(place) · Enter continues · P holds the lesson · you can act now"
+        case .paused: return "\(place) · lesson held: P resumes · you can act now"
+        case .passed: return "\(file) · lesson finished, every check held · q quits, or keep exploring"
+        case .failed(let problem): return "\(place) · FAILED \(step): \(problem)"
+        case .replayed: return "\(place) · recorded lesson"
         }
     }
 }

@@ -158,7 +158,7 @@ public struct ScenarioTarget: FuzzTarget {
             case .bug where started:
                 return "`bug` on line \(step.line) accepted after the lesson started"
             case .bug, .say, .command(.start): break
-            case .command, .pause, .expect: started = true
+            case .command, .pause, .expect, .pick: started = true
             }
             for command in commands(in: step.step) {
                 if let problem = CommandTarget.roundTripProblem(command, nodeCount: nodeCount) {
@@ -189,7 +189,8 @@ public struct ScenarioTarget: FuzzTarget {
         case .command(let command), .expect(.fails(let command)),
              .expect(.value(let command, _, _)):
             [command]
-        case .say, .pause, .bug, .expect(.leaderIn), .expect(.role), .expect(.lockHolder):
+        case .say, .pause, .bug, .pick, .expect(.leaderIn), .expect(.role), .expect(.lockHolder),
+             .expect(.electionLeader):
             []
         }
     }

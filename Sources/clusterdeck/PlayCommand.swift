@@ -19,8 +19,13 @@ struct PlayCommand: AsyncParsableCommand {
               expect fails COMMAND                                (the command must be refused)
             A leading `start N` sets the cluster size and `bug NAME` lines switch bug knobs on. The whole \
             file is parsed before anything starts.
-            In the console, the caption bar shows each caption and step; Enter goes on past a `pause`, \
-            P holds or resumes the script, and every key and command works between steps.
+            A step is a caption (`say`; consecutive ones join) and the commands up to the next caption. \
+            In the console, the caption bar shows the caption while its commands run, then the lesson \
+            waits for Enter before the next step (--auto goes on by itself after a reading time that \
+            grows with the caption and follows --speed). P holds or resumes the lesson, and every key \
+            and command works between steps. `pick NAME = follower` names a node by its role when the \
+            line runs; later lines say $NAME where a node id goes (and captions may too). Quitting \
+            before the end says `lesson stopped at step K/N` and exits with 1.
             Headless, each step is printed and the first failed expectation (or failed wait) ends the \
             run with exit code 1, naming the file and line; `pause` does not wait.
             With --journal, the final cluster state's digest is printed at exit (`replay` reproduces it).
@@ -33,8 +38,11 @@ struct PlayCommand: AsyncParsableCommand {
     @Flag(help: "Run without the TUI, printing each step; the first failed expectation exits with 1.")
     var headless = false
 
-    @Option(help: "Speed factor for sleeps and waits between steps (2 = twice as fast).")
+    @Option(help: "Speed factor for sleeps between steps and --auto's reading time (2 = twice as fast).")
     var speed: Double = 1
+
+    @Flag(help: "In the console, go on to the next step by itself after a reading time (Enter: at once).")
+    var auto = false
 
     @Option(help: "Record what the console paints as an asciicast v2 file (TUI only), with markers.")
     var record: String?
@@ -43,6 +51,9 @@ struct PlayCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard speed > 0, speed <= 100 else { throw ValidationError("--speed must be between 0 and 100") }
+        if headless, auto {
+            throw ValidationError("--auto paces the console: drop --headless (headless never waits)")
+        }
         if headless, record != nil {
             throw ValidationError("--record records the console: drop --headless (or use --journal)")
         }
@@ -58,7 +69,8 @@ struct PlayCommand: AsyncParsableCommand {
         if headless {
             let guardian = StopSignals.shutDown(local)
             try await local.start()
-            let player = ScenarioPlayer(cluster: local, speed: speed, audience: PrintedAudience(file: file))
+            let player = ScenarioPlayer(cluster: local, speed: speed, audience: PrintedAudience(file: file),
+                                        file: file)
             passed = await player.run(script)
             await local.finish()
             guardian.disarm()
@@ -104,12 +116,14 @@ struct PlayCommand: AsyncParsableCommand {
         try await local.start()
         let runner = ConsoleRunner(cluster: local, nodeCount: local.options.nodeCount, timing: timing,
                                    recordPath: record)
-        let audience = ConsoleAudience(runner: runner, file: file, total: script.count)
+        let audience = ConsoleAudience(runner: runner, file: file, total: script.count,
+                                       steps: ScenarioPlayer.captionGroups(in: script),
+                                       pace: auto ? ReadingPace(speed: speed) : nil)
         let stopper = StopSignals { _ in
             runner.inbox.withLock { box in box.deliver { $0.quitRequested = true } }?.wake()
         }
-        let outcome = await runner.run { [speed] _ in
-            _ = await ScenarioPlayer(cluster: local, speed: speed, audience: audience).run(script)
+        let outcome = await runner.run { [speed, file] _ in
+            _ = await ScenarioPlayer(cluster: local, speed: speed, audience: audience, file: file).run(script)
         }
         stopper.disarm()
         await local.finish()
@@ -119,6 +133,11 @@ struct PlayCommand: AsyncParsableCommand {
         }
         let failure = audience.failure.withLock { $0 }
         if let failure { say("FAILED \(file): \(failure)") }
+        let progress = audience.current
+        if failure == nil, !progress.isOver {
+            say("lesson stopped at \(progress.position): \(file)")
+            throw ExitCode(1)
+        }
         return failure == nil
     }
 
@@ -140,7 +159,7 @@ extension ScenarioStep {
     var startsTheRun: Bool {
         switch self {
         case .bug, .say, .command(.start): false
-        case .command, .pause, .expect: true
+        case .command, .pause, .expect, .pick: true
         }
     }
 

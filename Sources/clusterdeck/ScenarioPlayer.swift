@@ -3,51 +3,129 @@ import CommandLanguage
 import Console
 import Foundation
 import Synchronization
+import Wire
 
 /// Who watches a scenario: standard output (headless) or the console's caption bar.
 protocol ScenarioAudience: Sendable {
-    /// A step is about to run (`index` counts from 0). The console holds the script here while the
+    /// A line is about to run (`index` counts from 0). The console holds the script here while the
     /// user has paused it.
     func begin(_ line: ScenarioLine, index: Int, total: Int) async
-    func caption(_ text: String)
+    /// A step begins: its caption (consecutive `say` lines joined), step `number` of `steps`.
+    func caption(_ text: String, step number: Int, of steps: Int)
     func output(_ output: CommandOutput, of line: ScenarioLine)
     func held(_ line: ScenarioLine)
     func failed(_ line: ScenarioLine, problem: String)
     /// `pause`: wait for the viewer (headless: go on).
     func pause() async
+    /// The step whose caption is `caption` is done: wait until the reader has read it and seen
+    /// what it did (Enter, or a reading time with `--auto`; headless: go on).
+    func awaitReader(after caption: String) async
     func finished()
 }
 
-/// Runs scenario steps against a cluster, telling its audience about each.
+/// Runs scenario steps against a cluster, telling its audience about each. A step is a caption
+/// and the commands up to the next caption.
 struct ScenarioPlayer {
     let cluster: LocalCluster
     let speed: Double
     let audience: any ScenarioAudience
+    /// The file, for the narration the journal keeps.
+    var file = ""
     static let defaultWithinMs = 3_000
 
     /// Plays every step; false at the first failed expectation or failed wait.
     func run(_ script: [ScenarioLine]) async -> Bool {
-        for (index, line) in script.enumerated() {
-            await audience.begin(line, index: index, total: script.count)
+        let steps = Self.captionGroups(in: script)
+        var picks: [String: Int] = [:]
+        var index = 0
+        var step = 0
+        var lastCaption: String?
+        var readerWaited = false
+        while index < script.count {
+            let original = script[index]
+            await audience.begin(original, index: index, total: script.count)
             if Task.isCancelled { return false }
-            switch line.step {
-            case .command(.start), .bug:
-                continue
-            case .command(let command):
-                let output = await cluster.execute(scaled(command))
-                audience.output(output, of: line)
-                if !output.ok, command.isWait { return fail(line, "the wait failed") }
-            case .say(let caption):
-                audience.caption(caption)
-            case .pause:
-                await audience.pause()
-            case .expect(let expectation):
-                if let problem = await check(expectation, line: line) { return fail(line, problem) }
-                audience.held(line)
+            guard let line = resolve(original, picks: picks) else {
+                return fail(original, "cannot use the picked nodes here")
             }
+            if case .say = line.step {
+                let group = script[index...].prefix(while: \.isCaption).map { resolve($0, picks: picks) ?? $0 }
+                // A `pause` just before the caption already waited for the reader.
+                if let lastCaption, !readerWaited { await audience.awaitReader(after: lastCaption) }
+                if Task.isCancelled { return false }
+                step += 1
+                let caption = group.compactMap(\.captionText).joined(separator: " ")
+                audience.caption(caption, step: step, of: steps)
+                await cluster.narrate(Narration(file: file, caption: caption, step: step, steps: steps))
+                lastCaption = caption
+                index += group.count
+                continue
+            }
+            if let problem = await perform(line, picks: &picks) { return fail(line, problem) }
+            readerWaited = line.step == .pause
+            index += 1
         }
         audience.finished()
         return true
+    }
+
+    /// How many steps (runs of captions) the script has.
+    static func captionGroups(in script: [ScenarioLine]) -> Int {
+        script.indices.filter { script[$0].isCaption && ($0 == 0 || !script[$0 - 1].isCaption) }.count
+    }
+
+    /// Runs one line that is not a caption; nil when it went as planned, else what went wrong.
+    private func perform(_ line: ScenarioLine, picks: inout [String: Int]) async -> String? {
+        switch line.step {
+        case .command(.start), .bug, .say:
+            return nil
+        case .command(let command):
+            let output = await cluster.execute(scaled(command))
+            audience.output(output, of: line)
+            return !output.ok && command.isWait ? "the wait failed" : nil
+        case .pick(let name, let role):
+            guard let id = await pick(role, excluding: Array(picks.values)) else {
+                return "no node is \(role) within \(Self.defaultWithinMs / 1000) s"
+            }
+            picks[name] = id
+            audience.output(CommandOutput(lines: ["$\(name) = n\(id) (\(role == "leader" ? "the" : "a") \(role))"]),
+                            of: line)
+            return nil
+        case .pause:
+            await audience.pause()
+            return nil
+        case .expect(let expectation):
+            if let problem = await check(expectation, line: line) { return problem }
+            audience.held(line)
+            return nil
+        }
+    }
+
+    /// The line with its `$NAME` references replaced by the picked ids, parsed again.
+    private func resolve(_ line: ScenarioLine, picks: [String: Int]) -> ScenarioLine? {
+        guard !line.references.isEmpty else { return line }
+        let text = NodeReferences.substitute(in: line.text, ids: picks)
+        guard let step = try? ScenarioParser.parseStep(text, nodeCount: cluster.options.nodeCount) else { return nil }
+        return ScenarioLine(line: line.line, text: text, step: step)
+    }
+
+    /// The lowest id with `role`, preferring nodes not picked already (so `pick a = follower` and
+    /// `pick b = follower` name two followers), waiting for one up to the default limit.
+    private func pick(_ role: String, excluding picked: [Int]) async -> Int? {
+        let deadline = ContinuousClock.now + .milliseconds(Self.defaultWithinMs)
+        while true {
+            let views = await cluster.views()
+            let matching = views.filter { roleName($0) == role && isCurrent($0, in: views) }
+            if let found = matching.first(where: { !picked.contains($0.id) }) ?? matching.first { return found.id }
+            if ContinuousClock.now >= deadline || Task.isCancelled { return nil }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// A deposed leader cut off from the others may still call itself leader for a while: only the
+    /// leader the views agree on counts as one.
+    private func isCurrent(_ view: NodeView, in views: [NodeView]) -> Bool {
+        view.state?.role != "leader" || views.leader?.id == view.id
     }
 
     private func fail(_ line: ScenarioLine, _ problem: String) -> Bool {
@@ -79,7 +157,7 @@ struct ScenarioPlayer {
     private func limit(of expectation: Expectation) -> Int {
         switch expectation {
         case .value(_, _, let within), .leaderIn(_, let within), .role(_, _, let within),
-             .lockHolder(_, _, let within):
+             .lockHolder(_, _, let within), .electionLeader(_, _, let within):
             within ?? Self.defaultWithinMs
         case .fails:
             0
@@ -100,15 +178,26 @@ struct ScenarioPlayer {
             let actual = views.first { $0.id == node }.map(roleName) ?? "?"
             return (actual == role, "n\(node) is \(actual)")
         case .lockHolder(let lock, let holder, _):
-            let output = await cluster.execute(.locks)
-            let line = output.lines.first { $0.hasPrefix("\(lock) ") } ?? ""
-            let actual = line.components(separatedBy: "holder ").dropFirst().first?
-                .split(separator: " ").first.map(String.init)
-            let normalized = actual == "free" ? nil : actual
-            return (normalized == holder, line.isEmpty ? "no lock \(lock)" : line)
+            let (state, names) = await replicaShown()
+            guard let found = state?.locks?.first(where: { $0.name == lock }) else {
+                return (holder == nil, "no lock \(lock)")
+            }
+            let actual = found.holder.map { names[$0] ?? "c\($0)" }
+            return (actual == holder, "\(lock) held by \(actual ?? "nobody") (token \(found.token))")
+        case .electionLeader(let election, let client, _):
+            let (state, names) = await replicaShown()
+            let actual = state?.elections?.first { $0.name == election }.map { names[$0.leader] ?? "c\($0.leader)" }
+            return (actual == client, "\(election) led by \(actual ?? "nobody")")
         case .fails:
             return (false, "")
         }
+    }
+
+    /// The leader's replica state (locks, elections) and the client names, as the panes show them.
+    private func replicaShown() async -> (NodeStateFrame?, [UInt64: String]) {
+        let views = await cluster.views()
+        let state = views.leader?.state ?? views.compactMap(\.state).max { $0.appliedIndex < $1.appliedIndex }
+        return (state, await cluster.summary().clientNames)
     }
 
     private func roleName(_ view: NodeView) -> String {
@@ -117,6 +206,16 @@ struct ScenarioPlayer {
         case .paused: "paused"
         case .starting, .up: view.state?.role ?? "starting"
         }
+    }
+}
+
+extension ScenarioLine {
+    var isCaption: Bool {
+        if case .say = step { true } else { false }
+    }
+
+    var captionText: String? {
+        if case .say(let text) = step { text } else { nil }
     }
 }
 
@@ -130,7 +229,7 @@ struct PrintedAudience: ScenarioAudience {
         say("\(file):\(line.line)  \(line.text)")
     }
 
-    func caption(_ text: String) { say("    » \(text)") }
+    func caption(_ text: String, step number: Int, of steps: Int) { say("    » [\(number)/\(steps)] \(text)") }
 
     func output(_ output: CommandOutput, of line: ScenarioLine) {
         for text in output.lines { say("    \(text)") }
@@ -144,6 +243,7 @@ struct PrintedAudience: ScenarioAudience {
     }
 
     func pause() async {}
+    func awaitReader(after caption: String) async {}
     func finished() {}
 }
 
@@ -152,13 +252,21 @@ struct PrintedAudience: ScenarioAudience {
 final class ConsoleAudience: ScenarioAudience {
     private let runner: ConsoleRunner
     private let progress: Mutex<ScriptProgress>
+    /// `--auto`: how fast the reader reads (nil: the reader presses Enter).
+    private let pace: ReadingPace?
     /// A failed expectation, for the exit code.
     let failure = Mutex<String?>(nil)
 
-    init(runner: ConsoleRunner, file: String, total: Int) {
+    init(runner: ConsoleRunner, file: String, total: Int, steps: Int, pace: ReadingPace?) {
         self.runner = runner
-        progress = Mutex(ScriptProgress(file: file, total: total))
+        self.pace = pace
+        var start = ScriptProgress(file: file, total: total, steps: steps)
+        start.auto = pace != nil
+        progress = Mutex(start)
     }
+
+    /// Where the lesson is now.
+    var current: ScriptProgress { progress.withLock { $0 } }
 
     private func update(_ change: (inout ScriptProgress) -> Void) {
         runner.show(progress.withLock { change(&$0); return $0 })
@@ -176,7 +284,13 @@ final class ConsoleAudience: ScenarioAudience {
         }
     }
 
-    func caption(_ text: String) { update { $0.caption = text } }
+    func caption(_ text: String, step number: Int, of steps: Int) {
+        update {
+            $0.caption = text
+            $0.stepNumber = number
+            $0.steps = steps
+        }
+    }
 
     func output(_ output: CommandOutput, of line: ScenarioLine) {
         runner.inbox.withLock { $0.deliver { $0.results.append((output, line.text)) } }?.wake()
@@ -195,11 +309,27 @@ final class ConsoleAudience: ScenarioAudience {
         update { $0.state = .running }
     }
 
+    func awaitReader(after caption: String) async {
+        update { $0.state = .reading }
+        await runner.gate.waitForEnter(orAfter: pace?.readingTime(of: caption))
+        update { $0.state = .running }
+    }
+
     func finished() {
         update {
             $0.index = $0.total
             $0.state = .passed
         }
+    }
+}
+
+/// How long `--auto` leaves a caption on screen: a base plus time per character, at the lesson's
+/// speed.
+struct ReadingPace: Sendable {
+    var speed: Double
+
+    func readingTime(of caption: String) -> Duration {
+        .milliseconds(Int((2_000 + 60 * Double(caption.count)) / speed))
     }
 }
 
@@ -209,6 +339,8 @@ final class ScriptGate: Sendable {
         var paused = false
         var enterPressed = false
         var waitingForEnter = false
+        /// Counts waits for Enter, so an automatic go-on meant for one wait never ends a later one.
+        var waitNumber = 0
         var cancelled = false
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -241,12 +373,25 @@ final class ScriptGate: Sendable {
         changeAndWake { $0.cancelled = true }
     }
 
-    func waitForEnter() async {
-        state.withLock {
+    /// Waits for Enter, or goes on by itself after `duration` when one is given.
+    func waitForEnter(orAfter duration: Duration? = nil) async {
+        let number = state.withLock {
             $0.enterPressed = false
             $0.waitingForEnter = true
+            $0.waitNumber += 1
+            return $0.waitNumber
+        }
+        let timer = duration.map { duration in
+            Task { [self] in
+                try? await Task.sleep(for: duration)
+                changeAndWake { state in
+                    guard state.waitingForEnter, state.waitNumber == number, !state.paused else { return }
+                    state.enterPressed = true
+                }
+            }
         }
         await wait { $0.enterPressed }
+        timer?.cancel()
         state.withLock { $0.waitingForEnter = false }
     }
 

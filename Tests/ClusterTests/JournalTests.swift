@@ -79,12 +79,17 @@ struct JournalTests {
         var record = HistoryRecord(process: "bob", f: "put", key: "k", value: "v", old: nil, new: nil,
                                    invoke: 1, complete: 1.25, outcome: .ok)
         record.value = "v"
+        var refused = HistoryRecord(process: "alice", f: "put", key: "balance", value: "0", invoke: 1, complete: 2,
+                                    outcome: .fail, token: 1, result: "fenced")
+        refused.stale = nil
         let header = RoutingHeader(from: 2, to: 3, type: 7, term: 4, entryCount: 0)
         let events: [ClusterEvent] = [
             .node(2, NodeEventFrame(kind: "role", text: "became leader in term 4", term: 4, index: 9)),
             .nodeStarted(3, pid: 42), .nodeStopped(3, reason: "exited with code 2: boom"),
             .action("network healed"), .message(MessageRecord(header: header, fate: .partitioned, timeMs: 3000)),
-            .client(record),
+            .client(ClientReport(operation: record, node: 2)),
+            .client(ClientReport(operation: refused, node: 1, reason: "token lower than 2")),
+            .narration(Narration(file: "demos/x.deck", caption: "A caption.", step: 2, steps: 5)),
         ]
         let text = try writeJournal { journal in
             journal.begin(nodes: 3, summary: ClusterSummary())
@@ -92,6 +97,12 @@ struct JournalTests {
         }
         let decoded = try JournalReplay(text: text).entries.compactMap(\.event)
         #expect(decoded.map(\.text) == events.map(\.text))
+        #expect(decoded.map(\.text).contains("alice: put balance=0 fence 1 → refused: token lower than 2"))
+        guard case .narration(let narration) = decoded.last else {
+            Issue.record("the caption did not come back: \(decoded.last.map(\.text) ?? "nothing")")
+            return
+        }
+        #expect(narration == Narration(file: "demos/x.deck", caption: "A caption.", step: 2, steps: 5))
     }
 
     @Test("a damaged journal is refused with the line that is wrong", arguments: [

@@ -39,7 +39,7 @@ extension LiveClusterTests {
             tmux.type("", enter: true)
             let passed = await eventually(within: 20, everyMs: 100) {
                 let screen = tmux.capture()
-                return screen.contains("After the pause") && screen.contains("scenario passed")
+                return screen.contains("After the pause") && screen.contains("lesson finished")
             }
             #expect(passed, "the scenario did not finish after Enter:\n\(tmux.capture())")
             let liveLeaders = leaders(in: tmux.capture())
@@ -72,6 +72,43 @@ extension LiveClusterTests {
             let markers = try String(contentsOfFile: cast, encoding: .utf8).split(separator: "\n")
                 .filter { $0.contains("\"m\"") }
             #expect(markers.contains { $0.contains("Hello from the deck") }, "markers: \(markers)")
+        }
+
+        @Test("play waits for the reader after each step; q before the end says where the lesson stopped")
+        func quitEarly() async throws {
+            let session = try TmuxSession(name: "cd\(getpid())quit")
+            defer { session.close() }
+            let (binary, temporary, tmux) = (session.binary, session.temporary, session.tmux)
+            let deck = "\(temporary.path)/steps.deck"
+            try """
+                start 3
+                say "First step"
+                wait leader within 20s
+                say "Second step"
+                put x 1
+                say "Third step"
+                expect get x == 1
+                """.write(toFile: deck, atomically: true, encoding: .utf8)
+            try tmux.start(width: 100, height: 30, environment: ["TMPDIR": temporary.path])
+            tmux.type("\(binary) play \(deck) --pace real; echo exit=$?", enter: true)
+            let reading = await eventually(within: 30, everyMs: 100) {
+                let screen = tmux.capture()
+                return screen.contains("First step") && screen.contains("step 1/3 · Enter: next step")
+            }
+            #expect(reading, "the lesson did not wait after its first step:\n\(tmux.capture())")
+            try await Task.sleep(for: .seconds(2))
+            #expect(!tmux.capture().contains("Second step"), "it went on without Enter:\n\(tmux.capture())")
+            tmux.type("", enter: true)
+            let second = await eventually(within: 20, everyMs: 100) {
+                tmux.capture().contains("step 2/3 · Enter: next step")
+            }
+            #expect(second, "Enter did not show the second step:\n\(tmux.capture())")
+            tmux.type("q", enter: false)
+            let stopped = await eventually(within: 10, everyMs: 100) {
+                let screen = tmux.capture()
+                return screen.contains("lesson stopped at step 2/3") && screen.contains("exit=1")
+            }
+            #expect(stopped, "quitting early did not say where it stopped:\n\(tmux.capture())")
         }
 
         private func fingerprint(in screen: String) -> String? {

@@ -55,14 +55,15 @@ struct GoldenFrameTests {
         try check("help-80x24.txt", model)
     }
 
-    @Test("120×40 with a scenario's caption bar, waiting at a pause")
+    @Test("120×40 with a lesson's caption bar, waiting for the reader at the end of a step")
     func captionBar() throws {
         var model = Fixtures.model(width: 120, height: 40)
-        var script = ScriptProgress(file: "demos/failover.deck", total: 14)
+        var script = ScriptProgress(file: "demos/failover.deck", total: 14, steps: 5)
         script.caption = "Now the leader dies (SIGKILL). Its followers stop hearing heartbeats, and one of them "
             + "times out, wins a majority of votes and leads a new term; the committed write survives."
         script.index = 7
-        script.state = .waiting
+        script.stepNumber = 3
+        script.state = .reading
         model.script = script
         try check("boxed-120x40-caption.txt", model)
     }
