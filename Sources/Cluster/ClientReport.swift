@@ -18,7 +18,8 @@ public struct ClientReport: Sendable, Equatable {
 
     /// One line: who, what, and the result with its meaning.
     public var text: String {
-        "\(operation.process): \(asked) → \(result)"
+        // The unnamed client is the user at the command line: no name to show.
+        (operation.process == "default" ? "" : "\(operation.process): ") + "\(asked) → \(result)"
     }
 
     /// What was asked, briefly: `get x`, `put x=1`, `put balance=0 fence 1`, `cas x 1→2`, `lock L`.

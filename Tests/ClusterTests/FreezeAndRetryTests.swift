@@ -62,6 +62,30 @@ extension LiveClusterTests {
             }
         }
 
+        @Test("a put stepped by hand through a frozen cluster makes one log entry and ends ok")
+        func steppedPutCommitsOnce() async throws {
+            try await withCluster(nodes: 3) { cluster in
+                let leader = try await cluster.waitSettled()
+                let lastBefore = try #require(await cluster.view(leader)?.state?.lastIndex)
+                #expect(try await cluster.exec("freeze").ok)
+                let write = Task { try await cluster.exec("put x 1") }
+                // Far past the client's attempt timeout and deadline on the wall clock: a client
+                // on wall time would have retried (a second entry) or given up (unknown) by now.
+                try await Task.sleep(for: .milliseconds(4 * maximumElectionMs + 600))
+                var steps = 0
+                while steps < 12 {
+                    _ = try await cluster.exec("step 1")
+                    steps += 1
+                    let done = await eventually(within: 0.3) { await cluster.view(leader)?.state?.commitIndex ?? 0 > lastBefore }
+                    if done { break }
+                }
+                #expect(try await write.value.lines == ["OK"], "the stepped put did not end ok")
+                let state = try #require(await cluster.view(leader)?.state)
+                #expect(state.lastIndex == lastBefore + 1, "the put made \(state.lastIndex - lastBefore) entries")
+                #expect(try await cluster.exec("thaw").ok)
+            }
+        }
+
         /// The N in `FROZEN (N held)` of `status`, or nil when not frozen.
         private func heldCount(_ cluster: LocalCluster) async throws -> Int? {
             let text = try await cluster.exec("status").lines.joined(separator: "\n")

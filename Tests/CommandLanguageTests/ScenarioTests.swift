@@ -63,4 +63,41 @@ struct ScenarioTests {
         #expect(lines.map(\.step) == [.command(.start(nodes: 3)), .say("hi"), .command(.put(key: "x", value: "1"))])
         #expect(lines.map(\.line) == [1, 2, 3])
     }
+
+    @Test("pick names a node by role; later lines use $NAME where a node id goes, and captions may too")
+    func picksAndReferences() throws {
+        let text = """
+            start 3
+            pick cut = follower
+            isolate $cut
+            expect get x --stale --node $cut == old
+            expect role $cut == pre-candidate within 2s
+            say "n$cut is cut off; $HOME stays as written"
+            expect elected primary == bob within 5s
+            """
+        let lines = try ScenarioParser.parse(text, file: "t.deck", nodeCount: 3)
+        #expect(lines[1].step == .pick(name: "cut", role: "follower"))
+        #expect(lines[2].references == ["cut"])
+        #expect(lines[5].references == ["cut"])
+        #expect(lines[6].step == .expect(.electionLeader(election: "primary", client: "bob", withinMs: 5_000)))
+        let resolved = NodeReferences.substitute(in: lines[3].text, ids: ["cut": 2])
+        #expect(resolved == "expect get x --stale --node 2 == old")
+        #expect(try ScenarioParser.parseStep(resolved, nodeCount: 3)
+            == .expect(.value(get: .get(key: "x", staleNode: 2), equals: "old", withinMs: nil)))
+        #expect(NodeReferences.substitute(in: lines[5].text, ids: ["cut": 3])
+            == "say \"n3 is cut off; $HOME stays as written\"")
+    }
+
+    @Test("a reference to a node never picked, or a bad pick, is refused up front at its column", arguments: [
+        ("start 3\nisolate $cut\n", 2, 10), ("pick cut = boss\n", 1, 12), ("pick 9x = leader\n", 1, 6),
+        ("pick cut follower\n", 1, 1), ("isolate $cut\npick cut = follower\n", 1, 10),
+    ])
+    func refusesBadPicks(text: String, line: Int, column: Int) {
+        do {
+            _ = try ScenarioParser.parse(text, file: "p.deck", nodeCount: 3)
+            Issue.record("parsed: \(text)")
+        } catch {
+            #expect(error.line == line && error.column == column, "\(error)")
+        }
+    }
 }
