@@ -51,7 +51,7 @@ public struct ClientReport: Sendable, Equatable {
         case "get": return "\(Self.short(operation.value ?? "none")) (linearizable, via \(via))"
         case "lock" where operation.result == "granted":
             return "granted, token \(operation.token.map(String.init) ?? "?")"
-        case "lock" where operation.result == "queued": return "queued, \(operation.new ?? "waiting")"
+        case "lock" where operation.result == "queued": return operation.new ?? "queued"
         case "lock", "unlock", "campaign", "resign": return operation.new ?? operation.result ?? "ok"
         default: return "ok (committed via \(via))"
         }

@@ -208,7 +208,7 @@ public enum CommandResult: Codable, Sendable, Equatable, CustomStringConvertible
         case .compareFailed(let current): "compare failed (current \(current.map { "\"\($0)\"" } ?? "none"))"
         case .fenced(let highest): "fenced: token lower than \(highest)"
         case .granted(let token): "granted, token \(token)"
-        case .queued(let position): "queued at \(position)"
+        case .queued(let position): "queued at position \(position)"
         case .released: "released"
         case .elected(let revision): "elected at revision \(revision)"
         case .candidate(let position): "candidate at \(position)"

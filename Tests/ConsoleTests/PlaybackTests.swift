@@ -25,6 +25,36 @@ struct PlaybackTests {
         }
     }
 
+    @Test("Enter also ends the reading wait after a step; the footer names the lesson's keys apart from the node's")
+    func readingWait() {
+        var model = model()
+        var script = ScriptProgress(file: "a.deck", total: 6, steps: 3)
+        script.stepNumber = 2
+        script.state = .reading
+        model.script = script
+        #expect(model.handle(.enter) == [.continueScript])
+        let screen = ConsoleView.render(model).text
+        #expect(screen.contains("a.deck step 2/3 · Enter: next step"))
+        #expect(screen.contains("LESSON Enter next step · P hold · q quit"))
+        #expect(screen.contains("NODE n1 k kill"))
+    }
+
+    @Test("a replayed lesson shows its captions in the caption bar, and a seek back forgets them")
+    func replayedNarration() {
+        var model = model()
+        model.replay = ReplayProgress(file: "run.jsonl", duration: 30)
+        model.nodes[1].status = .down(reason: "killed by SIGKILL")
+        #expect(ConsoleView.render(model).text.contains("killed by SIGKILL"))
+        model.apply(.narration(Narration(file: "demos/failover.deck", caption: "The leader dies.", step: 2, steps: 4)))
+        #expect(model.script?.caption == "The leader dies.")
+        let screen = ConsoleView.render(model).text
+        #expect(screen.contains("» The leader dies."))
+        #expect(screen.contains("demos/failover.deck step 2/4 · recorded lesson"))
+        #expect(!screen.contains("r restarts it"))
+        model.clearActivity()
+        #expect(model.script == nil)
+    }
+
     @Test("a running command step is marked; captions, pauses and checks are not commands")
     func commandSteps() {
         var script = ScriptProgress(file: "a.deck", total: 5)
