@@ -24,6 +24,8 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     public var code: UInt8?
     public var entries: Int?
     public var fate: String?
+    /// message: a vote or pre-vote response's answer.
+    public var vote: VoteAnswer?
     public var operation: HistoryRecord?
     /// view: "starting", "up", "paused" or "down".
     public var status: String?
@@ -170,6 +172,7 @@ extension JournalEntry {
             term = record.header.term
             entries = record.header.entryCount
             fate = record.fate.rawValue
+            vote = record.voteAnswer
         case .client(let record):
             self.init(type: "client", t: t)
             operation = record
@@ -256,7 +259,7 @@ extension JournalEntry {
                 return nil
             }
             let header = RoutingHeader(from: from, to: to, type: code, term: term ?? 0, entryCount: entries ?? 0)
-            return .message(MessageRecord(header: header, fate: fate, timeMs: Int(t * 1000)))
+            return .message(MessageRecord(header: header, fate: fate, timeMs: Int(t * 1000), voteAnswer: vote))
         case "client":
             return operation.map { .client($0) }
         default:
