@@ -233,9 +233,12 @@ extension ClusterEngine {
 
     private func fireElectionTimer(_ id: NodeID) -> String {
         guard node(id).status == .up else { return "n\(id) is \(node(id).status.label.lowercased()); it cannot campaign" }
+        // Sent even to a leader: its state frame may be a moment old, and a leader ignores it.
         send(.control(.campaign), to: id)
-        publish(.action("n\(id): election timer fired"))
-        return "n\(id): election timer fired"
+        let text = TimeoutExplanation(node: id, state: node(id).state, leader: leaderID, preVote: preVote,
+                                      checkQuorum: checkQuorum).text
+        publish(.action(text))
+        return text
     }
 
     private func skewClock(_ id: NodeID, _ factor: Double) -> String {

@@ -243,9 +243,9 @@ final class ClusterEngine {
         }
         switch fabric.route(header, payload: payload) {
         case .hold:
-            record(header, .held)
+            record(header, .held, payload)
         case .drop(let fate):
-            record(header, fate)
+            record(header, fate, payload)
         case .deliver(let delayMs, let copies):
             for _ in 0..<copies { deliver(header, payload, afterMs: delayMs) }
         }
@@ -270,13 +270,16 @@ final class ClusterEngine {
             fate = .delivered
         }
         fabric.count(fate)
-        record(header, fate)
+        record(header, fate, payload)
     }
 
-    private func record(_ header: RoutingHeader, _ fate: MessageFate) {
+    private func record(_ header: RoutingHeader, _ fate: MessageFate, _ payload: ByteBuffer) {
         guard !subscribers.isEmpty || journal != nil else { return }
         let timeMs = Int((NIODeadline.now() - startedAt).nanoseconds / 1_000_000)
-        publish(.message(MessageRecord(header: header, fate: fate, timeMs: timeMs)))
+        // Only vote answers are decoded: a few bytes, a handful of times per election.
+        let answer = header.isVoteResponse
+            ? PeerCodec.voteAnswer(Array(payload.readableBytesView.dropFirst())) : nil
+        publish(.message(MessageRecord(header: header, fate: fate, timeMs: timeMs, voteAnswer: answer)))
     }
 
     // MARK: Views

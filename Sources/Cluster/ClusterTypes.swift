@@ -55,7 +55,7 @@ public enum ClusterEvent: Sendable {
         case .action(let text): text
         case .message(let record):
             "n\(record.header.from) → n\(record.header.to) \(record.header.typeName) t\(record.header.term) "
-                + "entries=\(record.header.entryCount) \(record.fate.rawValue)"
+                + "entries=\(record.header.entryCount) \(record.answerText)\(record.fate.rawValue)"
         case .client(let report): report.text
         case .narration(let narration): "── step \(narration.step)/\(narration.steps) ──"
         }

@@ -25,6 +25,8 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     public var code: UInt8?
     public var entries: Int?
     public var fate: String?
+    /// message: a vote or pre-vote response's answer.
+    public var vote: VoteAnswer?
     public var operation: HistoryRecord?
     /// view: "starting", "up", "paused" or "down".
     public var status: String?
@@ -175,6 +177,7 @@ extension JournalEntry {
             term = record.header.term
             entries = record.header.entryCount
             fate = record.fate.rawValue
+            vote = record.voteAnswer
         case .client(let report):
             self.init(type: "client", t: t)
             operation = report.operation
@@ -269,7 +272,7 @@ extension JournalEntry {
                 return nil
             }
             let header = RoutingHeader(from: from, to: to, type: code, term: term ?? 0, entryCount: entries ?? 0)
-            return .message(MessageRecord(header: header, fate: fate, timeMs: Int(t * 1000)))
+            return .message(MessageRecord(header: header, fate: fate, timeMs: Int(t * 1000), voteAnswer: vote))
         case "client":
             return operation.map { .client(ClientReport(operation: $0, node: node, reason: reason)) }
         case "caption":

@@ -244,9 +244,11 @@ extension CommandName.Spec {
         usage: "timeout N|leader",
         summary: "fire a node's election timer now",
         description: "Makes the node start an election at once, as if its election timeout had "
-            + "elapsed: force an election, or two at once for a split vote. While pre-vote or "
-            + "check-quorum is on, nodes that hear from a leader ignore the campaign (`set prevote "
-            + "off` and `set checkquorum off` to see it run).",
+            + "elapsed: force an election, or two at once for a split vote. It answers with what "
+            + "the node will do under the current settings: while pre-vote or check-quorum is on, "
+            + "nodes that hear from a leader refuse the campaign, and the vote replies on the "
+            + "timeline say why (`set prevote off` and `set checkquorum off` to see it run). A "
+            + "leader does nothing.",
         example: "timeout 3")
     static let skew = Self(
         usage: "skew N FACTOR",

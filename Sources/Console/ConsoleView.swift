@@ -149,9 +149,11 @@ struct Painter {
             screen.write(downReason(view), x: x, y: y, style: palette.dim, maxWidth: model.width - x)
             return
         }
+        // A campaign's tally matters more than the applied index and key count while it lasts.
+        let middle = tally(state).map { $0.padded(20) }
+            ?? "applied \(state.appliedIndex)".padded(12) + "keys \(state.keyCount)".padded(8)
         let text = "t\(state.term)".padded(5) + "last \(state.lastIndex)".padded(9)
-            + "commit \(state.commitIndex)".padded(11) + "applied \(state.appliedIndex)".padded(12)
-            + "keys \(state.keyCount)".padded(8) + linkSummary(view.id)
+            + "commit \(state.commitIndex)".padded(11) + middle + linkSummary(view.id)
         screen.write(text, x: x, y: y, maxWidth: model.width - x)
     }
 
@@ -210,6 +212,7 @@ struct Painter {
         if view.status == .paused { lines.append(("PAUSED (SIGSTOP)", palette.role(nil, status: .paused))) }
         lines.append(("term \(state.term)  vote \(state.votedFor.map { "n\($0)" } ?? "-")  "
             + "leader \(state.leader.map { "n\($0)" } ?? "-")", .plain))
+        if let tally = tally(state) { lines.append((tally + " needed", palette.role(state.role, status: .up))) }
         lines.append(("commit \(state.commitIndex)  applied \(state.appliedIndex)  "
             + "log \(state.firstIndex)…\(state.lastIndex)", .plain))
         for entry in state.logTail.suffix(4) {
@@ -225,6 +228,15 @@ struct Painter {
         }
         lines.append(("links \(linkSummary(view.id))", palette.dim))
         return lines
+    }
+
+    /// A (pre-)candidate's votes so far against the quorum it needs: "votes n2,n1 2/3".
+    private func tally(_ state: NodeStateFrame) -> String? {
+        guard let votes = state.votes, state.role == Role.candidate.rawValue
+                || state.role == Role.preCandidate.rawValue else { return nil }
+        let kind = state.role == Role.preCandidate.rawValue ? "pre-votes" : "votes"
+        let voters = votes.map { "n\($0)" }.joined(separator: ",")
+        return "\(kind) \(voters) \(votes.count)/\(model.nodeCount / 2 + 1)"
     }
 
     private func roleLabel(_ view: NodeView) -> String {
@@ -267,11 +279,12 @@ struct Painter {
         }
         let rows = inner.height - 1
         for (offset, record) in model.messages.suffix(rows).enumerated() {
-            arrow(record, row: inner.y + 1 + offset, column: column, width: spacing, into: &screen)
+            arrow(record, row: inner.y + 1 + offset, column: column, rowEnd: inner.x + inner.width,
+                  into: &screen)
         }
     }
 
-    private func arrow(_ record: MessageRecord, row: Int, column: (NodeID) -> Int, width: Int,
+    private func arrow(_ record: MessageRecord, row: Int, column: (NodeID) -> Int, rowEnd: Int,
                        into screen: inout Screen) {
         let from = column(record.header.from)
         let to = column(record.header.to)
@@ -290,13 +303,26 @@ struct Painter {
         screen.write("•", x: from, y: row, style: style)
         var label = "\(record.header.typeName) t\(record.header.term)"
         if record.header.entryCount > 0 { label += " +\(record.header.entryCount)" }
+        if let answer = record.voteAnswer { label += " " + voteMark(answer) }
         switch record.fate {
         case .delivered: break
         case .held: label += " HELD"
         default: label = "\(glyphs.cross) " + label + " \(record.fate.rawValue)"
         }
-        let labelX = left + 2
-        screen.write(label, x: labelX, y: row, style: style, maxWidth: max(0, right - labelX))
+        // A label too long for its arrow (a vote refusal's reason between neighbours) goes after it,
+        // where the row is free, rather than being cut.
+        let inside = right - left - 2
+        let outside = rowEnd - right - 2
+        let labelX = label.count > inside && outside >= label.count ? right + 2 : left + 2
+        screen.write(label, x: labelX, y: row, style: style, maxWidth: max(0, labelX == left + 2 ? inside : outside))
+    }
+
+    /// "✓", or "✗" and why: the few words a timeline arrow has room for.
+    private func voteMark(_ answer: VoteAnswer) -> String {
+        switch answer {
+        case .granted: String(glyphs.check)
+        case .refused(let reason): "\(glyphs.cross) \(reason.label)"
+        }
     }
 
     // MARK: Locks and elections

@@ -22,9 +22,12 @@ public enum FrameCorpus {
 
     static let peerMessages: [Message] = [
         Message(from: 1, to: 2, term: 7, body: .preVote(vote)),
-        Message(from: 2, to: 1, term: 7, body: .preVoteResponse(granted: true)),
+        Message(from: 2, to: 1, term: 7, body: .preVoteResponse(.granted)),
+        Message(from: 3, to: 1, term: 6, body: .preVoteResponse(.refused(.leaderLease(2)))),
         Message(from: 1, to: 3, term: 7, body: .vote(vote)),
-        Message(from: 3, to: 1, term: 7, body: .voteResponse(granted: false)),
+        Message(from: 3, to: 1, term: 7, body: .voteResponse(.refused(.unstated))),
+        Message(from: 3, to: 1, term: 7, body: .voteResponse(.refused(.logBehind))),
+        Message(from: 2, to: 1, term: 7, body: .voteResponse(.refused(.alreadyVoted(for: 255)))),
         Message(from: 1, to: 2, term: 7, body: .append(AppendRequest(
             prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0))),
         Message(from: 1, to: 2, term: 7, body: .append(AppendRequest(

@@ -103,6 +103,8 @@ final class NodeServer {
                 return refuse("peer message for node \(message.to) sent to node \(options.id)", on: channel)
             }
             raft.step(message)
+            // A vote answer may change a campaign's tally without producing any output.
+            if message.body.voteAnswer != nil { markStateDirty() }
         case .clientRequest(let request):
             handleClient(request)
         case .control(let control):
@@ -250,6 +252,7 @@ final class NodeServer {
         guard let console else { return }
         for message in messages {
             write(.peer(message), to: console)
+            if let explanation = NodeEventFrame.explaining(message) { write(.event(explanation), to: console) }
         }
     }
 
@@ -405,7 +408,8 @@ final class NodeServer {
             logTail: tail.map { NodeStateFrame.EntrySummary(index: $0.index, term: $0.term, text: $0.summary) },
             keyCount: kv.count, sample: sample, followers: followers,
             pace: skew == 1 ? "\(timing.tickMs)ms/tick" : "\(timing.tickMs)ms/tick skew \(skew)", frozen: frozen,
-            locks: locks.isEmpty ? nil : locks, elections: elections.isEmpty ? nil : elections)
+            locks: locks.isEmpty ? nil : locks, elections: elections.isEmpty ? nil : elections,
+            votes: raft.votesGranted.isEmpty ? nil : raft.votesGranted)
     }
 
     /// The first keys in order with their current values, for the console's pane. Finding them

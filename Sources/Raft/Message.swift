@@ -50,12 +50,50 @@ public enum AppendResponse: Sendable, Equatable {
     case rejected(rejectedIndex: LogIndex, hintIndex: LogIndex, hintTerm: Term)
 }
 
+/// A voter's answer to a vote or pre-vote request: granted, or refused with the rule that refused it,
+/// so that a reader of the timeline (or a trace) sees why an election went as it did.
+public enum VoteAnswer: Sendable, Equatable, Codable {
+    case granted
+    case refused(VoteRefusal)
+
+    public var isGranted: Bool { self == .granted }
+}
+
+/// Why a node refused a vote or pre-vote: each case is one of Raft's election rules.
+public enum VoteRefusal: Sendable, Equatable, Codable {
+    /// The request carries an older term than the voter's (§5.1): the asker is out of date.
+    case staleTerm
+    /// The candidate's log is not at least as up to date as the voter's (§5.4.1).
+    case logBehind
+    /// The voter already voted for another candidate in this term (one vote per term, §5.2).
+    case alreadyVoted(for: NodeID)
+    /// The voter already follows this node, elected in this term.
+    case hasLeader(NodeID)
+    /// The voter heard from this leader within an election timeout: a campaign now would only disrupt
+    /// a live leader (check-quorum's lease, thesis §4.2.3; pre-vote keeps the same rule, §9.6).
+    case leaderLease(NodeID)
+    /// No reason given: a refusal from a node that predates reasons (decoded from an old frame).
+    case unstated
+
+    /// A few words for the console's timeline: "log behind", "voted n3", "lease n1".
+    public var label: String {
+        switch self {
+        case .staleTerm: "stale term"
+        case .logBehind: "log behind"
+        case .alreadyVoted(let candidate): "voted n\(candidate)"
+        case .hasLeader(let leader): "leader n\(leader)"
+        case .leaderLease(let leader): "lease n\(leader)"
+        case .unstated: "no reason"
+        }
+    }
+}
+
 /// The kinds of message nodes exchange.
 public enum MessageBody: Sendable, Equatable {
     case preVote(VoteRequest)
-    case preVoteResponse(granted: Bool)
+    case preVoteResponse(VoteAnswer)
     case vote(VoteRequest)
-    case voteResponse(granted: Bool)
+    case voteResponse(VoteAnswer)
     case append(AppendRequest)
     case appendResponse(AppendResponse)
     /// `commit` is capped at what the follower is known to hold; `readRound` confirms leadership for
@@ -76,6 +114,14 @@ public enum MessageBody: Sendable, Equatable {
         case .heartbeat: "Heartbeat"
         case .heartbeatResponse: "HeartbeatResp"
         case .installSnapshot: "Snapshot"
+        }
+    }
+
+    /// The answer a vote or pre-vote response carries; nil for any other message.
+    public var voteAnswer: VoteAnswer? {
+        switch self {
+        case .preVoteResponse(let answer), .voteResponse(let answer): answer
+        default: nil
         }
     }
 

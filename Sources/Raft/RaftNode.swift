@@ -11,8 +11,8 @@ public struct RaftNode: Sendable {
     var log: RaftLog
     /// Per-follower replication state, for a leader only.
     public private(set) var progress: [NodeID: ReplicationProgress] = [:]
-    /// Votes received in the current (pre-)campaign: true = granted.
-    private var votes: [NodeID: Bool] = [:]
+    /// Answers received in the current (pre-)campaign.
+    private var votes = VoteTally()
     private var electionElapsed = 0
     private var heartbeatElapsed = 0
     private var randomizedElectionTicks: Int
@@ -43,6 +43,9 @@ public struct RaftNode: Sendable {
     public var firstIndex: LogIndex { log.firstIndex }
     public var snapshotPosition: LogPosition { log.snapshotPosition }
     public var hardState: HardState { HardState(term: term, votedFor: votedFor, commit: log.committed) }
+    /// Who granted this node's current (pre-)campaign, itself first, then in the order they answered;
+    /// empty unless it is a (pre-)candidate.
+    public var votesGranted: [NodeID] { votes.granted }
 
     /// The term of the entry at `index`; nil when compacted away or not present.
     public func term(at index: LogIndex) -> Term? { log.term(at: index) }
@@ -107,8 +110,8 @@ public struct RaftNode: Sendable {
         switch message.body {
         case .preVote(let request): handleVoteRequest(message, request, preVote: true)
         case .vote(let request): handleVoteRequest(message, request, preVote: false)
-        case .preVoteResponse(let granted): handleVoteResponse(from: message.from, granted, preVote: true)
-        case .voteResponse(let granted): handleVoteResponse(from: message.from, granted, preVote: false)
+        case .preVoteResponse(let answer): handleVoteResponse(from: message.from, answer, preVote: true)
+        case .voteResponse(let answer): handleVoteResponse(from: message.from, answer, preVote: false)
         case .append(let request): handleAppend(from: message.from, request)
         case .appendResponse(let response): handleAppendResponse(from: message.from, response)
         case .heartbeat(let commit, let round): handleHeartbeat(from: message.from, commit, round)
@@ -179,11 +182,15 @@ public struct RaftNode: Sendable {
     private mutating func acceptHigherTerm(of message: Message) -> Bool {
         switch message.body {
         case .preVote, .vote:
-            // A node that heard from a leader recently ignores disruptive campaigns (thesis §4.2.3).
-            if inLeaderLease { return false }
+            // A node that heard from a leader recently ignores disruptive campaigns (thesis §4.2.3): it
+            // keeps its term and says why, in its own term, which a candidate already past it drops.
+            if let leader = leaseHolder {
+                answerVoteRequest(message, .refused(.leaderLease(leader)), replyTerm: term)
+                return false
+            }
             if case .preVote = message.body { return true }
             becomeFollower(term: message.term, leader: nil)
-        case .preVoteResponse(granted: true):
+        case .preVoteResponse(.granted):
             // Granted pre-votes carry the term we would campaign in, not the voter's term.
             return true
         case .append, .heartbeat, .installSnapshot:
@@ -203,19 +210,22 @@ public struct RaftNode: Sendable {
                 let newerTerm = AppendResponse.rejected(rejectedIndex: 0, hintIndex: 0, hintTerm: 0)
                 send(to: message.from, .appendResponse(newerTerm))
             }
-        case .preVote:
-            send(to: message.from, .preVoteResponse(granted: false))
+        case .preVote, .vote:
+            // Answered in our newer term, so the stale (pre-)candidate catches up (§5.1).
+            answerVoteRequest(message, .refused(.staleTerm), replyTerm: term)
         default:
             break
         }
     }
 
-    /// Heard from a leader (or is one) within the last election timeout.
-    private var heardFromLeaderRecently: Bool {
-        leader != nil && electionElapsed < config.electionTicks
+    /// The leader heard from (or this node, leading) within the last election timeout.
+    private var recentLeader: NodeID? {
+        guard let leader, electionElapsed < config.electionTicks else { return nil }
+        return leader
     }
 
-    private var inLeaderLease: Bool { config.checkQuorum && heardFromLeaderRecently }
+    /// The leader whose lease keeps this node from answering campaigns: check-quorum's lease.
+    private var leaseHolder: NodeID? { config.checkQuorum ? recentLeader : nil }
 
     // MARK: Elections
 
@@ -237,9 +247,9 @@ public struct RaftNode: Sendable {
     private mutating func becomePreCandidate() {
         role = .preCandidate
         leader = nil
-        votes = [config.id: true]
+        votes = VoteTally(campaigner: config.id)
         resetElectionTimer()
-        if voteOutcome() == .won { return becomeCandidate() }
+        if votes.outcome(quorum: config.quorum) == .won { return becomeCandidate() }
         requestVotes(.preVote(lastLogRequest), term: term + 1)
     }
 
@@ -248,9 +258,9 @@ public struct RaftNode: Sendable {
         term += 1
         votedFor = config.id
         leader = nil
-        votes = [config.id: true]
+        votes = VoteTally(campaigner: config.id)
         resetElectionTimer()
-        if voteOutcome() == .won { return becomeLeader() }
+        if votes.outcome(quorum: config.quorum) == .won { return becomeLeader() }
         requestVotes(.vote(lastLogRequest), term: term)
     }
 
@@ -265,51 +275,60 @@ public struct RaftNode: Sendable {
     }
 
     private mutating func handleVoteRequest(_ message: Message, _ request: VoteRequest, preVote: Bool) {
-        let grant = mayVote(for: message, preVote: preVote)
-            && (config.bugs.contains(.skipLogCheck)
-                || log.isUpToDate(LogPosition(term: request.lastLogTerm, index: request.lastLogIndex)))
+        let answer = answer(to: message, request, preVote: preVote)
         if preVote {
             // A granted pre-vote answers in the asked term; a refusal in ours, so a stale asker catches up.
-            let replyTerm = grant ? message.term : term
-            outbox.append(Message(from: config.id, to: message.from, term: replyTerm,
-                                  body: .preVoteResponse(granted: grant)))
-            return
+            return answerVoteRequest(message, answer, replyTerm: answer.isGranted ? message.term : term)
         }
-        if grant {
+        if answer.isGranted {
             votedFor = message.from
             electionElapsed = 0
         }
-        send(to: message.from, .voteResponse(granted: grant))
+        answerVoteRequest(message, answer, replyTerm: term)
     }
 
-    private func mayVote(for message: Message, preVote: Bool) -> Bool {
+    /// The election rules in the order they are checked; the first that refuses is the reason given.
+    private func answer(to message: Message, _ request: VoteRequest, preVote: Bool) -> VoteAnswer {
+        if let refusal = refusalToVote(for: message, preVote: preVote) { return .refused(refusal) }
+        let candidateLast = LogPosition(term: request.lastLogTerm, index: request.lastLogIndex)
+        guard config.bugs.contains(.skipLogCheck) || log.isUpToDate(candidateLast) else {
+            return .refused(.logBehind)
+        }
+        return .granted
+    }
+
+    /// Why this node may not vote for the sender in the message's term, whatever their logs; nil if it may.
+    private func refusalToVote(for message: Message, preVote: Bool) -> VoteRefusal? {
         if preVote && message.term > term {
             // Pre-votes change nothing here, so any number may be granted, but none while a leader is
             // heard from (thesis §9.6): that is what keeps a rejoining node from disrupting the cluster.
-            return !heardFromLeaderRecently
+            return recentLeader.map(VoteRefusal.leaderLease)
         }
-        if votedFor == message.from { return true }
-        if config.bugs.contains(.voteTwice) { return true }
-        return votedFor == nil && leader == nil
+        if votedFor == message.from || config.bugs.contains(.voteTwice) { return nil }
+        if let votedFor { return .alreadyVoted(for: votedFor) }
+        if let leader { return .hasLeader(leader) }
+        return nil
     }
 
-    private mutating func handleVoteResponse(from voter: NodeID, _ granted: Bool, preVote: Bool) {
+    /// Sends a vote or pre-vote response, matching the request's kind.
+    private mutating func answerVoteRequest(_ request: Message, _ answer: VoteAnswer, replyTerm: Term) {
+        let body: MessageBody
+        switch request.body {
+        case .preVote: body = .preVoteResponse(answer)
+        case .vote: body = .voteResponse(answer)
+        default: preconditionFailure("bug: answering a \(request.body.name) as a vote request")
+        }
+        outbox.append(Message(from: config.id, to: request.from, term: replyTerm, body: body))
+    }
+
+    private mutating func handleVoteResponse(from voter: NodeID, _ answer: VoteAnswer, preVote: Bool) {
         guard (preVote && role == .preCandidate) || (!preVote && role == .candidate) else { return }
-        votes[voter] = granted
-        switch voteOutcome() {
+        votes.record(voter, granted: answer.isGranted)
+        switch votes.outcome(quorum: config.quorum) {
         case .won: preVote ? becomeCandidate() : becomeLeader()
         case .lost: becomeFollower(term: term, leader: nil)
         case .pending: break
         }
-    }
-
-    private enum VoteOutcome { case won, lost, pending }
-
-    private func voteOutcome() -> VoteOutcome {
-        let granted = votes.values.filter { $0 }.count
-        if granted >= config.quorum { return .won }
-        if votes.count - granted >= config.quorum { return .lost }
-        return .pending
     }
 
     private mutating func becomeFollower(term newTerm: Term, leader newLeader: NodeID?) {
@@ -321,14 +340,14 @@ public struct RaftNode: Sendable {
         role = .follower
         leader = newLeader
         progress = [:]
-        votes = [:]
+        votes = VoteTally()
         resetElectionTimer()
     }
 
     private mutating func becomeLeader() {
         role = .leader
         leader = config.id
-        votes = [:]
+        votes = VoteTally()
         heartbeatElapsed = 0
         electionElapsed = 0
         progress = [:]

@@ -98,8 +98,10 @@ public struct Trace: Sendable {
         switch message.body {
         case .preVote(let request), .vote(let request):
             return head + " last=\(request.lastLogIndex)@t\(request.lastLogTerm)"
-        case .preVoteResponse(let granted), .voteResponse(let granted):
-            return head + (granted ? " granted" : " refused")
+        case .preVoteResponse(.granted), .voteResponse(.granted):
+            return head + " granted"
+        case .preVoteResponse(.refused(let reason)), .voteResponse(.refused(let reason)):
+            return head + " refused: \(reason.label)"
         case .append(let request):
             return head + " prev=\(request.prevLogIndex)@t\(request.prevLogTerm) "
                 + "entries=\(request.entries.count) commit=\(request.leaderCommit)"

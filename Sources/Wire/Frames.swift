@@ -209,14 +209,18 @@ public struct NodeStateFrame: Codable, Sendable, Equatable {
     /// Locks and elections as this node's replica sees them (nil when there are none).
     public var locks: [LockInfo]?
     public var elections: [ElectionInfo]?
+    /// A (pre-)candidate's tally: who granted its campaign so far, itself first, then in the order
+    /// they answered (`RaftNode.votesGranted`); nil for a follower or leader.
+    public var votes: [NodeID]?
 
     public init(id: NodeID, role: String, term: Term, votedFor: NodeID?, leader: NodeID?,
                 commitIndex: LogIndex, appliedIndex: LogIndex, firstIndex: LogIndex, lastIndex: LogIndex,
                 snapshotIndex: LogIndex, logTail: [EntrySummary], keyCount: Int, sample: [String: String],
                 followers: [FollowerProgress], pace: String, frozen: Bool, locks: [LockInfo]? = nil,
-                elections: [ElectionInfo]? = nil) {
+                elections: [ElectionInfo]? = nil, votes: [NodeID]? = nil) {
         self.locks = locks
         self.elections = elections
+        self.votes = votes
         self.id = id
         self.role = role
         self.term = term
@@ -249,6 +253,21 @@ public struct NodeEventFrame: Codable, Sendable, Equatable {
         self.text = text
         self.term = term
         self.index = index
+    }
+}
+
+extension NodeEventFrame {
+    /// The event a node publishes as it sends `message`, when the message needs one: a vote refused
+    /// because of a leader's lease. A candidate already in a newer term drops that refusal unread, so
+    /// without this event nobody would learn why the campaign went nowhere.
+    public static func explaining(_ message: Message) -> NodeEventFrame? {
+        guard case .refused(.leaderLease(let leader))? = message.body.voteAnswer else { return nil }
+        let request = if case .preVoteResponse = message.body { "pre-vote" } else { "vote" }
+        let lease = leader == message.from
+            ? "it leads and its lease holds (check-quorum)"
+            : "it heard from leader n\(leader) within an election timeout (the leader's lease)"
+        return NodeEventFrame(kind: "election", text: "refused n\(message.to)'s \(request): \(lease)",
+                              term: message.term)
     }
 }
 

@@ -27,6 +27,11 @@ public struct RoutingHeader: Sendable, Equatable {
 
     /// The type's short name as in `MessageBody.name` ("Vote", "AppendResp"…), for display.
     public var typeName: String { PeerCodec.typeName(type) }
+
+    /// PreVoteResp or VoteResp: a message whose few body bytes the console decodes to show the answer.
+    public var isVoteResponse: Bool {
+        type == PeerCodec.preVoteResponseCode || type == PeerCodec.voteResponseCode
+    }
 }
 
 /// The compact binary encoding of Raft messages, with a fixed routing header the console can read
@@ -34,7 +39,7 @@ public struct RoutingHeader: Sendable, Equatable {
 ///
 ///     header (16 bytes): version u8 = 1, from u8, to u8, type u8, term u64, entryCount u32
 ///     PreVote, Vote (1, 3):      lastLogIndex u64, lastLogTerm u64
-///     PreVoteResp, VoteResp (2, 4): granted u8 (0 or 1)
+///     PreVoteResp, VoteResp (2, 4): granted u8 (0 or 1); refused: [reason u8 (1…5), [node u8]]
 ///     Append (5):                prevLogIndex u64, prevLogTerm u64, leaderCommit u64,
 ///                                then entryCount × (term u64, index u64, kind u8, length u32, data)
 ///     AppendResp (6):            tag u8 = 0, matchIndex u64
@@ -73,6 +78,14 @@ public enum PeerCodec {
     static let acceptedTag: UInt8 = 0
     static let rejectedTag: UInt8 = 1
 
+    // Codes of a refused vote's reason. A refusal without one (`.unstated`, as nodes sent before
+    // reasons existed) is the bare `granted = 0` byte, so those frames still decode, canonically.
+    static let staleTermCode: UInt8 = 1
+    static let logBehindCode: UInt8 = 2
+    static let alreadyVotedCode: UInt8 = 3
+    static let hasLeaderCode: UInt8 = 4
+    static let leaderLeaseCode: UInt8 = 5
+
     /// Smallest encoding of one entry (empty data): term, index, kind, length.
     static let minimumEntrySize = 8 + 8 + 1 + 4
 
@@ -106,7 +119,7 @@ public enum PeerCodec {
     static func bodySize(_ body: MessageBody) -> Int {
         switch body {
         case .preVote, .vote: 16
-        case .preVoteResponse, .voteResponse: 1
+        case .preVoteResponse(let answer), .voteResponse(let answer): voteAnswerSize(answer)
         case .append(let request):
             request.entries.reduce(24) { $0 + minimumEntrySize + $1.data.count }
         case .appendResponse(.accepted): 9
@@ -114,6 +127,14 @@ public enum PeerCodec {
         case .heartbeat: 16
         case .heartbeatResponse: 8
         case .installSnapshot(let snapshot): 20 + snapshot.data.count
+        }
+    }
+
+    static func voteAnswerSize(_ answer: VoteAnswer) -> Int {
+        switch answer {
+        case .granted, .refused(.unstated): 1
+        case .refused(.staleTerm), .refused(.logBehind): 2
+        case .refused(.alreadyVoted), .refused(.hasLeader), .refused(.leaderLease): 3
         }
     }
 
@@ -136,8 +157,8 @@ public enum PeerCodec {
             case .preVote(let request), .vote(let request):
                 writer.int(request.lastLogIndex)
                 writer.int(request.lastLogTerm)
-            case .preVoteResponse(let granted), .voteResponse(let granted):
-                writer.u8(granted ? 1 : 0)
+            case .preVoteResponse(let answer), .voteResponse(let answer):
+                writer.voteAnswer(answer)
             case .append(let request):
                 writer.int(request.prevLogIndex)
                 writer.int(request.prevLogTerm)
@@ -194,6 +215,26 @@ public enum PeerCodec {
             offset += 4
         }
 
+        /// granted u8; a refusal's reason code and, for a reason naming a node, its id.
+        mutating func voteAnswer(_ answer: VoteAnswer) {
+            guard case .refused(let refusal) = answer else { return u8(1) }
+            u8(0)
+            switch refusal {
+            case .unstated: break
+            case .staleTerm: u8(staleTermCode)
+            case .logBehind: u8(logBehindCode)
+            case .alreadyVoted(let node): reason(alreadyVotedCode, naming: node)
+            case .hasLeader(let node): reason(hasLeaderCode, naming: node)
+            case .leaderLease(let node): reason(leaderLeaseCode, naming: node)
+            }
+        }
+
+        private mutating func reason(_ code: UInt8, naming node: NodeID) {
+            precondition(nodeIDs.contains(node), "PeerCodec: node id \(node) in a vote refusal is not in 1...255")
+            u8(code)
+            u8(UInt8(node))
+        }
+
         /// length u32, then the bytes.
         mutating func data(_ bytes: [UInt8]) {
             count(bytes.count)
@@ -207,6 +248,13 @@ public enum PeerCodec {
     }
 
     // MARK: Decoding
+
+    /// The answer a PreVoteResp or VoteResp carries, read from the message's bytes (without the frame's
+    /// kind byte); nil for any other type or for malformed bytes. The console's timeline shows it.
+    public static func voteAnswer(_ bytes: [UInt8]) -> VoteAnswer? {
+        guard let header = try? routingHeader(bytes), header.isVoteResponse else { return nil }
+        return (try? decode(bytes))?.body.voteAnswer
+    }
 
     /// Reads the routing header from the first 16 bytes, ignoring the rest (which may be absent).
     /// Checks the version, node ids, type code, term range and that only Append carries entries.
@@ -241,11 +289,11 @@ public enum PeerCodec {
         case preVoteCode:
             body = .preVote(try reader.voteRequest())
         case preVoteResponseCode:
-            body = .preVoteResponse(granted: try reader.bool("granted"))
+            body = .preVoteResponse(try reader.voteAnswer())
         case voteCode:
             body = .vote(try reader.voteRequest())
         case voteResponseCode:
-            body = .voteResponse(granted: try reader.bool("granted"))
+            body = .voteResponse(try reader.voteAnswer())
         case appendCode:
             let prevLogIndex = try reader.int("prevLogIndex")
             let prevLogTerm = try reader.int("prevLogTerm")
@@ -368,6 +416,28 @@ public enum PeerCodec {
             offset += 4
             defer { offset += length }
             return [UInt8](UnsafeRawBufferPointer(rebasing: raw[offset ..< offset + length]))
+        }
+
+        /// What `Writer.voteAnswer` wrote; a bare refusal (no reason byte) is `.unstated`.
+        mutating func voteAnswer() throws(WireError) -> VoteAnswer {
+            if try bool("granted") { return .granted }
+            guard remaining > 0 else { return .refused(.unstated) }
+            let code = try u8("refusal reason")
+            switch code {
+            case staleTermCode: return .refused(.staleTerm)
+            case logBehindCode: return .refused(.logBehind)
+            case alreadyVotedCode: return .refused(.alreadyVoted(for: try nodeID("refusal node")))
+            case hasLeaderCode: return .refused(.hasLeader(try nodeID("refusal node")))
+            case leaderLeaseCode: return .refused(.leaderLease(try nodeID("refusal node")))
+            default: throw WireError("refusal reason: unknown code \(code) (1…5)")
+            }
+        }
+
+        /// A node id byte, which is never 0.
+        mutating func nodeID(_ field: StaticString) throws(WireError) -> NodeID {
+            let id = try u8(field)
+            guard id != 0 else { throw WireError("\(field): node id 0 (ids are 1...255)") }
+            return Int(id)
         }
 
         mutating func voteRequest() throws(WireError) -> VoteRequest {

@@ -83,11 +83,11 @@ struct ElectionTests {
     func majorityWins() {
         var node = makeNode(makeConfig(id: 1, count: 5, preVote: false))
         node.campaignNow()
-        node.step(message(from: 2, to: 1, term: 1, .voteResponse(granted: true)))
+        node.step(message(from: 2, to: 1, term: 1, .voteResponse(.granted)))
         #expect(node.role == .candidate)
-        node.step(message(from: 3, to: 1, term: 1, .voteResponse(granted: false)))
+        node.step(message(from: 3, to: 1, term: 1, .voteResponse(.refused(.logBehind))))
         #expect(node.role == .candidate)
-        node.step(message(from: 4, to: 1, term: 1, .voteResponse(granted: true)))
+        node.step(message(from: 4, to: 1, term: 1, .voteResponse(.granted)))
         #expect(node.role == .leader)
         #expect(node.leader == 1)
         #expect(node.term == 1)
@@ -98,7 +98,7 @@ struct ElectionTests {
         var node = makeNode(makeConfig(id: 1, count: 5, preVote: false))
         node.campaignNow()
         for _ in 0..<3 {
-            node.step(message(from: 2, to: 1, term: 1, .voteResponse(granted: true)))
+            node.step(message(from: 2, to: 1, term: 1, .voteResponse(.granted)))
         }
         #expect(node.role == .candidate)
     }
@@ -107,9 +107,9 @@ struct ElectionTests {
     func majorityRefuses() {
         var node = makeNode(makeConfig(id: 1, count: 3, preVote: false))
         node.campaignNow()
-        node.step(message(from: 2, to: 1, term: 1, .voteResponse(granted: false)))
+        node.step(message(from: 2, to: 1, term: 1, .voteResponse(.refused(.logBehind))))
         #expect(node.role == .candidate)
-        node.step(message(from: 3, to: 1, term: 1, .voteResponse(granted: false)))
+        node.step(message(from: 3, to: 1, term: 1, .voteResponse(.refused(.logBehind))))
         #expect(node.role == .follower)
         #expect(node.term == 1)
     }
@@ -168,7 +168,7 @@ struct ElectionTests {
                                                        entries: log(terms: [1, 2])))
         node.campaignNow()
         node.drain()
-        node.step(message(from: 2, to: 1, term: 3, .voteResponse(granted: true)))
+        node.step(message(from: 2, to: 1, term: 3, .voteResponse(.granted)))
         #expect(node.role == .leader)
         let messages = node.drainMessages()
         for peer in [2, 3] {
@@ -182,8 +182,8 @@ struct ElectionTests {
 
     static let higherTermBodies: [MessageBody] = [
         .vote(VoteRequest(lastLogIndex: 10, lastLogTerm: 4)),
-        .voteResponse(granted: false),
-        .preVoteResponse(granted: false),
+        .voteResponse(.refused(.logBehind)),
+        .preVoteResponse(.refused(.logBehind)),
         .append(AppendRequest(prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0)),
         .appendResponse(.accepted(matchIndex: 0)),
         .appendResponse(.rejected(rejectedIndex: 0, hintIndex: 0, hintTerm: 0)),
@@ -216,7 +216,7 @@ struct ElectionTests {
     func higherTermStopsCandidate() {
         var node = makeNode(makeConfig(id: 1, count: 3, preVote: false))
         node.campaignNow()
-        node.step(message(from: 2, to: 1, term: 4, .voteResponse(granted: false)))
+        node.step(message(from: 2, to: 1, term: 4, .voteResponse(.refused(.logBehind))))
         #expect(node.role == .follower)
         #expect(node.term == 4)
         #expect(node.votedFor == nil)

@@ -74,7 +74,7 @@ func makeLeader(count: Int = 3, term: Term = 0, entries: [Entry] = [], bugs: Set
     node.campaignNow()
     node.drain()
     for voter in 2...count where node.role != .leader {
-        node.step(message(from: voter, to: 1, term: term + 1, .voteResponse(granted: true)))
+        node.step(message(from: voter, to: 1, term: term + 1, .voteResponse(.granted)))
     }
     precondition(node.role == .leader, "test setup: node 1 did not win")
     if drainOutput { node.drain() }
@@ -231,15 +231,15 @@ extension MessageBody {
         return nil
     }
 
-    /// The answer of a vote response, nil for any other message.
+    /// Whether a vote response granted, nil for any other message.
     var voteGranted: Bool? {
-        if case .voteResponse(let granted) = self { return granted }
+        if case .voteResponse(let answer) = self { return answer.isGranted }
         return nil
     }
 
-    /// The answer of a pre-vote response, nil for any other message.
+    /// Whether a pre-vote response granted, nil for any other message.
     var preVoteGranted: Bool? {
-        if case .preVoteResponse(let granted) = self { return granted }
+        if case .preVoteResponse(let answer) = self { return answer.isGranted }
         return nil
     }
 

@@ -12,7 +12,7 @@ struct PersistenceTests {
         let batch = voter.ready()
         // One batch: the application persists hardState first, then sends the response.
         #expect(batch.hardState == HardState(term: 2, votedFor: 1, commit: 0))
-        #expect(batch.messages == [message(from: 2, to: 1, term: 2, .voteResponse(granted: true))])
+        #expect(batch.messages == [message(from: 2, to: 1, term: 2, .voteResponse(.granted))])
         voter.advance(batch)
         #expect(voter.ready().hardState == nil)
         #expect(!voter.hasReady)

@@ -39,7 +39,7 @@ struct PreVoteTests {
         let batch = voter.drain()
         #expect(batch.hardState == nil)
         // Granted in the term asked about, so the pre-candidate can count it.
-        #expect(batch.messages == [message(from: 2, to: 1, term: 4, .preVoteResponse(granted: true))])
+        #expect(batch.messages == [message(from: 2, to: 1, term: 4, .preVoteResponse(.granted))])
     }
 
     @Test("pre-vote is refused to a node whose log is behind")
@@ -57,7 +57,7 @@ struct PreVoteTests {
                             restoring: PersistentState(hardState: HardState(term: 3)))
         node.campaignNow()
         node.drain()
-        node.step(message(from: 2, to: 1, term: 4, .preVoteResponse(granted: true)))
+        node.step(message(from: 2, to: 1, term: 4, .preVoteResponse(.granted)))
         #expect(node.role == .candidate)
         #expect(node.term == 4)
         #expect(node.votedFor == 1)
@@ -72,8 +72,8 @@ struct PreVoteTests {
         var node = makeNode(makeConfig(id: 1, count: 3),
                             restoring: PersistentState(hardState: HardState(term: 3)))
         node.campaignNow()
-        node.step(message(from: 2, to: 1, term: 3, .preVoteResponse(granted: false)))
-        node.step(message(from: 3, to: 1, term: 3, .preVoteResponse(granted: false)))
+        node.step(message(from: 2, to: 1, term: 3, .preVoteResponse(.refused(.logBehind))))
+        node.step(message(from: 3, to: 1, term: 3, .preVoteResponse(.refused(.logBehind))))
         #expect(node.role == .follower)
         #expect(node.term == 3)
     }
@@ -87,7 +87,7 @@ struct PreVoteTests {
         voter.drain()
         voter.step(Self.preVoteRequest(from: 3, to: 2, term: 2))
         // Refused in the voter's own term.
-        #expect(voter.drainMessages() == [message(from: 2, to: 3, term: 1, .preVoteResponse(granted: false))])
+        #expect(voter.drainMessages() == [message(from: 2, to: 3, term: 1, .preVoteResponse(.refused(.leaderLease(1))))])
         #expect(voter.term == 1)
         // After an election timeout without the leader, the same request is granted.
         for _ in 0..<10 { voter.tick() }
@@ -174,7 +174,7 @@ struct CheckQuorumTests {
         #expect(net[newLeader].term > 1)
     }
 
-    @Test("with check-quorum, a node that heard from a leader ignores a higher-term vote request")
+    @Test("with check-quorum, a node that heard from a leader refuses a higher-term vote request")
     func leaseIgnoresVotes() {
         var voter = makeNode(makeConfig(id: 2, count: 3, preVote: false),
                              restoring: PersistentState(hardState: HardState(term: 1)))
@@ -184,7 +184,9 @@ struct CheckQuorumTests {
         #expect(voter.term == 1)
         #expect(voter.votedFor == nil)
         #expect(voter.leader == 1)
-        #expect(voter.drainMessages().isEmpty)
+        // Refused in its own term, which the candidate (already in term 2) drops unread.
+        #expect(voter.drainMessages()
+            == [message(from: 2, to: 3, term: 1, .voteResponse(.refused(.leaderLease(1))))])
     }
 
     @Test("without check-quorum, a higher-term vote request is answered even with a leader")

@@ -109,7 +109,7 @@ struct ReadIndexTests {
     func waitingReadAborted() throws {
         var leader = makeLeader(term: 1, entries: log(terms: [1, 1]))
         try leader.requestRead(id: 6).get()
-        leader.step(message(from: 2, to: 1, term: 3, .voteResponse(granted: false)))
+        leader.step(message(from: 2, to: 1, term: 3, .voteResponse(.refused(.logBehind))))
         #expect(leader.drain().abortedReads == [6])
     }
 

@@ -45,6 +45,12 @@ struct PeerCodecMalformedTests {
         let header = RoutingHeader(sample.message)
         for length in 0..<bytes.count {
             let prefix = bytes[..<length]
+            if header.isVoteResponse && length == PeerCodec.headerSize + 1 && bytes[length - 1] == 0 {
+                // The one prefix that decodes: a refusal cut to its first byte is the bare refusal
+                // nodes sent before refusals had reasons.
+                #expect(try decodeRaw(prefix).body.voteAnswer == .refused(.unstated))
+                continue
+            }
             #expect(throws: WireError.self, "prefix of \(length) of \(bytes.count) bytes") {
                 try decodeRaw(prefix)
             }
@@ -67,7 +73,11 @@ struct PeerCodecMalformedTests {
         let bytes = PeerCodec.encode(sample.message)
         for extra in [[0], [1, 2, 3], Array(repeating: UInt8(0), count: 21)] as [[UInt8]] {
             let error = wireError { () throws(WireError) in try PeerCodec.decode(bytes + extra) }
-            #expect(error?.description.contains("trailing") == true, "\(error?.description ?? "")")
+            // After a bare refusal, the first extra byte is read as a reason, refused for what it holds.
+            let bareRefusal = sample.message.body.voteAnswer == .refused(.unstated)
+            let expected = bareRefusal ? ["refusal reason", "trailing"] : ["trailing"]
+            let description = error?.description ?? ""
+            #expect(expected.contains { description.contains($0) }, "\(description)")
         }
         // The header alone is still readable.
         #expect(try PeerCodec.routingHeader(bytes + [0]) == RoutingHeader(sample.message))
@@ -124,13 +134,30 @@ struct PeerCodecMalformedTests {
 
     @Test("bools other than 0 and 1")
     func badBool() {
-        for body in [MessageBody.voteResponse(granted: true), .preVoteResponse(granted: false)] {
+        for body in [MessageBody.voteResponse(.granted), .preVoteResponse(.refused(.logBehind))] {
             for value: UInt8 in [2, 0xFF] {
                 var bytes = PeerCodec.encode(message(body))
                 bytes[16] = value
                 let error = wireError { () throws(WireError) in try PeerCodec.decode(bytes) }
                 #expect(error?.description == "granted: \(value) is not a bool (0 or 1)")
             }
+        }
+    }
+
+    @Test("bad vote refusals: unknown reason, node id 0, missing node, bytes after a grant")
+    func badRefusal() {
+        let header = Array(PeerCodec.encode(message(.voteResponse(.granted))).prefix(PeerCodec.headerSize))
+        let cases: [([UInt8], String)] = [
+            ([0, 0], "refusal reason: unknown code 0 (1…5)"),
+            ([0, 6], "refusal reason: unknown code 6 (1…5)"),
+            ([0, 3, 0], "refusal node: node id 0 (ids are 1...255)"),
+            ([0, 5], "truncated: refusal node needs 1 bytes at offset 18, 0 left"),
+            ([1, 2], "VoteResp: 1 trailing bytes after the body"),
+            ([0, 2, 7], "VoteResp: 1 trailing bytes after the body"),
+        ]
+        for (body, expected) in cases {
+            let error = wireError { () throws(WireError) in try PeerCodec.decode(header + body) }
+            #expect(error?.description == expected, "body \(body)")
         }
     }
 

@@ -57,8 +57,8 @@ struct PeerCodecTests {
             #expect(PeerCodec.typeName(PeerCodec.typeCode(of: message.body)) == message.body.name)
         }
         let table: [(MessageBody, Int)] = [
-            (.preVote(Samples.vote), 1), (.preVoteResponse(granted: true), 2), (.vote(Samples.vote), 3),
-            (.voteResponse(granted: true), 4),
+            (.preVote(Samples.vote), 1), (.preVoteResponse(.granted), 2), (.vote(Samples.vote), 3),
+            (.voteResponse(.granted), 4),
             (.append(AppendRequest(prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0)), 5),
             (.appendResponse(.accepted(matchIndex: 0)), 6), (.heartbeat(commit: 0, readRound: 0), 7),
             (.heartbeatResponse(readRound: 0), 8),
@@ -105,13 +105,32 @@ struct PeerCodecTests {
             + "00 00 00 00 00 00 00 09 00 00 00 00 00 00 00 06 00 00 00 00 00 00 00 02")
     }
 
+    @Test("a vote reply's answer reads from its bytes; other messages have none")
+    func voteAnswer() {
+        let refusal = Message(from: 2, to: 1, term: 3, body: .voteResponse(.refused(.alreadyVoted(for: 3))))
+        #expect(PeerCodec.voteAnswer(PeerCodec.encode(refusal)) == .refused(.alreadyVoted(for: 3)))
+        let grant = Message(from: 2, to: 1, term: 3, body: .preVoteResponse(.granted))
+        #expect(PeerCodec.voteAnswer(PeerCodec.encode(grant)) == .granted)
+        #expect(RoutingHeader(grant).isVoteResponse)
+        let vote = Message(from: 1, to: 2, term: 3, body: .vote(Samples.vote))
+        #expect(PeerCodec.voteAnswer(PeerCodec.encode(vote)) == nil)
+        #expect(!RoutingHeader(vote).isVoteResponse)
+        // A frame from a node that predates reasons: a bare "refused".
+        #expect(PeerCodec.voteAnswer(Array(PeerCodec.encode(grant).dropLast()) + [0]) == .refused(.unstated))
+    }
+
     @Test("small bodies are pinned")
     func smallLayouts() throws {
         func bodyHex(_ body: MessageBody) -> String {
             hex(PeerCodec.encode(Message(from: 1, to: 2, term: 3, body: body)).dropFirst(PeerCodec.headerSize))
         }
-        #expect(bodyHex(.voteResponse(granted: true)) == "01")
-        #expect(bodyHex(.preVoteResponse(granted: false)) == "00")
+        #expect(bodyHex(.voteResponse(.granted)) == "01")
+        #expect(bodyHex(.preVoteResponse(.refused(.unstated))) == "00")
+        #expect(bodyHex(.voteResponse(.refused(.staleTerm))) == "00 01")
+        #expect(bodyHex(.voteResponse(.refused(.logBehind))) == "00 02")
+        #expect(bodyHex(.voteResponse(.refused(.alreadyVoted(for: 3)))) == "00 03 03")
+        #expect(bodyHex(.preVoteResponse(.refused(.hasLeader(2)))) == "00 04 02")
+        #expect(bodyHex(.preVoteResponse(.refused(.leaderLease(1)))) == "00 05 01")
         #expect(bodyHex(.heartbeat(commit: 4, readRound: 1))
             == "00 00 00 00 00 00 00 04 00 00 00 00 00 00 00 01")
         #expect(bodyHex(.heartbeatResponse(readRound: 1)) == "00 00 00 00 00 00 00 01")

@@ -19,7 +19,9 @@ enum Samples {
     static let cases: [Case] = zip(labels, all).map { Case(label: $0, message: $1) }
 
     static let labels = [
-        "PreVote", "PreVoteResp granted", "PreVoteResp refused", "Vote", "VoteResp granted", "VoteResp refused",
+        "PreVote", "PreVoteResp granted", "PreVoteResp refused", "PreVoteResp refused in n2's lease", "Vote",
+        "VoteResp granted", "VoteResp refused", "VoteResp refused without a reason (an old frame)",
+        "VoteResp refused, stale term", "VoteResp refused, voted for n255", "VoteResp refused, n3 leads",
         "empty Append", "Append of one noop", "Append of five entries (binary, JSON, empty, 70 KB)",
         "AppendResp accepted", "AppendResp accepted 0", "AppendResp rejected", "AppendResp rejected, hint term 0",
         "Heartbeat", "Heartbeat with read round", "HeartbeatResp", "Snapshot", "empty Snapshot",
@@ -29,11 +31,16 @@ enum Samples {
 
     static let all: [Message] = [
         Message(from: 1, to: 2, term: 7, body: .preVote(vote)),
-        Message(from: 2, to: 1, term: 7, body: .preVoteResponse(granted: true)),
-        Message(from: 3, to: 1, term: 7, body: .preVoteResponse(granted: false)),
+        Message(from: 2, to: 1, term: 7, body: .preVoteResponse(.granted)),
+        Message(from: 3, to: 1, term: 7, body: .preVoteResponse(.refused(.logBehind))),
+        Message(from: 3, to: 1, term: 6, body: .preVoteResponse(.refused(.leaderLease(2)))),
         Message(from: 1, to: 3, term: 7, body: .vote(vote)),
-        Message(from: 3, to: 1, term: 7, body: .voteResponse(granted: true)),
-        Message(from: 2, to: 1, term: 7, body: .voteResponse(granted: false)),
+        Message(from: 3, to: 1, term: 7, body: .voteResponse(.granted)),
+        Message(from: 2, to: 1, term: 7, body: .voteResponse(.refused(.logBehind))),
+        Message(from: 2, to: 1, term: 7, body: .voteResponse(.refused(.unstated))),
+        Message(from: 2, to: 1, term: 9, body: .voteResponse(.refused(.staleTerm))),
+        Message(from: 2, to: 1, term: 7, body: .voteResponse(.refused(.alreadyVoted(for: 255)))),
+        Message(from: 2, to: 1, term: 7, body: .voteResponse(.refused(.hasLeader(3)))),
         // Empty append (an AppendEntries probe).
         Message(from: 1, to: 2, term: 7, body: .append(AppendRequest(
             prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0))),
