@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Cluster
 @testable import Console
 
 /// Whole frames kept as text files; `UPDATE_GOLDEN=1 swift test --filter GoldenFrameTests` rewrites them.
@@ -26,6 +27,33 @@ struct GoldenFrameTests {
     @Test("80×24 compact frame")
     func compact() throws {
         try check("compact-80x24.txt", Fixtures.model(width: 80, height: 24))
+    }
+
+    @Test("100×30: smaller panes, timeline and events side by side")
+    func medium() throws {
+        try check("boxed-100x30.txt", Fixtures.model(width: 100, height: 30))
+    }
+
+    @Test("80×24 with nine nodes: a line each, then the timeline and the events")
+    func compactNine() throws {
+        try check("compact-80x24-nine.txt", Fixtures.nineNodes(width: 80, height: 24))
+    }
+
+    @Test("120×40 with nine nodes and heartbeats hidden")
+    func boxedNine() throws {
+        var model = Fixtures.nineNodes(width: 120, height: 40)
+        _ = model.handle(.character("m"))
+        try check("boxed-120x40-nine.txt", model)
+    }
+
+    @Test("the status output pane at 100×30")
+    func statusPane() throws {
+        var model = Fixtures.model(width: 100, height: 30)
+        let status = ["node  status    pid      role           term  leader  commit  applied  last"]
+            + (1...5).map { "n\($0)    up        10\($0)      follower       3     n1      4       4        5" }
+            + ["network: 1,2 | 3,4,5  messages: 120 delivered, 7 dropped", "pace: heartbeat 50 ms"]
+        model.apply(result: CommandOutput(lines: status), of: "status", opensPane: true)
+        try check("pane-100x30-status.txt", model)
     }
 
     @Test("120×40 boxed frame")
