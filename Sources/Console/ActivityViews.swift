@@ -52,11 +52,8 @@ extension Painter {
     /// The messages shown: all, or all but heartbeats and their answers.
     private var timelineMessages: [MessageRecord] {
         guard model.hidesHeartbeats else { return model.messages }
-        return model.messages.filter { !Self.heartbeatTypes.contains($0.header.typeName) }
+        return model.messages.filter { !$0.isHeartbeat }
     }
-
-    /// This Raft's empty appends: the leader's periodic Heartbeat and the followers' answers.
-    private static let heartbeatTypes: Set<String> = ["Heartbeat", "HeartbeatResp"]
 
     /// A column per node, an arrow per message, the newest at the bottom.
     private func timeline(in inner: Rect, into screen: inout Screen) {
@@ -143,15 +140,25 @@ extension Painter {
         }
     }
 
-    /// The newest events at the bottom; one too long for a row continues on the next, indented.
+    /// The newest events at the bottom; one too long for a row continues on the next, indented. Only
+    /// whole events show (no continuation without its start).
     private func events(in inner: Rect, into screen: inout Screen) {
         let width = inner.width - 2
         var rows: [String] = []
-        for event in model.events.reversed() where rows.count < inner.height {
-            rows.insert(contentsOf: event.wrapped(width: width, rows: 2, indent: "  "), at: 0)
+        for event in model.events.reversed() {
+            let eventRows = event.wrapped(width: width, rows: 2, indent: "  ")
+            guard rows.count + eventRows.count <= inner.height else { break }
+            rows.insert(contentsOf: eventRows, at: 0)
         }
-        for (offset, row) in rows.suffix(inner.height).enumerated() {
+        for (offset, row) in rows.enumerated() {
             screen.write(row, x: inner.x + 1, y: inner.y + offset, maxWidth: width)
         }
     }
+}
+
+extension MessageRecord {
+    /// A heartbeat or its answer: this Raft's empty appends, which `m` hides from the timeline.
+    var isHeartbeat: Bool { Self.heartbeatTypes.contains(header.typeName) }
+
+    private static let heartbeatTypes: Set<String> = ["Heartbeat", "HeartbeatResp"]
 }

@@ -39,7 +39,7 @@ enum ConsoleHelp {
             "  match/next n2 4/5   the leader's view of n2: it holds up to 4, 5 goes next",
             "  •\(line)Append t3 +2\(line)\(right)    a message from • to \(right) (or \(left)), term 3, 2 entries",
             "  HELD                held by the freeze until a step (n)",
-            "  \(cross) … lost           dropped: lost, partitioned, receiver-down, overflow",
+            "  \(cross) … lost            dropped: lost, partitioned, receiver-down, overflow",
             "  LEADER  FOLLOWER    the node's Raft role (also CANDIDATE, PRE-CANDIDATE)",
             "  PAUSED              the process is stopped (SIGSTOP): it neither sends nor answers",
             "  DOWN                the process is not running; r restarts it",

@@ -84,7 +84,10 @@ public struct ConsoleModel: Sendable {
         switch event {
         case .message(let record):
             messages.append(record)
-            if messages.count > Self.messageCapacity { messages.removeFirst(messages.count - Self.messageCapacity) }
+            // Heartbeats go first, so the last votes and appends stay for a timeline that hides them.
+            if messages.count > Self.messageCapacity {
+                messages.remove(at: messages.firstIndex(where: \.isHeartbeat) ?? 0)
+            }
         case .node(_, let frame) where frame.kind == "commit":
             break
         default:

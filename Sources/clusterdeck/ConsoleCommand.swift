@@ -51,6 +51,8 @@ struct ConsoleInbox: Sendable {
     var results: [(output: CommandOutput, line: String)] = []
     /// Results of what the user ran: long ones open the output pane.
     var userResults: [(output: CommandOutput, line: String)] = []
+    /// The cluster's size, when it changed back (a `start N` that failed).
+    var nodeCount: Int?
     /// Which cluster the news are from: `start N` swaps in a new one, and news of the old one, still
     /// on their way, are dropped.
     var generation = 0
@@ -83,6 +85,7 @@ struct ConsoleInbox: Sendable {
         userResults = []
         views = nil
         summary = nil
+        nodeCount = nil
         script = nil
         wakePending = false
         return taken
@@ -93,7 +96,9 @@ struct ConsoleInbox: Sendable {
 /// and repaints at most 30 times a second, only when something changed. With a scenario attached, the
 /// script runs beside the user, who can act between its steps. `start N` swaps in a fresh cluster.
 final class ConsoleRunner: Sendable {
-    private let current: Mutex<LocalCluster>
+    /// The cluster driven now and its generation, read together: news carry the generation of the
+    /// cluster they came from.
+    private let current: Mutex<(cluster: LocalCluster, generation: Int)>
     let nodeCount: Int
     let timing: Timing
     let recordPath: String?
@@ -103,21 +108,21 @@ final class ConsoleRunner: Sendable {
     private let restarting = Mutex<Task<Void, Never>?>(nil)
 
     init(cluster: LocalCluster, nodeCount: Int, timing: Timing, recordPath: String? = nil) {
-        current = Mutex(cluster)
+        current = Mutex((cluster, 0))
         self.nodeCount = nodeCount
         self.timing = timing
         self.recordPath = recordPath
     }
 
     /// The cluster the console drives now.
-    var cluster: LocalCluster { current.withLock { $0 } }
+    var cluster: LocalCluster { current.withLock { $0.cluster } }
 
     /// Runs until the user quits (or a signal asks to); returns how it ended. `script` plays beside.
     func run(script: (@Sendable (ConsoleRunner) async -> Void)? = nil) async -> Result<Void, any Error> {
         await subscribe(to: cluster, generation: 0)
         let poller = Task { [self] in
             while !Task.isCancelled {
-                let (cluster, generation) = (self.cluster, inbox.withLock { $0.generation })
+                let (cluster, generation) = current.withLock { $0 }
                 let views = await cluster.views()
                 let summary = await cluster.summary()
                 inbox.withLock { box in box.deliver(from: generation) { $0.views = views; $0.summary = summary } }?
@@ -156,10 +161,11 @@ final class ConsoleRunner: Sendable {
         await cluster.finish()
     }
 
-    /// `start N [--frozen]`: stops the cluster (every node process killed and reaped, its run
-    /// directory removed) and starts a fresh one with the same options but the size and freeze asked
-    /// for. The model already shows the new size; news of the old cluster still on their way are
-    /// dropped from here on.
+    /// `start N [--frozen]`: starts a fresh cluster with the same options but the size and freeze
+    /// asked for, and stops the old one (every node process killed and reaped, its run directory
+    /// removed). The model already shows the new size; news of the old cluster still on their way are
+    /// dropped from here on (the inbox's generation moves on first, the cluster's with the swap). The
+    /// swap comes before the old cluster stops, so nothing asks a stopped cluster's event loop.
     private func startFreshCluster(nodes: Int, frozen: Bool, line: String) {
         let generation = inbox.withLock { box in
             box.generation += 1
@@ -168,7 +174,6 @@ final class ConsoleRunner: Sendable {
         }
         let old = cluster
         let task = Task { [self] in
-            await old.shutdown()
             var options = old.options
             options.nodeCount = nodes
             options.startsFrozen = frozen
@@ -176,16 +181,28 @@ final class ConsoleRunner: Sendable {
             do {
                 let fresh = try LocalCluster(options: options)
                 await subscribe(to: fresh, generation: generation)
-                current.withLock { $0 = fresh }
+                current.withLock { $0 = (fresh, generation) }
+                await old.shutdown()
                 try await fresh.start()
                 output = CommandOutput(lines: ["started a fresh cluster of \(nodes) nodes"
-                    + (frozen ? ", frozen: n or step delivers the first election's messages" : "")])
+                    + (frozen ? ", frozen: timeout N starts an election, n steps its messages" : "")])
             } catch {
-                output = .error("could not start \(nodes) nodes: \(error)")
+                output = await keep(old, generation: generation, because: error, nodes: nodes)
             }
             inbox.withLock { $0.deliver(from: generation) { $0.userResults.append((output, line)) } }?.wake()
         }
         restarting.withLock { $0 = task }
+    }
+
+    /// A fresh cluster could not be set up: the console goes on with the old one (if it still runs).
+    private func keep(_ old: LocalCluster, generation: Int, because error: any Error, nodes: Int) async
+        -> CommandOutput {
+        guard cluster === old else { return .error("could not start \(nodes) nodes: \(error)") }
+        await subscribe(to: old, generation: generation)
+        current.withLock { $0 = (old, generation) }
+        let count = old.options.nodeCount
+        inbox.withLock { $0.deliver(from: generation) { $0.nodeCount = count } }?.wake()
+        return .error("could not start \(nodes) nodes (\(error)); the \(count) nodes run on")
     }
 
     /// Publishes the scenario's progress to the UI thread.
@@ -225,6 +242,7 @@ final class ConsoleRunner: Sendable {
     /// Applies what arrived; true when the screen must change.
     private func apply(_ news: ConsoleInbox, to model: inout ConsoleModel) -> Bool {
         var changed = !news.events.isEmpty || !news.results.isEmpty || !news.userResults.isEmpty
+        if let nodeCount = news.nodeCount { model.nodeCount = nodeCount }
         for event in news.events { model.apply(event) }
         for result in news.results { model.apply(result: result.output, of: result.line) }
         for result in news.userResults { model.apply(result: result.output, of: result.line, opensPane: true) }
@@ -245,7 +263,7 @@ final class ConsoleRunner: Sendable {
 
     private func launch(_ command: Command, line: String) {
         Task { [self] in
-            let generation = inbox.withLock { $0.generation }
+            let (cluster, generation) = current.withLock { $0 }
             let output = await cluster.execute(command)
             inbox.withLock { $0.deliver(from: generation) { $0.userResults.append((output, line)) } }?.wake()
         }

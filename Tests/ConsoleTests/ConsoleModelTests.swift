@@ -1,5 +1,6 @@
 import Foundation
 import Cluster
+import Wire
 import CommandLanguage
 import Testing
 @testable import Console
@@ -394,5 +395,22 @@ struct LayoutTests {
         let text = ConsoleView.render(Fixtures.model(width: 120, height: 40)).text
         #expect(!text.contains("n5 4/│"))
         #expect(!text.contains("HEL│") && !text.contains("HEL "))
+    }
+}
+
+@Suite("Message timeline")
+struct TimelineTests {
+    @Test("a full timeline forgets heartbeats before votes and appends")
+    func heartbeatsGoFirst() {
+        var model = Fixtures.model(width: 80, height: 24)
+        for index in 0..<(3 * ConsoleModel.messageCapacity) {
+            let header = RoutingHeader(from: 1, to: 2, type: 7, term: 3, entryCount: 0)
+            model.apply(.message(MessageRecord(header: header, fate: .delivered, timeMs: 100 + index)))
+        }
+        #expect(model.messages.count == ConsoleModel.messageCapacity)
+        #expect(model.messages.filter { !$0.isHeartbeat }.count == 4, "the fixture's appends and vote stay")
+        #expect(model.messages.last?.timeMs == 100 + 3 * ConsoleModel.messageCapacity - 1)
+        _ = model.handle(.character("m"))
+        #expect(ConsoleView.render(model).text.contains("Append t3 +1"))
     }
 }
