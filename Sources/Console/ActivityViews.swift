@@ -158,7 +158,10 @@ extension Painter {
 
 extension MessageRecord {
     /// A heartbeat or its answer: this Raft's empty appends, which `m` hides from the timeline.
-    var isHeartbeat: Bool { Self.heartbeatTypes.contains(header.typeName) }
+    var isHeartbeat: Bool { Self.heartbeatTypeCodes.contains(header.type) }
 
-    private static let heartbeatTypes: Set<String> = ["Heartbeat", "HeartbeatResp"]
+    /// Looked up by name once: the model checks every stored message when the timeline is full.
+    private static let heartbeatTypeCodes = Set((UInt8.min...UInt8.max).filter {
+        ["Heartbeat", "HeartbeatResp"].contains(PeerCodec.typeName($0))
+    })
 }

@@ -29,21 +29,20 @@ struct GoldenFrameTests {
         try check("compact-80x24.txt", Fixtures.model(width: 80, height: 24))
     }
 
-    @Test("100×30: smaller panes, timeline and events side by side")
-    func medium() throws {
-        try check("boxed-100x30.txt", Fixtures.model(width: 100, height: 30))
-    }
+    /// Below 120×40 and with nine nodes, the timeline and the events still show.
+    static let roomFrames: [(String, ConsoleModel)] = [
+        ("boxed-100x30.txt", Fixtures.model(width: 100, height: 30)),
+        ("compact-80x24-nine.txt", Fixtures.nineNodes(width: 80, height: 24)),
+        ("boxed-120x40-nine.txt", {
+            var model = Fixtures.nineNodes(width: 120, height: 40)
+            _ = model.handle(.character("m"))
+            return model
+        }()),
+    ]
 
-    @Test("80×24 with nine nodes: a line each, then the timeline and the events")
-    func compactNine() throws {
-        try check("compact-80x24-nine.txt", Fixtures.nineNodes(width: 80, height: 24))
-    }
-
-    @Test("120×40 with nine nodes and heartbeats hidden")
-    func boxedNine() throws {
-        var model = Fixtures.nineNodes(width: 120, height: 40)
-        _ = model.handle(.character("m"))
-        try check("boxed-120x40-nine.txt", model)
+    @Test("100×30 panes, 80×24 and 120×40 with nine nodes (heartbeats hidden at 120×40)", arguments: roomFrames)
+    func roomFrame(name: String, model: ConsoleModel) throws {
+        try check(name, model)
     }
 
     @Test("the status output pane at 100×30")
