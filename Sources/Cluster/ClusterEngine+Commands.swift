@@ -9,9 +9,11 @@ extension ClusterEngine {
     /// Carries out one command of the command language.
     func execute(_ command: Command) -> EventLoopFuture<CommandOutput> {
         switch command {
-        case .start(let count):
+        case .start(let count, _):
             return done(.error("the cluster is already running with \(nodeCount) nodes (start \(count) "
                 + "needs a new console)"))
+        case .heartbeats:
+            return done(.error("only the console's message timeline shows or hides heartbeats"))
         case .kill(let ref): return done(withNode(ref) { killNode($0); return "n\($0) killed (SIGKILL)" })
         case .pause(let ref): return done(withNode(ref, pause))
         case .resume(let ref): return done(withNode(ref, resume))

@@ -22,6 +22,9 @@ public struct ClusterOptions: Sendable {
     /// The journal is rotated (to FILE.1) when it grows past this size; the new file starts with the
     /// cluster's state, so it replays on its own.
     public var journalRotateBytes = 256 * 1024 * 1024
+    /// Start with the clocks stopped and every peer message held (`start N --frozen`), so the first
+    /// election can be stepped.
+    public var startsFrozen = false
 
     public init(executablePath: String) {
         self.executablePath = executablePath

@@ -29,9 +29,11 @@ public final class LocalCluster: Sendable {
 
     var loop: any EventLoop { engine.eventLoop }
 
-    /// Starts every node and the control socket that `clusterdeck ctl` talks to.
+    /// Starts every node and the control socket that `clusterdeck ctl` talks to; frozen first when
+    /// the options say so (each node is told as it connects, before its first election timeout).
     public func start() async throws {
-        try await loop.submit { [engine] in
+        try await loop.submit { [engine, options] in
+            if options.startsFrozen { _ = engine.value.execute(.freeze) }
             for id in 1...engine.value.nodeCount { engine.value.startNode(id) }
         }.get()
         _ = try await ControlSocket.listen(engine: engine, path: run.consoleSocketPath).get()

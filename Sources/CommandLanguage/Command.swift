@@ -52,8 +52,9 @@ public struct LinkSettings: Equatable, Sendable {
 /// Node ids have already been checked against the cluster size given to the parser, durations are
 /// whole milliseconds, and percentages are within 0...100.
 public indirect enum Command: Equatable, Sendable {
-    /// `start N`: start a fresh cluster of 1 to 9 nodes.
-    case start(nodes: Int)
+    /// `start N [--frozen]`: start a fresh cluster of 1 to 9 nodes, frozen (to step its first
+    /// election) when asked.
+    case start(nodes: Int, frozen: Bool = false)
     /// `kill N|leader`: SIGKILL a node; its data directory is kept.
     case kill(NodeRef)
     /// `pause N|leader`: SIGSTOP a node.
@@ -128,6 +129,10 @@ public indirect enum Command: Equatable, Sendable {
     case waitElected(name: String, withinMs: Int?)
     /// `check`: check the session's client history so far for linearizability.
     case check
+    /// `show heartbeats` / `hide heartbeats`: whether the console's message timeline shows heartbeats
+    /// (Heartbeat and HeartbeatResp, this Raft's empty appends). Only the timeline changes: the
+    /// nodes go on sending them.
+    case heartbeats(shown: Bool)
 
     /// Commands a named client issues (they accept `as NAME`).
     public var takesClient: Bool {

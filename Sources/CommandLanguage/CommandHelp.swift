@@ -86,7 +86,9 @@ enum Completion {
         case .resume, .restart, .wipe:
             return isFirstArgument ? context.nodeIds : []
         case .start:
-            return isFirstArgument ? (1...Limits.nodeCountMax).map(String.init) : []
+            return [(1...Limits.nodeCountMax).map(String.init), ["--frozen"]][safe: context.argumentIndex] ?? []
+        case .show, .hide:
+            return isFirstArgument ? ["heartbeats"] : []
         case .partition:
             return partitionCandidates(in: context)
         case .cut:

@@ -12,6 +12,7 @@ enum CommandName: String, CaseIterable, Sendable {
     case client, clients
     case lock, unlock, locks, campaign, resign, leader
     case check
+    case show, hide
 
     /// What `help NAME` shows, and the usage line errors carry.
     struct Spec: Sendable {
@@ -65,6 +66,8 @@ enum CommandName: String, CaseIterable, Sendable {
         case .resign: .resign
         case .leader: .leader
         case .check: .check
+        case .show: .show
+        case .hide: .hide
         }
     }
 }
@@ -73,12 +76,14 @@ enum CommandName: String, CaseIterable, Sendable {
 
 extension CommandName.Spec {
     static let start = Self(
-        usage: "start N",
+        usage: "start N [--frozen]",
         summary: "start a fresh cluster of N nodes (1 to 9)",
         description: "Starts a new local cluster of N nodes (1 to 9), each its own process with "
-            + "its own data directory. Odd sizes get the most out of each node: 3 nodes survive "
-            + "1 failure, 5 survive 2.",
-        example: "start 5")
+            + "its own data directory; in the console the running cluster is stopped first. Odd "
+            + "sizes get the most out of each node: 3 nodes survive 1 failure, 5 survive 2. With "
+            + "`--frozen` the clocks start stopped and every message is held, so the first "
+            + "election can be stepped one message at a time (`step`, or n in the console).",
+        example: "start 3 --frozen")
     static let kill = Self(
         usage: "kill N|leader",
         summary: "kill a node (SIGKILL); its data is kept",
@@ -325,4 +330,17 @@ extension CommandName.Spec {
             + "as a timeline with one sentence. Unknown writes may or may not have applied; stale "
             + "reads are skipped. docs/HISTORY.md says exactly what is checked.",
         example: "check")
+    static let show = Self(
+        usage: "show heartbeats",
+        summary: "show heartbeats on the console's timeline",
+        description: "Shows heartbeats (Heartbeat and HeartbeatResp, this Raft's empty appends) on "
+            + "the console's message timeline again after `hide heartbeats`.",
+        example: "show heartbeats")
+    static let hide = Self(
+        usage: "hide heartbeats",
+        summary: "hide heartbeats on the console's timeline",
+        description: "Leaves heartbeats and their answers off the console's message timeline, so "
+            + "votes and appends that carry entries stand out; the timeline's title says so. The "
+            + "nodes go on sending them (the m key toggles this too). `show heartbeats` undoes it.",
+        example: "hide heartbeats")
 }

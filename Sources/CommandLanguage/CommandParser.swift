@@ -86,7 +86,7 @@ public enum CommandParser {
         from reader: inout ArgumentReader
     ) throws(CommandError) -> Command {
         switch name {
-        case .start: try .start(nodes: reader.wholeNumber("a node count", in: nodeCounts))
+        case .start: try parseStart(from: &reader)
         case .kill: try .kill(reader.nodeRef())
         case .pause: try .pause(reader.nodeRef())
         case .resume: try .resume(.id(reader.nodeId(leaderReason: "a paused node may not lead")))
@@ -125,7 +125,31 @@ public enum CommandParser {
         case .resign: try .resign(name: reader.text("an election name"))
         case .leader: try .electionLeader(name: reader.text("an election name"))
         case .check: .check
+        case .show: try parseHeartbeats(shown: true, from: &reader)
+        case .hide: try parseHeartbeats(shown: false, from: &reader)
         }
+    }
+
+    private static func parseStart(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        let nodes = try reader.wholeNumber("a node count", in: nodeCounts)
+        guard let option = reader.peek, option.text.hasPrefix("--"), !option.isQuoted else {
+            return .start(nodes: nodes)
+        }
+        _ = try reader.nextBare("--frozen")
+        guard option.text == "--frozen" else {
+            throw reader.error("expected --frozen, found \(Display.quote(option.text))", at: option.column)
+        }
+        return .start(nodes: nodes, frozen: true)
+    }
+
+    /// `show heartbeats` / `hide heartbeats`: the one thing they show or hide, for now.
+    private static func parseHeartbeats(shown: Bool, from reader: inout ArgumentReader) throws(CommandError)
+        -> Command {
+        let what = try reader.nextBare("heartbeats")
+        guard what.text == "heartbeats" else {
+            throw reader.error("expected heartbeats, found \(Display.quote(what.text))", at: what.column)
+        }
+        return .heartbeats(shown: shown)
     }
 
     private static func parsePut(from reader: inout ArgumentReader) throws(CommandError) -> Command {

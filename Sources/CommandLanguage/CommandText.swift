@@ -5,7 +5,7 @@ extension Command: CustomStringConvertible {
     /// the same command back.
     public var description: String {
         switch self {
-        case .start(let nodes): "start \(nodes)"
+        case .start(let nodes, let frozen): "start \(nodes)" + (frozen ? " --frozen" : "")
         case .kill(let node): "kill \(node)"
         case .pause(let node): "pause \(node)"
         case .resume(let node): "resume \(node)"
@@ -53,6 +53,7 @@ extension Command: CustomStringConvertible {
         case .waitElected(let name, let milliseconds?):
             "wait elected \(quoted(name)) within \(DurationSyntax.text(milliseconds: milliseconds))"
         case .check: "check"
+        case .heartbeats(let shown): "\(shown ? "show" : "hide") heartbeats"
         }
     }
 

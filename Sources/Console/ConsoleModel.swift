@@ -30,7 +30,10 @@ public struct ConsoleModel: Sendable {
     /// The last result or error, shown on the status line.
     public private(set) var status = "Type : for a command, ? for help, q to quit."
     public private(set) var statusIsError = false
-    public var showHelp = false
+    /// Output too long for the status line, or the `?` help, shown over the panes until closed.
+    public private(set) var outputPane: OutputPane?
+    /// Whether the message timeline leaves heartbeats out (`m`, `hide heartbeats`).
+    public private(set) var hidesHeartbeats = false
     public var glyphs: BoxGlyphs = .unicode
     public var colors = true
     /// The file a recording goes to, if one runs: `q` then asks before quitting.
@@ -60,6 +63,19 @@ public struct ConsoleModel: Sendable {
         /// `P`: hold the scenario before its next step, or let it go on.
         case toggleScriptPause
         case replay(ReplayControl)
+        /// `start N [--frozen]`: stop this cluster and start a fresh one of `nodes` nodes.
+        case startCluster(nodes: Int, frozen: Bool)
+    }
+
+    /// Whether the `?` help is open (setting it opens or closes it).
+    public var showHelp: Bool {
+        get { outputPane?.kind == .help }
+        set { outputPane = newValue ? helpPane : outputPane.flatMap { $0.kind == .help ? nil : $0 } }
+    }
+
+    private var helpPane: OutputPane {
+        OutputPane(kind: .help, title: "help",
+                   lines: ConsoleHelp.lines(glyphs: glyphs, scripted: script != nil, replaying: replay != nil))
     }
 
     // MARK: Cluster news
@@ -74,7 +90,10 @@ public struct ConsoleModel: Sendable {
             script = progress
         case .message(let record):
             messages.append(record)
-            if messages.count > Self.messageCapacity { messages.removeFirst(messages.count - Self.messageCapacity) }
+            // Heartbeats go first, so the last votes and appends stay for a timeline that hides them.
+            if messages.count > Self.messageCapacity {
+                messages.remove(at: messages.firstIndex(where: \.isHeartbeat) ?? 0)
+            }
         case .node(_, let frame) where frame.kind == "commit":
             break
         default:
@@ -90,10 +109,33 @@ public struct ConsoleModel: Sendable {
         if replay != nil { script = nil }
     }
 
-    public mutating func apply(result: CommandOutput, of line: String) {
+    /// Shows a command's result on the status line, or, when `opensPane` and it is more than one line
+    /// that does not fit there, in the output pane (the status line then says how to scroll).
+    /// - Parameter opensPane: true for what the user ran; a scenario's results stay on the status line
+    ///   so no pane covers the lesson.
+    public mutating func apply(result: CommandOutput, of line: String, opensPane: Bool = false) {
         let text = result.lines.joined(separator: "  ")
-        status = text.isEmpty ? "\(line): done" : text
         statusIsError = !result.ok
+        guard opensPane, result.lines.count > 1, text.count > width else {
+            status = text.isEmpty ? "\(line): done" : text
+            return
+        }
+        let pane = OutputPane(kind: .output, title: line, lines: result.lines)
+        outputPane = pane
+        let scrolls = pane.rows(width: width, height: height).count > OutputPane.visibleRowCount(height: height)
+        status = (result.ok ? "" : "failed: ") + "\(line): \(result.lines.count) lines"
+            + (scrolls ? ", ↑↓ PgUp PgDn Home End scroll" : "") + ", Esc closes"
+    }
+
+    /// A fresh cluster of `nodeCount` nodes replaces the old one: what was shown of the old one goes.
+    public mutating func startFresh(nodeCount: Int, frozen: Bool) {
+        self.nodeCount = nodeCount
+        nodes = []
+        summary = ClusterSummary(frozen: frozen, timing: summary.timing)
+        clearActivity()
+        selected = 1
+        outputPane = nil
+        setStatus("starting a fresh cluster of \(nodeCount) nodes\(frozen ? ", frozen" : "") …")
     }
 
     /// The node that leads, as the panes show it.
@@ -103,15 +145,34 @@ public struct ConsoleModel: Sendable {
 
     public mutating func handle(_ key: Key) -> [Action] {
         if key == .resize { return [] }
-        if showHelp {
-            showHelp = false
-            if key == .escape || key == .character("?") || key == .character("q") { return [] }
+        if mode == .keys, outputPane != nil, handlePaneKey(key) { return [] }
+        if mode == .keys, key == .character("m") {
+            showHeartbeats(hidesHeartbeats)
+            return []
         }
         switch mode {
         case .keys where replay != nil: return handleReplayKey(key)
         case .keys: return handleShortcut(key)
         case .commandLine: return handleEditing(key)
         }
+    }
+
+    /// Scrolls or closes the output pane; true when the key did nothing else. Any other key closes the
+    /// pane and acts as usual, so reading a result never costs a key press.
+    private mutating func handlePaneKey(_ key: Key) -> Bool {
+        if outputPane?.scroll(for: key, width: width, height: height) == true { return true }
+        let wasHelp = showHelp
+        outputPane = nil
+        switch key {
+        case .escape, .character("q"): return true
+        case .character("?"): return wasHelp
+        default: return false
+        }
+    }
+
+    private mutating func showHeartbeats(_ shown: Bool) {
+        hidesHeartbeats = !shown
+        setStatus(shown ? "heartbeats shown on the timeline" : "heartbeats hidden on the timeline (m shows them)")
     }
 
     /// A replay shows a recorded run: keys move through time; nothing reaches a cluster.
@@ -213,18 +274,38 @@ public struct ConsoleModel: Sendable {
         if history.count > 500 { history.removeFirst() }
         do {
             guard let command = try CommandParser.parse(line, nodeCount: nodeCount) else { return [] }
-            if case .help(let topic) = command {
-                showHelp = topic == nil
-                if let topic { setStatus(CommandHelp.help(for: topic)?.replacingNewlines ?? "no help for \(topic)") }
-                return []
-            }
-            if command == .quit { return [.quit] }
-            setStatus("\(line) …")
-            return [.run(command, line: line)]
+            return consoleActions(for: command, line: line)
         } catch {
             setStatus("\(error)", error: true)
             return []
         }
+    }
+
+    /// What a parsed line does here: help and the timeline are the console's own; `start` swaps the
+    /// cluster (not under a lesson, which owns its cluster); everything else runs on the cluster.
+    private mutating func consoleActions(for command: Command, line: String) -> [Action] {
+        switch command {
+        case .help(nil):
+            showHelp = true
+        case .help(let topic?):
+            let text = CommandHelp.help(for: topic) ?? "no help for \(topic)"
+            outputPane = OutputPane(kind: .output, title: line, lines: text.split(separator: "\n",
+                                    omittingEmptySubsequences: false).map(String.init))
+        case .heartbeats(let shown):
+            showHeartbeats(shown)
+        case .quit:
+            return [.quit]
+        case .start where script != nil:
+            setStatus("a lesson runs on its own cluster: quit it, then start one with clusterdeck --nodes N",
+                      error: true)
+        case .start(let nodes, let frozen):
+            startFresh(nodeCount: nodes, frozen: frozen)
+            return [.startCluster(nodes: nodes, frozen: frozen)]
+        default:
+            setStatus("\(line) …")
+            return [.run(command, line: line)]
+        }
+        return []
     }
 
     private mutating func recallHistory(step: Int) {
@@ -283,10 +364,4 @@ public struct LineEditor: Sendable, Equatable {
     mutating func moveRight() { cursor = min(text.count, cursor + 1) }
     mutating func moveToStart() { cursor = 0 }
     mutating func moveToEnd() { cursor = text.count }
-}
-
-extension String {
-    var replacingNewlines: String {
-        split(separator: "\n", omittingEmptySubsequences: true).joined(separator: "  ")
-    }
 }

@@ -53,14 +53,16 @@ public struct Screen: Sendable, Equatable {
         set { cells[y * width + x] = newValue }
     }
 
-    /// Writes `text` from (x, y), clipped to `maxWidth` cells and to the screen. Returns the x after it.
+    /// Writes `text` from (x, y) within `maxWidth` cells and the screen. Text that does not fit is
+    /// cut at a word boundary and marked with "…" (`String.cut(toWidth:at:)`), never inside a word.
+    /// Returns the x after it.
     @discardableResult
     public mutating func write(_ text: String, x: Int, y: Int, style: CellStyle = .plain,
                                maxWidth: Int = Int.max) -> Int {
         guard y >= 0, y < height else { return x }
         var column = x
         let limit = min(width, maxWidth == Int.max ? width : x + maxWidth)
-        for character in text where column < limit {
+        for character in text.cut(toWidth: max(0, limit - x)) where column < limit {
             if column >= 0 { self[column, y] = Cell(character, style: style) }
             column += 1
         }

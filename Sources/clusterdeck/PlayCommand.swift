@@ -103,6 +103,9 @@ struct PlayCommand: AsyncParsableCommand {
                 if !options.bugs.contains(knob) { options.bugs.append(knob) }
             }
             if let count = probe.lazy.compactMap(\.step.startCount).first { options.nodeCount = count }
+            if probe.contains(where: { $0.step == .command(.start(nodes: options.nodeCount, frozen: true)) }) {
+                options.startsFrozen = true
+            }
             return (try ScenarioParser.parse(text, file: file, nodeCount: options.nodeCount), options)
         } catch {
             say("error: \(error)")
@@ -164,7 +167,7 @@ extension ScenarioStep {
     }
 
     var startCount: Int? {
-        if case .command(.start(let count)) = self { count } else { nil }
+        if case .command(.start(let count, _)) = self { count } else { nil }
     }
 }
 

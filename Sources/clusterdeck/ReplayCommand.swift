@@ -90,7 +90,7 @@ struct ReplayRunner {
                     switch action {
                     case .quit: return ScreenTurn(goOn: false)
                     case .replay(let control): control.apply(to: &progress)
-                    case .run, .continueScript, .toggleScriptPause: break
+                    case .run, .continueScript, .toggleScriptPause, .startCluster: break
                     }
                 }
             }

@@ -88,6 +88,9 @@ struct ClusterFlags: ParsableArguments {
     @Option(help: "Write the client history (docs/HISTORY.md) to this file.")
     var history: String?
 
+    @Flag(help: "Start with the clocks stopped and every peer message held, to step the first election.")
+    var frozen = false
+
     func validate() throws {
         guard (1...9).contains(nodes) else { throw ValidationError("--nodes must be 1–9, got \(nodes)") }
         guard snapshotEvery >= 1 else { throw ValidationError("--snapshot-every must be at least 1") }
@@ -100,6 +103,7 @@ struct ClusterFlags: ParsableArguments {
         options.fsync = !noFsync
         options.bugs = bug
         options.snapshotEvery = snapshotEvery
+        options.startsFrozen = frozen
         for path in [journal, history].compactMap({ $0 }) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
                 throw ValidationError("cannot create \(path)")

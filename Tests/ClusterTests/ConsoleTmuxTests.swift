@@ -54,6 +54,35 @@ extension LiveClusterTests {
             #expect(events.contains { $0[1] as? String == "m" && ($0[2] as? String)?.contains("kill") == true })
         }
 
+        @Test("100×30: the timeline shows; start 3 --frozen swaps in three frozen nodes and reaps the five")
+        func startFresh() async throws {
+            let session = try TmuxSession(name: "cd\(getpid())start")
+            defer { session.close() }
+            let (binary, temporary, tmux) = (session.binary, session.temporary, session.tmux)
+            try tmux.start(width: 100, height: 30, environment: ["TMPDIR": temporary.path])
+            tmux.type("\(binary) --nodes 5 --pace real", enter: true)
+            let started = await eventually(within: 20, everyMs: 100) {
+                let screen = tmux.capture()
+                return leaders(in: screen).count == 1 && screen.contains("messages") && screen.contains("events")
+            }
+            #expect(started, "no leader, timeline and events at 100×30:\n\(tmux.capture())")
+
+            tmux.type(":start 3 --frozen", enter: true)
+            let restarted = await eventually(within: 20, everyMs: 100) {
+                let screen = tmux.capture()
+                return screen.contains("fresh cluster of 3 nodes") && screen.contains("n3 FOLLOWER")
+                    && nodesRunning(under: temporary.path).count == 3
+            }
+            #expect(restarted, "no fresh 3-node cluster:\n\(tmux.capture())")
+            let screen = tmux.capture()
+            #expect(screen.contains("FROZEN") && leaders(in: screen).isEmpty, "frozen: no election yet\n\(screen)")
+            #expect(!screen.contains("n4 ") && !screen.contains("n5 "), "the old nodes still show:\n\(screen)")
+
+            tmux.type("q", enter: false)
+            let quit = await eventually(within: 5, everyMs: 100) { nodesRunning(under: temporary.path).isEmpty }
+            #expect(quit, "node processes outlived the console: \(nodesRunning(under: temporary.path))")
+        }
+
         private func drive(width: Int, height: Int) async throws {
             let session = try TmuxSession(name: "cd\(getpid())x\(width)")
             defer { session.close() }

@@ -30,6 +30,12 @@ import Testing
         #expect(complete("start ", nodes: 0).count == 9)
     }
 
+    @Test func completesConsoleWords() {
+        #expect(complete("start 3 ") == ["start 3 --frozen"])
+        #expect(complete("hide h") == ["hide heartbeats"])
+        #expect(complete("show ") == ["show heartbeats"])
+    }
+
     @Test func completesPartitionsWithUnlistedNodes() {
         #expect(complete("partition 1,2 | 3,", nodes: 5) == [
             "partition 1,2 | 3,4", "partition 1,2 | 3,5",

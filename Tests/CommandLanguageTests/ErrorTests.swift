@@ -164,6 +164,11 @@ struct BadLine: Sendable, CustomTestStringConvertible {
         BadLine("help nothing", column: 6, "no help for `nothing`"),
         BadLine("help kil", column: 6, "did you mean `kill`?"),
         BadLine("help kill now", column: 11, "unexpected extra argument"),
+        BadLine("start 3 --cold", column: 9, "expected --frozen, found `--cold`"),
+        BadLine("start 3 --frozen now", column: 18, "unexpected extra argument"),
+        BadLine("hide", column: 5, "missing heartbeats"),
+        BadLine("hide votes", column: 6, "expected heartbeats, found `votes`"),
+        BadLine("show heartbeats now", column: 17, "unexpected extra argument"),
     ]
 
     static func check(_ bad: BadLine) {

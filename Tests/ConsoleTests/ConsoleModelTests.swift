@@ -1,4 +1,6 @@
+import Foundation
 import Cluster
+import Wire
 import CommandLanguage
 import Testing
 @testable import Console
@@ -103,7 +105,7 @@ struct ConsoleModelTests {
         #expect(model.editor.text.hasPrefix("isolate"))
     }
 
-    @Test("? opens the help and any key closes it")
+    @Test("? opens the help and Esc closes it")
     func help() {
         var model = model()
         _ = model.handle(.character("?"))
@@ -111,6 +113,121 @@ struct ConsoleModelTests {
         #expect(ConsoleView.render(model).text.contains("Keys"))
         _ = model.handle(.escape)
         #expect(!model.showHelp)
+    }
+
+    /// Every row the help pane shows while paging from the top to the end.
+    private func helpRowsSeen(in model: inout ConsoleModel) -> String {
+        var seen = ConsoleView.render(model).text
+        for _ in 0..<40 {
+            _ = model.handle(.pageDown)
+            seen += "\n" + ConsoleView.render(model).text
+        }
+        return seen
+    }
+
+    @Test("at 80×24, ? scrolls down to put, lock and the legend of symbols", arguments: [(80, 24), (120, 40)])
+    func helpScrolls(size: (Int, Int)) {
+        var model = Fixtures.model(width: size.0, height: size.1)
+        _ = model.handle(.character("?"))
+        let first = ConsoleView.render(model).text
+        #expect(!first.contains("Symbols on screen"), "the legend is below the first page")
+        let seen = helpRowsSeen(in: &model)
+        for wanted in ["put K V", "lock NAME", "client pause|resume", "set prevote", "Symbols on screen",
+                       "match/next n2 4/5", "HELD", "PAUSED", "DOWN", "+2"] {
+            #expect(seen.contains(wanted), "never shown while scrolling: \(wanted)")
+        }
+        #expect(model.showHelp, "scroll keys keep the help open")
+        _ = model.handle(.home)
+        #expect(ConsoleView.render(model).text == first)
+        _ = model.handle(.end)
+        #expect(ConsoleView.render(model).text.contains("text cut to fit"), "End shows the last row")
+    }
+
+    @Test("a long result opens the output pane; arrows scroll it, q closes it, other keys close it and act")
+    func outputPane() {
+        var model = Fixtures.model(width: 80, height: 24)
+        let lines = (1...40).map { "line \($0) of the log" }
+        model.apply(result: CommandOutput(lines: lines), of: "log 1", opensPane: true)
+        #expect(model.outputPane?.title == "log 1")
+        #expect(model.status.contains("40 lines"))
+        var text = ConsoleView.render(model).text
+        #expect(text.contains("line 1 of") && !text.contains("line 40 of"))
+        _ = model.handle(.down)
+        text = ConsoleView.render(model).text
+        #expect(!text.contains("line 1 of") && text.contains("line 2 of"))
+        _ = model.handle(.end)
+        #expect(ConsoleView.render(model).text.contains("line 40 of"))
+        _ = model.handle(.character("q"))
+        #expect(model.outputPane == nil)
+        model.apply(result: CommandOutput(lines: lines), of: "log 1", opensPane: true)
+        #expect(model.handle(.character("k")) == [.run(.kill(.id(1)), line: "kill 1")])
+        #expect(model.outputPane == nil)
+    }
+
+    @Test("a short result, and a scenario's results, stay on the status line")
+    func statusLineResults() {
+        var model = model()
+        model.apply(result: CommandOutput(lines: ["delivered n1 → n2 Vote t2", "3 still held"]), of: "step 1",
+                    opensPane: true)
+        #expect(model.outputPane == nil)
+        #expect(model.status == "delivered n1 → n2 Vote t2  3 still held")
+        model.apply(result: CommandOutput(lines: (1...30).map { "row \($0)" }), of: "status")
+        #expect(model.outputPane == nil, "a scenario's output never covers the lesson")
+    }
+
+    @Test(":help NAME opens the command's help in the pane")
+    func helpTopic() {
+        var model = model()
+        _ = model.handle(.character(":"))
+        _ = type("help partition", into: &model)
+        #expect(model.handle(.enter).isEmpty)
+        #expect(model.outputPane?.kind == .output)
+        #expect(ConsoleView.render(model).text.contains("usage: partition"))
+    }
+
+    @Test("m and hide/show heartbeats take heartbeats off the timeline and say so")
+    func heartbeats() {
+        var model = model()
+        #expect(ConsoleView.render(model).text.contains("Heartbeat t3"))
+        #expect(model.handle(.character("m")).isEmpty)
+        #expect(model.hidesHeartbeats)
+        var text = ConsoleView.render(model).text
+        #expect(!text.contains("Heartbeat t3"))
+        #expect(text.contains("heartbeats hidden"))
+        #expect(text.contains("Append t3 +1"), "appends stay")
+        _ = model.handle(.character(":"))
+        _ = type("show heartbeats", into: &model)
+        #expect(model.handle(.enter).isEmpty, "the console's own command reaches no cluster")
+        #expect(!model.hidesHeartbeats)
+        _ = model.handle(.character(":"))
+        _ = type("hide heartbeats", into: &model)
+        _ = model.handle(.enter)
+        text = ConsoleView.render(model).text
+        #expect(model.hidesHeartbeats && !text.contains("Heartbeat t3"))
+    }
+
+    @Test(":start 3 --frozen asks for a fresh cluster and forgets the old one's panes")
+    func startFresh() {
+        var model = model()
+        _ = model.handle(.character(":"))
+        _ = type("start 3 --frozen", into: &model)
+        #expect(model.handle(.enter) == [.startCluster(nodes: 3, frozen: true)])
+        #expect(model.nodeCount == 3)
+        #expect(model.nodes.isEmpty && model.events.isEmpty && model.messages.isEmpty)
+        #expect(model.summary.frozen)
+        _ = model.handle(.character("5"))
+        #expect(model.selected == 1, "there is no node 5 any more")
+    }
+
+    @Test("under a lesson, start is refused: the lesson owns its cluster")
+    func startUnderLesson() {
+        var model = model()
+        model.script = ScriptProgress(file: "demos/failover.deck", total: 3)
+        _ = model.handle(.character(":"))
+        _ = type("start 3", into: &model)
+        #expect(model.handle(.enter).isEmpty)
+        #expect(model.statusIsError)
+        #expect(model.nodeCount == 5)
     }
 
     @Test("events and messages are bounded")
@@ -155,15 +272,55 @@ struct ConsoleModelTests {
 
 @Suite("Screen")
 struct ScreenTests {
-    @Test("writing clips to the screen and to a width")
+    @Test("writing clips to the screen and to a width, marking the cut")
     func clipping() {
         var screen = Screen(width: 5, height: 1)
         screen.write("abcdefgh", x: 2, y: 0)
-        #expect(screen.line(0) == "  abc")
+        #expect(screen.line(0) == "  ab…")
         screen.write("xyz", x: 0, y: 0, maxWidth: 2)
-        #expect(screen.line(0) == "xyabc")
+        #expect(screen.line(0) == "x…ab…")
         screen.write("ignored", x: 0, y: 3)
-        #expect(screen.line(0) == "xyabc")
+        #expect(screen.line(0) == "x…ab…")
+    }
+
+    @Test("writing cuts at a word boundary, never inside a word")
+    func wordCut() {
+        var screen = Screen(width: 20, height: 1)
+        screen.write("PreVote t2 HELD by the freeze", x: 0, y: 0, maxWidth: 14)
+        #expect(screen.line(0).trimmingCharacters(in: .whitespaces) == "PreVote t2…")
+    }
+}
+
+@Suite("Fitting text")
+struct TextFitTests {
+    @Test("cut keeps whole words and marks what it left out")
+    func cut() {
+        #expect("PreVote t2 HELD".cut(toWidth: 15) == "PreVote t2 HELD")
+        #expect("PreVote t2 HELD".cut(toWidth: 14) == "PreVote t2…")
+        #expect("PreVote t2 HELD".cut(toWidth: 11) == "PreVote t2…")
+        #expect("PreVote t2 HELD".cut(toWidth: 10) == "PreVote…")
+        #expect("Heartbeat".cut(toWidth: 5) == "Hear…", "one word wider than the room is all there is to cut")
+        #expect("abc".cut(toWidth: 1) == "…")
+        #expect("abc".cut(toWidth: 0) == "")
+    }
+
+    @Test("cut at a field separator keeps a field with its value")
+    func cutFields() {
+        let line = "term 3  vote n1  leader n1"
+        #expect(line.cut(toWidth: 24, at: "  ") == "term 3  vote n1…")
+        #expect(line.cut(toWidth: 24) == "term 3  vote n1  leader…")
+        #expect("match/next n2 4/5, n3 2/5, n5 4/5".cut(toWidth: 31, at: ", ") == "match/next n2 4/5, n3 2/5…")
+    }
+
+    @Test("wrap keeps the spacing inside a row, indents continuations and cuts the last row")
+    func wrap() {
+        #expect("a bb ccc dddd".wrapped(width: 6) == ["a bb", "ccc", "dddd"])
+        #expect("a bb ccc dddd".wrapped(width: 6, indent: "  ") == ["a bb", "  ccc", "  dddd"])
+        #expect("a bb ccc dddd".wrapped(width: 6, rows: 2) == ["a bb", "ccc…"])
+        #expect("kill N  kill a node now".wrapped(width: 14) == ["kill N  kill a", "node now"])
+        #expect("match/next n2 4/5, n3 2/5, n5 4/5".wrapped(width: 26, at: ", ", indent: "  ")
+            == ["match/next n2 4/5, n3 2/5", "  n5 4/5"])
+        #expect("".wrapped(width: 10) == [""])
     }
 
     @Test("changes are only the cells that differ, in same-style runs")
@@ -188,5 +345,72 @@ struct ScreenTests {
         var tiny = Screen(width: 1, height: 1)
         tiny.box(Rect(x: 0, y: 0, width: 1, height: 1), glyphs: .unicode)
         #expect(tiny.text == "")
+    }
+}
+
+@Suite("Layouts by size")
+struct LayoutTests {
+    static let sizes = [(80, 24), (100, 30), (119, 40), (120, 40), (160, 50), (240, 70)]
+
+    @Test("every size and cluster size fills the rows down to the status line, timeline included",
+          arguments: sizes)
+    func fills(size: (Int, Int)) {
+        for nodeCount in 1...9 {
+            for bannerRows in [0, 1, 3] {
+                let layout = ConsoleLayout(width: size.0, height: size.1, nodeCount: nodeCount,
+                                           bannerRows: bannerRows, serviceLineCount: 2)
+                let bottom = size.1 - 2 - bannerRows
+                #expect(layout.activity.y + layout.activity.height == bottom,
+                        "\(size) with \(nodeCount) nodes: rows left empty below the activity area")
+                #expect(layout.activity.height >= 6, "\(size) with \(nodeCount) nodes: no room for the timeline")
+            }
+        }
+    }
+
+    @Test("below 120×40 the timeline and the events still show, with every node", arguments: sizes)
+    func showsEverything(size: (Int, Int)) {
+        for model in [Fixtures.model(width: size.0, height: size.1),
+                      Fixtures.nineNodes(width: size.0, height: size.1)] {
+            let text = ConsoleView.render(model).text
+            #expect(text.contains("messages") && text.contains("events"), "\(size): \(text)")
+            #expect(text.contains("Append"), "\(size): no arrow on the timeline")
+            for id in 1...model.nodeCount { #expect(text.contains("n\(id) "), "\(size): n\(id) missing") }
+        }
+    }
+
+    @Test("at 100×30 and up, five nodes get boxed panes; nine get them from 120×40")
+    func panesWhereTheyFit() {
+        let layout = { (width: Int, height: Int, nodes: Int) in
+            ConsoleLayout(width: width, height: height, nodeCount: nodes, bannerRows: 0, serviceLineCount: 0).nodes
+        }
+        #expect(layout(80, 24, 5) == .lines)
+        #expect(layout(100, 30, 5) == .panes(columns: 3, height: 8))
+        #expect(layout(119, 40, 5) == .panes(columns: 3, height: 12))
+        #expect(layout(100, 30, 9) == .lines)
+        #expect(layout(120, 40, 9) == .panes(columns: 3, height: 9))
+    }
+
+    @Test("no text is cut inside a word at 120×40 with five nodes")
+    func noMidWordCuts() {
+        let text = ConsoleView.render(Fixtures.model(width: 120, height: 40)).text
+        #expect(!text.contains("n5 4/│"))
+        #expect(!text.contains("HEL│") && !text.contains("HEL "))
+    }
+}
+
+@Suite("Message timeline")
+struct TimelineTests {
+    @Test("a full timeline forgets heartbeats before votes and appends")
+    func heartbeatsGoFirst() {
+        var model = Fixtures.model(width: 80, height: 24)
+        for index in 0..<(3 * ConsoleModel.messageCapacity) {
+            let header = RoutingHeader(from: 1, to: 2, type: 7, term: 3, entryCount: 0)
+            model.apply(.message(MessageRecord(header: header, fate: .delivered, timeMs: 100 + index)))
+        }
+        #expect(model.messages.count == ConsoleModel.messageCapacity)
+        #expect(model.messages.filter { !$0.isHeartbeat }.count == 4, "the fixture's appends and vote stay")
+        #expect(model.messages.last?.timeMs == 100 + 3 * ConsoleModel.messageCapacity - 1)
+        _ = model.handle(.character("m"))
+        #expect(ConsoleView.render(model).text.contains("Append t3 +1"))
     }
 }

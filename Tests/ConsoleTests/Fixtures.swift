@@ -43,6 +43,29 @@ enum Fixtures {
         return model
     }
 
+    /// Nine nodes, the most a cluster has: n1 leads, the others follow; heartbeats among appends.
+    static func nineNodes(width: Int, height: Int) -> ConsoleModel {
+        var model = ConsoleModel(width: width, height: height, nodeCount: 9, timing: .real)
+        model.nodes = (1...9).map { id in
+            var state = state(id, role: id == 1 ? .leader : .follower)
+            if id == 1 {
+                state.followers = (2...9).map { NodeStateFrame.FollowerProgress(node: $0, match: 4, next: 5,
+                                                                                 mode: "replicate") }
+            }
+            return NodeView(id: id, status: .up, pid: Int32(100 + id), state: state)
+        }
+        model.summary = ClusterSummary(network: "none", timing: .real)
+        model.apply(.node(1, NodeEventFrame(kind: "role", text: "became leader in term 3", term: 3)))
+        for (index, to) in [2, 5, 9, 9, 3].enumerated() {
+            let type: UInt8 = index == 3 ? 6 : (index == 4 ? 7 : 5)
+            let from = index == 3 ? 9 : 1
+            let header = RoutingHeader(from: from, to: index == 3 ? 1 : to, type: type, term: 3,
+                                       entryCount: type == 5 ? 1 : 0)
+            model.apply(.message(MessageRecord(header: header, fate: .delivered, timeMs: index * 10)))
+        }
+        return model
+    }
+
     static func model(width: Int, height: Int, unicode: Bool = true) -> ConsoleModel {
         var model = ConsoleModel(width: width, height: height, nodeCount: 5, timing: .real)
         model.nodes = nodes

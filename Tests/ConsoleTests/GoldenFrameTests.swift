@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Cluster
 @testable import Console
 
 /// Whole frames kept as text files; `UPDATE_GOLDEN=1 swift test --filter GoldenFrameTests` rewrites them.
@@ -26,6 +27,32 @@ struct GoldenFrameTests {
     @Test("80×24 compact frame")
     func compact() throws {
         try check("compact-80x24.txt", Fixtures.model(width: 80, height: 24))
+    }
+
+    /// Below 120×40 and with nine nodes, the timeline and the events still show.
+    static let roomFrames: [(String, ConsoleModel)] = [
+        ("boxed-100x30.txt", Fixtures.model(width: 100, height: 30)),
+        ("compact-80x24-nine.txt", Fixtures.nineNodes(width: 80, height: 24)),
+        ("boxed-120x40-nine.txt", {
+            var model = Fixtures.nineNodes(width: 120, height: 40)
+            _ = model.handle(.character("m"))
+            return model
+        }()),
+    ]
+
+    @Test("100×30 panes, 80×24 and 120×40 with nine nodes (heartbeats hidden at 120×40)", arguments: roomFrames)
+    func roomFrame(name: String, model: ConsoleModel) throws {
+        try check(name, model)
+    }
+
+    @Test("the status output pane at 100×30")
+    func statusPane() throws {
+        var model = Fixtures.model(width: 100, height: 30)
+        let status = ["node  status    pid      role           term  leader  commit  applied  last"]
+            + (1...5).map { "n\($0)    up        10\($0)      follower       3     n1      4       4        5" }
+            + ["network: 1,2 | 3,4,5  messages: 120 delivered, 7 dropped", "pace: heartbeat 50 ms"]
+        model.apply(result: CommandOutput(lines: status), of: "status", opensPane: true)
+        try check("pane-100x30-status.txt", model)
     }
 
     @Test("120×40 boxed frame")

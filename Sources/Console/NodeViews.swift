@@ -1,0 +1,151 @@
+import Cluster
+import Raft
+import Wire
+
+/// The nodes: a boxed pane each, or one line each where panes do not fit.
+extension Painter {
+    /// The nodes where the layout puts them, then the timeline, locks & elections, and events.
+    func nodesAndActivity(into screen: inout Screen) {
+        let services = serviceLines()
+        let layout = ConsoleLayout(width: model.width, height: model.height, nodeCount: model.nodeCount,
+                                   bannerRows: bannerLines.count, serviceLineCount: services.count)
+        switch layout.nodes {
+        case .panes(let columns, let height):
+            let paneWidth = model.width / columns
+            for (index, view) in model.nodes.enumerated() {
+                let rect = Rect(x: (index % columns) * paneWidth, y: 1 + (index / columns) * height,
+                                width: paneWidth, height: height)
+                nodePane(view, in: rect, into: &screen)
+            }
+        case .lines:
+            for (offset, view) in model.nodes.enumerated() { nodeLine(view, y: 1 + offset, into: &screen) }
+        }
+        let serviceTop = layout.activity.y - layout.serviceLineRows
+        for (offset, line) in services.prefix(layout.serviceLineRows).enumerated() {
+            screen.write(line, x: 1, y: serviceTop + offset, style: palette.selected, maxWidth: model.width - 2)
+        }
+        activity(in: layout.activity, sideBySide: layout.sideBySide, services: services, into: &screen)
+    }
+
+    // MARK: One line per node
+
+    /// Fixed columns, so the lines read as a table; fields that do not fit go, least important first.
+    private func nodeLine(_ view: NodeView, y: Int, into screen: inout Screen) {
+        let selected = view.id == model.selected
+        let marker = selected ? String(glyphs.arrowRight) : " "
+        var x = screen.write("\(marker)n\(view.id) ", x: 0, y: y, style: selected ? palette.selected : .plain)
+        let state = view.state
+        x = screen.write(roleLabel(view).padded(13), x: x, y: y, style: palette.role(state?.role, status: view.status))
+        guard view.status.isRunning || view.status == .paused, let state else {
+            screen.write(downReason(view), x: x, y: y, style: palette.dim, maxWidth: model.width - x)
+            return
+        }
+        // A campaign's tally matters more than the applied index and key count while it lasts.
+        let middle: [(text: String, priority: Int)] = tally(state).map { [($0.padded(20), 4)] }
+            ?? [("applied \(state.appliedIndex)".padded(12), 2), ("keys \(state.keyCount)".padded(8), 1)]
+        let fields: [(text: String, priority: Int)] = [
+            ("t\(state.term)".padded(5), 6), ("last \(state.lastIndex)".padded(9), 4),
+            ("commit \(state.commitIndex)".padded(11), 5),
+        ] + middle + [(linkSummary(view.id), 3)]
+        screen.write(fields.fitting(width: model.width - x), x: x, y: y)
+    }
+
+    // MARK: Node pane
+
+    private func nodePane(_ view: NodeView, in rect: Rect, into screen: inout Screen) {
+        let selected = view.id == model.selected
+        let roleStyle = palette.role(view.state?.role, status: view.status)
+        screen.box(rect, title: "n\(view.id) \(roleLabel(view))", glyphs: glyphs,
+                   style: selected ? palette.selected : palette.dim, titleStyle: roleStyle)
+        let inner = rect.inner
+        let textWidth = inner.width - 1
+        var lines: [(String, CellStyle)] = []
+        switch view.status {
+        case .down(let reason):
+            lines = [("DOWN", roleStyle)] + reason.wrapped(width: textWidth, rows: 2).map { ($0, palette.dim) }
+            // A replay only shows what happened: its keys move through time, none restarts a node.
+            if model.replay == nil { lines.append(("r restarts it on its data", palette.dim)) }
+        case .paused, .starting, .up:
+            lines = paneLines(view, width: textWidth, rows: inner.height)
+        }
+        for (offset, line) in lines.prefix(inner.height).enumerated() {
+            screen.write(line.0, x: inner.x + 1, y: inner.y + offset, style: line.1, maxWidth: textWidth)
+        }
+    }
+
+    /// What a pane shows, fitted to `rows`: the term and commit lines always; then, as room allows,
+    /// two log entries, the leader's match/next, the store, two more entries, the links.
+    private func paneLines(_ view: NodeView, width: Int, rows: Int) -> [(String, CellStyle)] {
+        guard let state = view.state else { return [("starting…", palette.dim)] }
+        var head: [(String, CellStyle)] = []
+        if view.status == .paused { head.append(("PAUSED (SIGSTOP)", palette.role(nil, status: .paused))) }
+        head.append((("term \(state.term)  vote \(state.votedFor.map { "n\($0)" } ?? "-")  "
+            + "leader \(state.leader.map { "n\($0)" } ?? "-")").cut(toWidth: width, at: "  "), .plain))
+        if let tally = tally(state) {
+            head.append(((tally + " needed").cut(toWidth: width, at: " "), palette.role(state.role, status: .up)))
+        }
+        head.append((("commit \(state.commitIndex)  applied \(state.appliedIndex)  "
+            + "log \(state.firstIndex)…\(state.lastIndex)").cut(toWidth: width, at: "  "), .plain))
+        let entries = state.logTail.suffix(4).map { entry in
+            let mark = entry.index <= state.commitIndex ? glyphs.check : " "
+            return ("\(mark) \(entry.index) t\(entry.term) \(entry.text)",
+                    entry.index <= state.commitIndex ? CellStyle.plain : palette.dim)
+        }
+        let sample = state.sample.keys.sorted().prefix(3).map { "\($0)=\(state.sample[$0] ?? "")" }
+        let store = [("kv \(state.keyCount): \(sample.joined(separator: " "))", CellStyle.plain)]
+        let followers = state.followers.isEmpty ? [] : ("match/next " + state.followers
+            .map { "n\($0.node) \($0.match)/\($0.next)" }.joined(separator: ", "))
+            .wrapped(width: width, at: ", ", indent: "  ").map { ($0, palette.dim) }
+        let links = [("links \(linkSummary(view.id))", palette.dim)]
+        var budget = rows - head.count
+        let take = { (wanted: Int) -> Int in
+            let granted = max(0, min(wanted, budget))
+            budget -= granted
+            return granted
+        }
+        let firstEntries = take(min(2, entries.count))
+        let followerRows = take(followers.count)
+        let storeRows = take(1)
+        let moreEntries = take(entries.count - firstEntries)
+        let linkRows = take(1)
+        let shownEntries = entries.suffix(firstEntries + moreEntries)
+        return head + shownEntries + store.prefix(storeRows) + followers.prefix(followerRows)
+            + links.prefix(linkRows)
+    }
+
+    /// A (pre-)candidate's votes so far against the quorum it needs: "votes n2,n1 2/3".
+    private func tally(_ state: NodeStateFrame) -> String? {
+        guard let votes = state.votes, state.role == Role.candidate.rawValue
+                || state.role == Role.preCandidate.rawValue else { return nil }
+        let kind = state.role == Role.preCandidate.rawValue ? "pre-votes" : "votes"
+        let voters = votes.map { "n\($0)" }.joined(separator: ",")
+        return "\(kind) \(voters) \(votes.count)/\(model.nodeCount / 2 + 1)"
+    }
+
+    private func roleLabel(_ view: NodeView) -> String {
+        switch view.status {
+        case .down: return "DOWN"
+        case .paused: return "PAUSED"
+        case .starting: return "STARTING"
+        case .up: return (view.state?.role ?? "starting").uppercased()
+        }
+    }
+
+    private func downReason(_ view: NodeView) -> String {
+        if case .down(let reason) = view.status { return reason }
+        return "starting…"
+    }
+
+    /// "ok", or what the fabric does to this node's links.
+    private func linkSummary(_ id: NodeID) -> String {
+        let network = model.summary.network
+        guard network != "none" else { return "ok" }
+        let groups = network.split(separator: "|").map {
+            $0.split(separator: ",").compactMap { Int(String($0).trimmingSpaces) }
+        }
+        if groups.count > 1, let mine = groups.first(where: { $0.contains(id) }) {
+            return "reaches " + mine.map(String.init).joined(separator: ",")
+        }
+        return network.contains("\(id)") ? network : "ok"
+    }
+}
