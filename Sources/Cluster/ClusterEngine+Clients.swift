@@ -87,10 +87,9 @@ enum ClientOutcome: Sendable {
 extension ClusterEngine {
     /// Runs a client operation: finds the leader, follows redirects, retries with the same session
     /// (so a write applies once), and gives up as `unknown` when it cannot know.
-    /// - Parameter quietWhenQueued: a lock request asked again while waiting in line: the event log
-    ///   already said it is queued, so only a change (granted, or another answer) is told.
+    /// - Parameter announce: when the event log hears of the outcome.
     func perform(_ operation: ClientOperation, as clientName: String = "default",
-                 recordsHistory: Bool = true, quietWhenQueued: Bool = false) -> EventLoopFuture<ClientOutcome> {
+                 recordsHistory: Bool = true, announce: Announcement = .always) -> EventLoopFuture<ClientOutcome> {
         _ = ensureClient(clientName)
         guard var client = clients[clientName] else { preconditionFailure("bug: client \(clientName) vanished") }
         var session: ClientSession?
@@ -110,7 +109,7 @@ extension ClusterEngine {
         attempt.target = initialTarget(for: operation, client: clientName)
         attempt.invoke = invoke
         attempt.recordsHistory = recordsHistory
-        attempt.quietWhenQueued = quietWhenQueued
+        attempt.announce = announce
         send(attempt)
         return promise.futureResult
     }
@@ -127,7 +126,17 @@ extension ClusterEngine {
         var invoke = 0.0
         var tried: [NodeID] = []
         var recordsHistory = true
-        var quietWhenQueued = false
+        var announce = Announcement.always
+    }
+
+    /// When the event log is told a client operation's outcome.
+    enum Announcement: Sendable {
+        case always
+        /// A lock request asked again while waiting in line: the event log already said it is
+        /// queued, so only a change (granted, or another answer) is told.
+        case unlessQueued
+        /// A lesson's check polling until it holds: the lesson reports the check itself.
+        case never
     }
 
     private func initialTarget(for operation: ClientOperation, client: String) -> NodeID? {
@@ -273,7 +282,11 @@ extension ClusterEngine {
         record.describe(attempt.operation)
         record.note(outcome, of: attempt.operation)
         history.append(record)
-        if attempt.quietWhenQueued, case .result(.queued) = outcome { return }
+        switch attempt.announce {
+        case .always: break
+        case .never: return
+        case .unlessQueued: if case .result(.queued) = outcome { return }
+        }
         publish(.client(ClientReport(operation: record, node: outcome.answered ? attempt.target : nil,
                                      reason: outcome.reason)))
     }

@@ -7,7 +7,10 @@ import Wire
 
 extension ClusterEngine {
     /// Carries out one command of the command language.
-    func execute(_ command: Command) -> EventLoopFuture<CommandOutput> {
+    /// - Parameter announcing: false for a lesson's check that polls: its reads stay out of the event
+    ///   log (the lesson reports the check).
+    func execute(_ command: Command, announcing: Bool = true) -> EventLoopFuture<CommandOutput> {
+        let announce: Announcement = announcing ? .always : .never
         switch command {
         case .start(let count, _):
             return done(.error("the cluster is already running with \(nodeCount) nodes (start \(count) "
@@ -28,7 +31,7 @@ extension ClusterEngine {
         case .step(let count): return stepWhenHeld(count)
         case .thaw: return done(thaw())
         case .pace(let pace): return done(setPace(pace))
-        case .put, .get, .del, .cas: return client(command, as: "default")
+        case .put, .get, .del, .cas: return client(command, as: "default", announce: announce)
         case .status: return done(CommandOutput(lines: statusLines()))
         case .log(let ref): return done(withNodeOutput(ref, logLines))
         case .waitLeader(let withinMs): return waitForLeader(within: withinMs ?? 5_000)
@@ -39,9 +42,10 @@ extension ClusterEngine {
         case .timeout(let ref): return done(withNode(ref) { fireElectionTimer($0) })
         case .skew(let id, let factor): return done(withNode(.id(id)) { skewClock($0, factor) })
         case .set(let setting, let on): return done(set(setting, on))
-        case .asClient(let name, .put(let key, let value)): return client(.put(key: key, value: value), as: name)
+        case .asClient(let name, .put(let key, let value)):
+            return client(.put(key: key, value: value), as: name, announce: announce)
         case .asClient(let name, let inner) where inner.isServiceCommand: return serviceCommand(inner, as: name)
-        case .asClient(let name, let inner): return client(inner, as: name)
+        case .asClient(let name, let inner): return client(inner, as: name, announce: announce)
         case .clientPause(let name, let pause): return done(setClient(name, paused: pause))
         case .clients: return done(CommandOutput(lines: clientLines()))
         case .fencedPut, .lock, .unlock, .campaign, .resign, .waitElected:
@@ -266,7 +270,7 @@ extension ClusterEngine {
 
     // MARK: Clients
 
-    private func client(_ command: Command, as name: String) -> EventLoopFuture<CommandOutput> {
+    private func client(_ command: Command, as name: String, announce: Announcement) -> EventLoopFuture<CommandOutput> {
         let operation: ClientOperation
         switch command {
         case .put(let key, let value): operation = .write(.put(key: key, value: value))
@@ -280,7 +284,7 @@ extension ClusterEngine {
         case .get(let key, nil): operation = .read(key: key)
         default: preconditionFailure("bug: \(command) is not a client command")
         }
-        return perform(operation, as: name).map { outcome in Self.describe(outcome, of: operation) }
+        return perform(operation, as: name, announce: announce).map { outcome in Self.describe(outcome, of: operation) }
     }
 
     /// What a client operation's outcome prints.

@@ -63,7 +63,7 @@ extension ClusterEngine {
                          askedBefore: Bool = false, promise: EventLoopPromise<CommandOutput>) {
         let operation = ClientOperation.service(.lock(.acquire(lock: lock, client: id, ttlMs: ttlMs)))
         let bound = NIOLoopBound(self, eventLoop: loop)
-        perform(operation, as: name, quietWhenQueued: askedBefore).whenSuccess { outcome in
+        perform(operation, as: name, announce: askedBefore ? .unlessQueued : .always).whenSuccess { outcome in
             let engine = bound.value
             guard case .result(.queued(let position)) = outcome else {
                 return promise.succeed(Self.describe(outcome, of: operation))

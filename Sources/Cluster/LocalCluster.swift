@@ -40,12 +40,19 @@ public final class LocalCluster: Sendable {
     }
 
     /// Runs one command and returns what it printed.
-    public func execute(_ command: Command) async -> CommandOutput {
+    /// - Parameter announcing: false for a check that polls: its client results stay out of the event
+    ///   log.
+    public func execute(_ command: Command, announcing: Bool = true) async -> CommandOutput {
         do {
-            return try await loop.flatSubmit { [engine] in engine.value.execute(command) }.get()
+            return try await loop.flatSubmit { [engine] in engine.value.execute(command, announcing: announcing) }.get()
         } catch {
             return .error("\(error)")
         }
+    }
+
+    /// Tells the event log (and the journal) something in words: a lesson's check that held.
+    public func note(_ text: String) async {
+        try? await loop.submit { [engine] in engine.value.publish(.action(text)) }.get()
     }
 
     /// Tells the event log and the journal that a lesson shows a caption.

@@ -77,8 +77,7 @@ public enum ScenarioParser {
             do throws(CommandError) {
                 let references = try NodeReferences.find(in: line, known: picked)
                 // Checked up front with a stand-in id; the real one is known only when the line runs.
-                let stand = NodeReferences.substitute(in: line, ids: Dictionary(uniqueKeysWithValues:
-                    references.map { ($0, 1) }))
+                let stand = NodeReferences.standingInForPicks(line)
                 guard let step = try parseLine(stand, nodeCount: nodeCount) else { continue }
                 switch step {
                 case .bug where started:
@@ -287,6 +286,13 @@ public enum NodeReferences {
             if !names.contains(occurrence.name) { names.append(occurrence.name) }
         }
         return names
+    }
+
+    /// The line with every `$NAME` outside quotes replaced by node 1: what the parser checks before
+    /// the real ids are known.
+    public static func standingInForPicks(_ line: String) -> String {
+        let names = occurrences(in: line).filter { !$0.quoted }.map(\.name)
+        return substitute(in: line, ids: Dictionary(names.map { ($0, 1) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// The line with every `$NAME` that has an id replaced by it.

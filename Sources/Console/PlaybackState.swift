@@ -55,17 +55,23 @@ public struct ScriptProgress: Sendable, Equatable {
     /// "step 2/5".
     public var position: String { "step \(stepNumber)/\(steps)" }
 
+    /// The lesson's name: its file without folder and extension.
+    public var lessonName: String {
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        return name.hasSuffix(".deck") ? String(name.dropLast(".deck".count)) : name
+    }
+
     /// The line under the caption: where the lesson is and which keys drive it.
     public var detail: String {
-        let place = "\(file) \(position)"
+        let place = "\(lessonName) \(position)"
         switch state {
         case .running: return "\(place) · \(step) · P holds the lesson"
         case .reading where auto: return "\(place) · next step shortly (Enter: now) · P holds · q quits"
         case .reading where stepNumber >= steps: return "\(place) · Enter: finish · P holds · q quits"
-        case .reading: return "\(place) · Enter: next step · P holds the lesson · q quits · you can act now"
+        case .reading: return "\(place) · Enter: next step · P holds · q quits · you can act now"
         case .waiting: return "\(place) · Enter continues · P holds the lesson · you can act now"
         case .paused: return "\(place) · lesson held: P resumes · you can act now"
-        case .passed: return "\(file) · lesson finished, every check held · q quits, or keep exploring"
+        case .passed: return "\(lessonName) · lesson finished, every check held · q quits, or keep exploring"
         case .failed(let problem): return "\(place) · FAILED \(step): \(problem)"
         case .replayed: return "\(place) · recorded lesson"
         }

@@ -164,8 +164,8 @@ public struct ScenarioTarget: FuzzTarget {
                 if let problem = CommandTarget.roundTripProblem(command, nodeCount: nodeCount) {
                     return "line \(step.line): \(problem)"
                 }
-                if let problem = embeddedProblem(command, line: String(lines[step.line - 1]),
-                                                 nodeCount: nodeCount) {
+                let line = NodeReferences.standingInForPicks(String(lines[step.line - 1]))
+                if let problem = embeddedProblem(command, line: line, nodeCount: nodeCount) {
                     return "line \(step.line): \(problem)"
                 }
             }

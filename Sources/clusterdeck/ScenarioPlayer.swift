@@ -95,11 +95,26 @@ struct ScenarioPlayer {
             await audience.pause()
             return nil
         case .expect(let expectation):
-            if let problem = await check(expectation, line: line) { return problem }
+            let claim = Self.claim(of: line)
+            if let problem = await check(expectation, line: line) {
+                await cluster.note("\(failedMark) \(claim) — \(problem)")
+                return problem
+            }
+            await cluster.note("\(heldMark) \(claim)")
             audience.held(line)
             return nil
         }
     }
+
+    /// What an `expect` line claims, as the event log shows it: without `expect` and its time limit.
+    static func claim(of line: ScenarioLine) -> String {
+        let text = line.text.hasPrefix("expect ") ? String(line.text.dropFirst("expect ".count)) : line.text
+        return text.range(of: " within ").map { String(text[..<$0.lowerBound]) } ?? text
+    }
+
+    /// How the event log marks a lesson's check that held, or did not.
+    private var heldMark: String { "checked ✓" }
+    private var failedMark: String { "check FAILED ✗" }
 
     /// The line with its `$NAME` references replaced by the picked ids, parsed again.
     private func resolve(_ line: ScenarioLine, picks: [String: Int]) -> ScenarioLine? {
@@ -167,7 +182,7 @@ struct ScenarioPlayer {
     private func evaluate(_ expectation: Expectation) async -> (Bool, String) {
         switch expectation {
         case .value(let get, let expected, _):
-            let output = await cluster.execute(get)
+            let output = await cluster.execute(get, announcing: false)
             let value = output.ok ? output.lines.first.flatMap { $0 == "(not found)" ? nil : $0 } : nil
             return (output.ok && value == expected, output.lines.joined(separator: " "))
         case .leaderIn(let ids, _):

@@ -34,7 +34,7 @@ struct PlaybackTests {
         model.script = script
         #expect(model.handle(.enter) == [.continueScript])
         let screen = ConsoleView.render(model).text
-        #expect(screen.contains("a.deck step 2/3 · Enter: next step"))
+        #expect(screen.contains("a step 2/3 · Enter: next step"))
         #expect(screen.contains("LESSON Enter next step · P hold · q quit"))
         #expect(screen.contains("NODE n1 k kill"))
     }
@@ -49,7 +49,7 @@ struct PlaybackTests {
         #expect(model.script?.caption == "The leader dies.")
         let screen = ConsoleView.render(model).text
         #expect(screen.contains("» The leader dies."))
-        #expect(screen.contains("demos/failover.deck step 2/4 · recorded lesson"))
+        #expect(screen.contains("failover step 2/4 · recorded lesson"))
         #expect(!screen.contains("r restarts it"))
         model.clearActivity()
         #expect(model.script == nil)
