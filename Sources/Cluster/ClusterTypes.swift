@@ -22,6 +22,8 @@ public struct ClusterOptions: Sendable {
     /// The journal is rotated (to FILE.1) when it grows past this size; the new file starts with the
     /// cluster's state, so it replays on its own.
     public var journalRotateBytes = 256 * 1024 * 1024
+    /// What started the cluster, recorded in the run directory so that `ctl` finds the right console.
+    public var runKind = RunKind.other
 
     public init(executablePath: String) {
         self.executablePath = executablePath
