@@ -25,6 +25,8 @@ public struct ClusterOptions: Sendable {
     /// Start with the clocks stopped and every peer message held (`start N --frozen`), so the first
     /// election can be stepped.
     public var startsFrozen = false
+    /// What started the cluster, recorded in the run directory so that `ctl` finds the right console.
+    public var runKind = RunKind.other
 
     public init(executablePath: String) {
         self.executablePath = executablePath

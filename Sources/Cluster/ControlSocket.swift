@@ -71,10 +71,16 @@ private final class ControlHandler: ChannelInboundHandler {
 
 /// `clusterdeck ctl`: finds a running console and sends it one command.
 public enum ControlClient {
-    /// Sends `line` to the console whose run directory is `runDirectory` (or the newest running one)
-    /// and returns its output.
+    /// Sends `line` to the console whose run directory is `runDirectory` (or the one `findConsole`
+    /// picks) and returns its output.
     public static func send(_ line: String, runDirectory: String?) async throws -> CommandOutput {
-        let path = try runDirectory.map { "\($0)/console.sock" } ?? newestConsoleSocket()
+        let run = try runDirectory.map { ConsoleRun(directory: $0) } ?? findConsole()
+        return try await send(line, to: run)
+    }
+
+    /// Sends `line` to `run`'s console and returns its output.
+    public static func send(_ line: String, to run: ConsoleRun) async throws -> CommandOutput {
+        let path = run.socketPath
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let promise = loop.makePromise(of: ByteBuffer.self)
         let channel = try await ClientBootstrap(group: loop)
@@ -100,23 +106,60 @@ public enum ControlClient {
         return CommandOutput(lines: decoded.lines, ok: decoded.ok)
     }
 
-    /// The console socket of the most recently started run directory that still answers.
-    static func newestConsoleSocket() throws -> String {
-        let root = RunDirectory.root
+    /// The console to talk to when none is named: one someone is watching (`console`, `play`) before
+    /// the clusters of benchmarks, drills, soaks and shells, and the newest of those.
+    public static func findConsole(under root: String = RunDirectory.root) throws -> ConsoleRun {
+        guard let chosen = preferred(runningConsoles(under: root)) else {
+            throw ClusterError("no running console found under \(root) (start one with: clusterdeck)")
+        }
+        return chosen
+    }
+
+    /// Interactive first, then newest first.
+    static func preferred(_ runs: [ConsoleRun]) -> ConsoleRun? {
+        runs.max { ($0.kind.isInteractive ? 1 : 0, $0.startedAt) < ($1.kind.isInteractive ? 1 : 0, $1.startedAt) }
+    }
+
+    /// The run directories under `root` whose console process is alive and has its socket.
+    static func runningConsoles(under root: String) -> [ConsoleRun] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        let candidates = names.compactMap { name -> (path: String, date: Date)? in
+        return names.compactMap { name in
             // A socket left by a console that was killed answers nobody: skip it.
             guard let pid = name.split(separator: "-").first.flatMap({ Int32($0) }),
                   RunDirectory.isConsoleRunning(pid) else { return nil }
-            let socket = "\(root)/\(name)/console.sock"
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: socket),
-                  let date = attributes[.modificationDate] as? Date else { return nil }
-            return (socket, date)
+            let run = ConsoleRun(directory: "\(root)/\(name)")
+            return FileManager.default.fileExists(atPath: run.socketPath) ? run : nil
         }
-        guard let newest = candidates.max(by: { $0.date < $1.date }) else {
-            throw ClusterError("no running console found under \(root) (start one with: clusterdeck shell)")
-        }
-        return newest.path
+    }
+}
+
+/// A console `ctl` can talk to: its run directory and what the run recorded about itself.
+public struct ConsoleRun: Sendable, Equatable, CustomStringConvertible {
+    public var directory: String
+    public var kind: RunKind
+    public var pid: Int32?
+    public var startedAt: Date
+
+    /// Reads the run's record; a directory without one (an older console) is a run of unknown kind
+    /// whose pid is in its name and which started when its socket was made.
+    public init(directory: String) {
+        self.directory = directory
+        let record = RunDirectory(path: directory).readRecord()
+        kind = record?.kind ?? .other
+        pid = record?.pid ?? (directory as NSString).lastPathComponent.split(separator: "-").first.flatMap { Int32($0) }
+        let socketDate = (try? FileManager.default.attributesOfItem(atPath: "\(directory)/console.sock"))?[
+            .modificationDate] as? Date
+        startedAt = record?.startDate ?? socketDate ?? .distantPast
+    }
+
+    public var socketPath: String { "\(directory)/console.sock" }
+
+    /// "console run /tmp/clusterdeck-0/1234-5 (pid 1234, started 14:02)".
+    public var description: String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = Calendar.current.isDateInToday(startedAt) ? "HH:mm" : "yyyy-MM-dd HH:mm"
+        let process = pid.map { "pid \($0), " } ?? ""
+        return "\(kind.runName) \(directory) (\(process)started \(formatter.string(from: startedAt)))"
     }
 }
 

@@ -19,6 +19,7 @@ public final class LocalCluster: Sendable {
         }
         self.options = options
         run = try RunDirectory.create()
+        run.writeRecord(kind: options.runKind)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let run = self.run

@@ -119,6 +119,7 @@ enum BenchCluster {
         options.timing = .real
         options.fsync = true
         options.snapshotEvery = snapshotEvery
+        options.runKind = .bench
         return options
     }
 

@@ -23,7 +23,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         if let record, !FileManager.default.createFile(atPath: record, contents: nil) {
             throw ValidationError("cannot create \(record)")
         }
-        let local = try LocalCluster(options: try cluster.options())
+        let local = try LocalCluster(options: try cluster.options().withRunKind(.console))
         try await local.start()
         let runner = ConsoleRunner(cluster: local, nodeCount: cluster.nodes, timing: cluster.pace.timing,
                                    recordPath: record)

@@ -64,7 +64,7 @@ struct PlayCommand: AsyncParsableCommand {
         if let record, !FileManager.default.createFile(atPath: record, contents: nil) {
             throw ValidationError("cannot create \(record)")
         }
-        let local = try LocalCluster(options: options)
+        let local = try LocalCluster(options: options.withRunKind(headless ? .playHeadless : .play))
         let passed: Bool
         if headless {
             let guardian = StopSignals.shutDown(local)

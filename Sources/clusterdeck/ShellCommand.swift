@@ -30,7 +30,7 @@ struct ShellCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
-        let local = try LocalCluster(options: try cluster.options())
+        let local = try LocalCluster(options: try cluster.options().withRunKind(.shell))
         let guardian = StopSignals.shutDown(local)
         await local.subscribe { [json, messages, verbose] event in
             guard messages || !event.isMessage else { return }

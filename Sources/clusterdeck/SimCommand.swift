@@ -188,7 +188,9 @@ enum System {
 /// it (the shell), freezing the cluster's event loop. The lock keeps lines from interleaving.
 func say(_ line: String) {
     outputLock.withLock { _ in
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        // A reader that went away (`ctl status | head -3`) must not crash the writer: the rest of
+        // the output has nobody to read it, so it is dropped.
+        try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
     }
 }
 
