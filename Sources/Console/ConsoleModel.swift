@@ -97,8 +97,7 @@ public struct ConsoleModel: Sendable {
         case .node(_, let frame) where frame.kind == "commit":
             break
         default:
-            events.append(event.text)
-            if events.count > Self.eventCapacity { events.removeFirst(events.count - Self.eventCapacity) }
+            appendEvents([event.text])
         }
     }
 
@@ -113,11 +112,24 @@ public struct ConsoleModel: Sendable {
     /// that does not fit there, in the output pane (the status line then says how to scroll).
     /// - Parameter opensPane: true for what the user ran; a scenario's results stay on the status line
     ///   so no pane covers the lesson.
+    /// Adds lines to the event log, forgetting the oldest past its capacity.
+    private mutating func appendEvents(_ lines: [String]) {
+        events += lines
+        if events.count > Self.eventCapacity { events.removeFirst(events.count - Self.eventCapacity) }
+    }
+
     public mutating func apply(result: CommandOutput, of line: String, opensPane: Bool = false) {
         let text = result.lines.joined(separator: "  ")
         statusIsError = !result.ok
-        guard opensPane, result.lines.count > 1, text.count > width else {
+        guard result.lines.count > 1, text.count > width else {
             status = text.isEmpty ? "\(line): done" : text
+            return
+        }
+        guard opensPane else {
+            // A lesson's own result: a pane would cover the lesson, so the lines stay in the event
+            // log, where the reader finds them after the step.
+            appendEvents(["\(line):"] + result.lines.map { "  " + $0 })
+            status = "\(line): \(result.lines.count) lines in the event log"
             return
         }
         let pane = OutputPane(kind: .output, title: line, lines: result.lines)

@@ -211,7 +211,7 @@ public enum CommandResult: Codable, Sendable, Equatable, CustomStringConvertible
         case .queued(let position): "queued at position \(position)"
         case .released: "released"
         case .elected(let revision): "elected at revision \(revision)"
-        case .candidate(let position): "candidate at \(position)"
+        case .candidate(let position): "candidate at position \(position)"
         case .resigned: "resigned"
         case .withdrawn: "withdrawn"
         case .notHeld: "not held"

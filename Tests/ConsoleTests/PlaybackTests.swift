@@ -39,6 +39,20 @@ struct PlaybackTests {
         #expect(screen.contains("NODE n1 k kill"))
     }
 
+    @Test("a lesson's long result goes to the event log, line by line, instead of squashing the status line")
+    func lessonResultsStay() {
+        var model = model()
+        let entries = (1...6).map { "  ✓ \($0)  t1  put key\($0)=value\($0)" }
+        let log = CommandOutput(lines: ["n3 log 1…6, commit 6, applied 6, snapshot through 0"] + entries)
+        model.apply(result: log, of: "log 3")
+        #expect(model.outputPane == nil)
+        #expect(model.events.suffix(8) == ["log 3:", "  n3 log 1…6, commit 6, applied 6, snapshot through 0"]
+            + entries.map { "  " + $0 })
+        #expect(model.status == "log 3: 7 lines in the event log")
+        model.apply(result: CommandOutput(lines: ["OK"]), of: "put x 1")
+        #expect(model.status == "OK")
+    }
+
     @Test("a replayed lesson shows its captions in the caption bar, and a seek back forgets them")
     func replayedNarration() {
         var model = model()
