@@ -128,7 +128,7 @@ public struct ConsoleModel: Sendable {
         guard opensPane else {
             // A lesson's own result: a pane would cover the lesson, so the lines stay in the event
             // log, where the reader finds them after the step.
-            appendEvents(["\(line):"] + result.lines.map { "  " + $0 })
+            appendEvents(["\(line) →"] + result.lines.map { "  " + $0 })
             status = "\(line): \(result.lines.count) lines in the event log"
             return
         }

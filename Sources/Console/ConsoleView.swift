@@ -122,15 +122,15 @@ struct Painter {
 
     // MARK: Caption bar and time bar
 
-    /// The rows above the status line: a lesson's caption (wrapped to three rows at most, two on small
-    /// screens) and where it is, and a replay's time bar.
+    /// The rows above the status line: a lesson's caption (wrapped to three rows at most) and where it
+    /// is, and a replay's time bar.
     var bannerLines: [(String, CellStyle)] {
         let timeBar = model.replay.map { [($0.bar(width: model.width - 1), palette.header)] } ?? []
         guard let script = model.script else { return timeBar }
         let caption = script.caption.isEmpty ? "lesson \(script.file)" : "» " + script.caption
         let detailStyle: CellStyle
         if case .failed = script.state { detailStyle = palette.error } else { detailStyle = palette.selected }
-        let rows = model.height >= 30 ? 3 : 2
+        let rows = 3
         return caption.wrapped(width: model.width - 2, rows: rows).map { ($0, palette.header) }
             + [(script.detail, detailStyle)] + timeBar
     }

@@ -46,7 +46,7 @@ struct PlaybackTests {
         let log = CommandOutput(lines: ["n3 log 1…6, commit 6, applied 6, snapshot through 0"] + entries)
         model.apply(result: log, of: "log 3")
         #expect(model.outputPane == nil)
-        #expect(model.events.suffix(8) == ["log 3:", "  n3 log 1…6, commit 6, applied 6, snapshot through 0"]
+        #expect(model.events.suffix(8) == ["log 3 →", "  n3 log 1…6, commit 6, applied 6, snapshot through 0"]
             + entries.map { "  " + $0 })
         #expect(model.status == "log 3: 7 lines in the event log")
         model.apply(result: CommandOutput(lines: ["OK"]), of: "put x 1")
