@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import CommandLanguage
 
@@ -98,6 +99,34 @@ struct ScenarioTests {
             Issue.record("parsed: \(text)")
         } catch {
             #expect(error.line == line && error.column == column, "\(error)")
+        }
+    }
+
+    @Test("every lesson in demos/ checks each caption: an expect follows it before the next caption")
+    func everyCaptionIsChecked() throws {
+        let demos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("demos")
+        let decks = try FileManager.default.contentsOfDirectory(atPath: demos.path).filter { $0.hasSuffix(".deck") }
+        #expect(decks.count >= 9)
+        for deck in decks.sorted() {
+            let text = try String(contentsOf: demos.appendingPathComponent(deck), encoding: .utf8)
+            let lines = try ScenarioParser.parse(text, file: deck, nodeCount: nil)
+            var unchecked: ScenarioLine?
+            var previousWasCaption = false
+            for line in lines {
+                switch line.step {
+                case .say:
+                    // Consecutive captions are one step: the first of them waits for the check.
+                    if let caption = unchecked, !previousWasCaption {
+                        Issue.record("\(deck):\(caption.line): a caption with no expect before the next one")
+                    }
+                    if !previousWasCaption { unchecked = line }
+                case .expect: unchecked = nil
+                default: break
+                }
+                if case .say = line.step { previousWasCaption = true } else { previousWasCaption = false }
+            }
+            if let caption = unchecked { Issue.record("\(deck):\(caption.line): the last caption has no expect") }
         }
     }
 }
