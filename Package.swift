@@ -26,6 +26,9 @@ let package = Package(
         .target(name: "Raft"),
         // Deterministic state machines applied to committed entries (KV store, client sessions).
         .target(name: "Services", dependencies: ["Raft"]),
+        // The node loop: a replication core, the services, client answers and the Ready ordering;
+        // run by the node process and by the simulator alike.
+        .target(name: "Replica", dependencies: ["Raft", "Services"]),
         // Frames and message encodings shared by node and console.
         .target(name: "Wire", dependencies: ["Raft", "Services"]),
         // The command language shared by the shell, `ctl`, the TUI and scenarios: parsing and help.
@@ -36,7 +39,7 @@ let package = Package(
         // The one system call Swift does not import (prctl), for "no orphans".
         .target(name: "CShims"),
         // The node process: event loop, timers, write-ahead log, control socket.
-        .target(name: "NodeRuntime", dependencies: ["Raft", "Services", "Wire", "CShims"] + nio),
+        .target(name: "NodeRuntime", dependencies: ["Raft", "Services", "Replica", "Wire", "CShims"] + nio),
         // The console's headless engine: supervisor, network fabric, clients, journal.
         .target(
             name: "Cluster",
@@ -54,7 +57,7 @@ let package = Package(
         .target(
             name: "Simulation",
             dependencies: [
-                "Raft",
+                "Raft", "Services", "Replica", "Checker",
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
@@ -80,8 +83,9 @@ let package = Package(
             ] + nio
         ),
         .testTarget(name: "RaftTests", dependencies: ["Raft"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Raft"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Raft", "Checker"]),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "Raft"]),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Services", "Raft"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "Services"]),
         .testTarget(name: "CommandLanguageTests", dependencies: ["CommandLanguage"]),
         .testTarget(name: "CheckerTests", dependencies: ["Checker", "Raft"]),

@@ -40,16 +40,20 @@ public struct HistoryOperation: Codable, Sendable, Equatable {
     public var result: String?
     /// get: true when the read was a deliberately stale one from a single replica.
     public var stale: Bool?
+    /// put, del and cas answered ok: the value the key held just before, as the answer said (nil:
+    /// absent or not recorded). The simulator records it; `ExactlyOnceChecker` reads it.
+    public var previous: String?
 
     enum CodingKeys: String, CodingKey {
-        case process, f, key, value, old, new, invoke, complete, outcome, token, result, stale
+        case process, f, key, value, old, new, invoke, complete, outcome, token, result, stale, previous
         case ttlMs = "ttl"
     }
 
     /// Creates an operation; the fields the file may leave out default to nil.
     public init(process: String, f: String, key: String, value: String? = nil, old: String? = nil,
                 new: String? = nil, invoke: Double, complete: Double?, outcome: Outcome,
-                token: Int? = nil, ttlMs: Int? = nil, result: String? = nil, stale: Bool? = nil) {
+                token: Int? = nil, ttlMs: Int? = nil, result: String? = nil, stale: Bool? = nil,
+                previous: String? = nil) {
         self.process = process
         self.f = f
         self.key = key
@@ -63,6 +67,7 @@ public struct HistoryOperation: Codable, Sendable, Equatable {
         self.ttlMs = ttlMs
         self.result = result
         self.stale = stale
+        self.previous = previous
     }
 }
 

@@ -73,7 +73,7 @@ extension HistoryRecord {
             }
         case .result(let commandResult):
             new = commandResult.description
-            result = Self.resultName(commandResult)
+            result = commandResult.name
             if case .granted(let granted) = commandResult { token = granted }
         case .compareFailed:
             outcome = .fail
@@ -91,29 +91,6 @@ extension HistoryRecord {
     private static let refusals: [(prefix: String, name: String)] = [
         ("fenced:", "fenced"), ("too many", "tooMany"), ("invalid:", "invalid"),
     ]
-
-    /// The name of a service result as `result` records it: the case name (`granted`, `notHeld`).
-    static func resultName(_ result: CommandResult) -> String {
-        switch result {
-        case .applied: "applied"
-        case .compareFailed: "compareFailed"
-        case .fenced: "fenced"
-        case .granted: "granted"
-        case .queued: "queued"
-        case .released: "released"
-        case .elected: "elected"
-        case .candidate: "candidate"
-        case .resigned: "resigned"
-        case .withdrawn: "withdrawn"
-        case .notHeld: "notHeld"
-        case .renewed: "renewed"
-        case .ticked: "ticked"
-        case .tooMany: "tooMany"
-        case .invalid: "invalid"
-        case .staleSequence: "staleSequence"
-        case .malformed: "malformed"
-        }
-    }
 }
 
 // MARK: `check`

@@ -1,16 +1,18 @@
 import Foundation
 import NIOCore
 import Raft
+import Replica
 import Services
 import Wire
 
-/// The node's driver: tick → step → ready → persist → send → apply → advance, on one event loop.
+/// The node process's glue around its loop (`ReplicaDriver`): the event loop's timers, the socket
+/// to the console and the write-ahead log. Every decision — what to propose, when to answer, in
+/// which order to persist and send — is the driver's; this class does its actions.
 /// Every method runs on `loop`; the class is reached from other closures through `NIOLoopBound`.
 final class NodeServer {
     let options: NodeOptions
     let loop: any EventLoop
-    private var raft: RaftNode
-    private var kv: KVStore
+    private var replica: ReplicaDriver<RaftNode>
     private let wal: WriteAheadLog
     private var console: (any Channel)?
     private var frozen = false
@@ -20,20 +22,8 @@ final class NodeServer {
     private var tickTask: RepeatedTask?
     private var stateDirty = false
     private var stateSendScheduled = false
-    /// Writes waiting to apply, by log index: who asked and in which term it was proposed.
-    private var pendingWrites: [LogIndex: (requestID: UInt64, term: Term)] = [:]
-    /// Reads waiting for ReadIndex confirmation, by read id.
-    private var pendingReads: [UInt64: (requestID: UInt64, key: String)] = [:]
-    /// Confirmed reads waiting for the state machine to reach their index.
-    private var confirmedReads: [(requestID: UInt64, key: String, index: LogIndex)] = []
-    private var nextReadID: UInt64 = 1
-    private var lastRole: Role = .follower
-    /// This node's service clock, in milliseconds of its own (possibly skewed) ticks.
-    private var serviceClockMs = 0
-    private var serviceClockTicks = 0
-    private var lastTerm: Term = 0
-    /// The smallest keys, which the state frame shows (see `keySample`); nil: find them again.
-    private var sampledKeys: [String]?
+
+    private var raft: RaftNode { replica.core }
 
     init(options: NodeOptions, loop: any EventLoop, wal: WriteAheadLog, recovered: PersistentState) throws {
         self.options = options
@@ -41,13 +31,10 @@ final class NodeServer {
         self.wal = wal
         timing = options.timing
         var seed = SystemRandomNumberGenerator()
-        raft = try RaftNode(config: options.raftConfig(seed: seed.next()), restoring: recovered)
-        if let snapshot = recovered.snapshot {
-            kv = try KVStore(snapshotData: snapshot.data)
-        } else {
-            kv = KVStore()
-        }
-        lastTerm = raft.term
+        let core = try RaftNode(config: options.raftConfig(seed: seed.next()), restoring: recovered)
+        let settings = ReplicaSettings(tickMs: timing.tickMs, heartbeatTicks: timing.heartbeatTicks,
+                                       snapshotEvery: options.snapshotEvery, bugs: options.bugs)
+        replica = try ReplicaDriver(core: core, restoring: recovered, settings: settings)
     }
 
     // MARK: Lifecycle
@@ -56,8 +43,8 @@ final class NodeServer {
 
     func attach(console channel: any Channel) {
         console = channel
-        event("recovered", "node \(options.id) up: term \(raft.term), log \(raft.firstIndex)…\(raft.lastIndex), "
-            + "commit \(raft.commitIndex)")
+        event(ReplicaEvent(kind: "recovered", text: "node \(options.id) up: term \(raft.term), "
+            + "log \(raft.firstIndex)…\(raft.lastIndex), commit \(raft.commitIndex)"))
         markStateDirty()
         processReady()
     }
@@ -73,26 +60,13 @@ final class NodeServer {
 
     private func tick() {
         guard !frozen else { return }
-        raft.tick()
-        serviceClockMs += timing.tickMs
-        proposeClockIfLeading()
+        replica.tick()
         processReady()
-    }
-
-    /// Time enters the services only through entries the leader proposes, so applying stays
-    /// deterministic. This node's clock counts its own ticks (a skewed node ticks faster, a frozen one
-    /// not at all); proposed only while some lease exists, so an idle log stays quiet.
-    private func proposeClockIfLeading() {
-        guard raft.role == .leader else { return }
-        serviceClockTicks += 1
-        guard serviceClockTicks % timing.heartbeatTicks == 0, kv.hasLeases else { return }
-        let clock = ServiceCommand(session: nil, operation: .clock(nowMs: serviceClockMs))
-        _ = raft.propose(clock.encoded())
     }
 
     // MARK: Frames from the console
 
-    /// Steps the core with one frame. The ready loop runs once the whole read is processed
+    /// Steps the loop with one frame. The ready loop runs once the whole read is processed
     /// (`NodeConnectionHandler.channelReadComplete`), so every frame that arrived together shares
     /// one write-ahead-log fsync and one flush: group commit, without weakening the rule that what
     /// is acknowledged was made durable first.
@@ -102,11 +76,11 @@ final class NodeServer {
             guard message.to == options.id else {
                 return refuse("peer message for node \(message.to) sent to node \(options.id)", on: channel)
             }
-            raft.step(message)
+            replica.step(message)
             // A vote answer may change a campaign's tally without producing any output.
             if message.body.voteAnswer != nil { markStateDirty() }
         case .clientRequest(let request):
-            handleClient(request)
+            replica.receive(request)
         case .control(let control):
             handleControl(control)
         case .clientResponse, .state, .event, .error:
@@ -124,15 +98,16 @@ final class NodeServer {
         switch control {
         case .pace(let tickMs):
             timing.tickMs = max(1, tickMs)
+            replica.setTickMs(timing.tickMs)
             startTicking()
         case .freeze:
             frozen = true
         case .thaw:
             frozen = false
         case .campaign:
-            raft.campaignNow()
+            replica.campaignNow()
         case .settings(let preVote, let checkQuorum, let fsync):
-            raft.setFeatures(preVote: preVote, checkQuorum: checkQuorum)
+            replica.setFeatures(preVote: preVote, checkQuorum: checkQuorum)
             wal.fsyncEnabled = fsync
         case .skew(let factor):
             skew = min(10, max(0.1, factor))
@@ -143,108 +118,45 @@ final class NodeServer {
         markStateDirty()
     }
 
-    // MARK: Clients
+    // MARK: Doing what the loop decided
 
-    private func handleClient(_ request: ClientRequestFrame) {
-        switch request.operation {
-        case .write(let operation):
-            let command = ServiceCommand(session: request.session, operation: operation)
-            switch raft.propose(FastFrames.encodedCommand(command) ?? command.encoded()) {
-            case .success(let position):
-                pendingWrites[position.index] = (request.requestID, position.term)
-            case .failure(.notLeader(let hint)):
-                respond(request.requestID, .notLeader(leaderHint: hint))
-            }
-        case .read(let key):
-            let readID = nextReadID
-            nextReadID += 1
-            switch raft.requestRead(id: readID) {
-            case .success:
-                pendingReads[readID] = (request.requestID, key)
-            case .failure(.notLeader(let hint)):
-                respond(request.requestID, .notLeader(leaderHint: hint))
-            }
-        case .staleRead(let key):
-            respond(request.requestID, .ok(value: kv.value(of: key), index: kv.appliedIndex))
-        case .service(let operation):
-            // Service time only moves while leases exist: bring it up to date before a lease starts,
-            // or the new lease would be measured from a stale clock and expire at the next tick.
-            if raft.role == .leader, serviceClockMs > kv.nowMs + timing.heartbeatMs {
-                _ = raft.propose(ServiceCommand(session: nil, operation: .clock(nowMs: serviceClockMs)).encoded())
-            }
-            let command = ServiceCommand(session: request.session, operation: operation)
-            switch raft.propose(command.encoded()) {
-            case .success(let position):
-                pendingWrites[position.index] = (request.requestID, position.term)
-            case .failure(.notLeader(let hint)):
-                respond(request.requestID, .notLeader(leaderHint: hint))
-            }
-        }
-    }
-
-    private func respond(_ requestID: UInt64, _ outcome: ClientResponseFrame.Outcome) {
-        guard let console else { return }
-        if case .ok(let value, let index) = outcome,
-           let payload = FastFrames.okResponse(requestID: requestID, value: value, index: index) {
-            return write(payload, to: console)
-        }
-        write(.clientResponse(ClientResponseFrame(requestID: requestID, outcome: outcome)), to: console)
-    }
-
-    // MARK: The ready loop
-
-    /// Persist, then send, then apply, then advance — until the core has nothing more to hand out.
-    /// (A leader's replication goes out before its own fsync: see `sendsBeforePersisting`.)
+    /// Runs the loop's Ready rounds and does their actions in order, then flushes the socket.
     func processReady() {
-        noteRoleChange()
-        while raft.hasReady {
-            let batch = raft.ready()
-            let early = sendsBeforePersisting(batch)
-            if early {
-                sendPeerMessages(batch.messages)
-                console?.flush()
-            }
-            do {
-                try wal.persist(batch)
-            } catch {
-                fatal("write-ahead log: \(error)")
-            }
-            if !early { sendPeerMessages(batch.messages) }
-            apply(batch)
-            raft.advance(batch)
-            answerReads(batch)
-            compactIfDue()
-            noteRoleChange()
-            markStateDirty()
+        let effects = replica.process()
+        for action in effects.actions {
+            perform(action)
         }
+        if effects.stateChanged { markStateDirty() }
         console?.flush()
     }
 
-    /// True when `batch` may go to the followers while this node is still writing it: a leader
-    /// writes its log in parallel with replicating it (Raft thesis §10.2.1), so the follower's
-    /// fsync overlaps the leader's instead of following it.
-    ///
-    /// Still safe, and still acknowledged only once a majority has it on disk: appends and
-    /// heartbeats promise nothing about the leader's own disk, and the leader counts its own copy
-    /// toward a commit only when it steps a follower's acknowledgement — which happens on this
-    /// thread after `persist` below has returned. Votes, acknowledgements, and anything sent
-    /// while the term or vote is changing still wait for the fsync.
-    private func sendsBeforePersisting(_ batch: Ready) -> Bool {
-        guard raft.role == .leader, batch.snapshot == nil, !batch.messages.isEmpty else {
-            return false
-        }
-        if let hardState = batch.hardState {
-            let stored = wal.storedHardState
-            guard hardState.term == stored.term, hardState.votedFor == stored.votedFor else {
-                return false
+    private func perform(_ action: ReplicaAction) {
+        switch action {
+        case .sendEarly(let messages):
+            // Out of the process before the fsync starts, so the followers' fsyncs overlap ours.
+            sendPeerMessages(messages)
+            console?.flush()
+        case .persist(let batch, let sync):
+            do {
+                try wal.persist(batch, sync: sync)
+            } catch {
+                fatal("write-ahead log: \(error)")
             }
-        }
-        return batch.messages.allSatisfy { message in
-            switch message.body {
-            case .append, .heartbeat: true
-            case .preVote, .preVoteResponse, .vote, .voteResponse, .appendResponse,
-                 .heartbeatResponse, .installSnapshot: false
+        case .send(let messages):
+            sendPeerMessages(messages)
+        case .storeSnapshot(let snapshot):
+            do {
+                try wal.compact(to: snapshot)
+            } catch {
+                fatal("write-ahead log compaction: \(error)")
             }
+        case .reply(let reply):
+            respond(reply)
+        case .event(let event):
+            self.event(event)
+        case .applied, .readConfirmed:
+            // For observers that check the loop (the simulator); a node has nothing to do.
+            break
         }
     }
 
@@ -256,122 +168,21 @@ final class NodeServer {
         }
     }
 
-    private func apply(_ batch: Ready) {
-        if let snapshot = batch.snapshot {
-            do {
-                kv = try KVStore(snapshotData: snapshot.data)
-                sampledKeys = nil
-            } catch {
-                fatal("snapshot through \(snapshot.position.index) is unreadable: \(error)")
-            }
-            event("snapshot", "installed snapshot through \(snapshot.position.index)", index: snapshot.position.index)
+    private func respond(_ reply: ClientReply) {
+        guard let console else { return }
+        if case .ok(let value, let index) = reply.outcome,
+           let payload = FastFrames.okResponse(requestID: reply.requestID, value: value, index: index) {
+            return write(payload, to: console)
         }
-        for entry in batch.committedEntries {
-            let result = applyEntry(entry)
-            answerWrite(at: entry, result: result)
-        }
-        if let last = batch.committedEntries.last {
-            event("commit", "applied through \(last.index)", index: last.index)
-        }
-    }
-
-    /// Applies one committed entry; a plain put skips Foundation's JSON decoder (same result).
-    private func applyEntry(_ entry: Entry) -> CommandResult? {
-        if entry.kind == .command, let command = FastFrames.command(entry.data) {
-            let result = kv.apply(command, at: entry.index)
-            if case .applied = result, case .kv(.put(let key, _, _)) = command.operation {
-                notePut(key)
-            }
-            return result
-        }
-        // Anything else may delete or add keys in ways not tracked here.
-        if entry.kind == .command { sampledKeys = nil }
-        return kv.apply(entry)
-    }
-
-    /// Keeps the sample of smallest keys current as a put lands, without sorting every key.
-    private func notePut(_ key: String) {
-        guard var keys = sampledKeys, !keys.contains(key) else { return }
-        guard keys.count < Self.sampleSize || key < keys[keys.count - 1] else { return }
-        keys.insert(key, at: keys.firstIndex { key < $0 } ?? keys.count)
-        if keys.count > Self.sampleSize { keys.removeLast() }
-        sampledKeys = keys
-    }
-
-    private static let sampleSize = 8
-
-    private func answerWrite(at entry: Entry, result: CommandResult?) {
-        guard let pending = pendingWrites.removeValue(forKey: entry.index) else { return }
-        guard pending.term == entry.term else {
-            // Another leader's entry took this index: our write is gone, but a retry may still land.
-            return respond(pending.requestID, .unknown(reason: "entry \(entry.index) was overwritten"))
-        }
-        switch result {
-        case .applied(let previous)?: respond(pending.requestID, .ok(value: previous, index: entry.index))
-        case .compareFailed(let current)?: respond(pending.requestID, .compareFailed(current: current))
-        case .staleSequence?:
-            // A newer write of the session applied first; this one may have applied before it.
-            respond(pending.requestID, .unknown(reason: "stale sequence number: the write may have applied"))
-        case .malformed?, nil: respond(pending.requestID, .failed(reason: "malformed command"))
-        case .fenced?, .tooMany?, .invalid?:
-            respond(pending.requestID, .failed(reason: result?.description ?? ""))
-        case .some(let serviceResult):
-            respond(pending.requestID, .serviceResult(serviceResult, index: entry.index))
-        }
-    }
-
-    private func answerReads(_ batch: Ready) {
-        for aborted in batch.abortedReads {
-            guard let read = pendingReads.removeValue(forKey: aborted) else { continue }
-            respond(read.requestID, .notLeader(leaderHint: raft.leader))
-        }
-        for state in batch.readStates {
-            guard let read = pendingReads.removeValue(forKey: state.requestID) else { continue }
-            confirmedReads.append((read.requestID, read.key, state.index))
-        }
-        confirmedReads.removeAll { read in
-            guard kv.appliedIndex >= read.index else { return false }
-            respond(read.requestID, .ok(value: kv.value(of: read.key), index: kv.appliedIndex))
-            return true
-        }
-    }
-
-    private func compactIfDue() {
-        let applied = kv.appliedIndex
-        guard applied - raft.snapshotPosition.index >= options.snapshotEvery else { return }
-        raft.compact(through: applied, snapshotData: kv.snapshotData())
-        guard let snapshot = raft.snapshot, snapshot.position.index == applied else { return }
-        do {
-            try wal.compact(to: snapshot)
-        } catch {
-            fatal("write-ahead log compaction: \(error)")
-        }
-    }
-
-    /// Reports role and term changes; a deposed leader's waiting writes become `unknown`.
-    private func noteRoleChange() {
-        guard raft.role != lastRole || raft.term != lastTerm else { return }
-        if raft.role == .leader && lastRole != .leader {
-            // A new leader never moves service time backwards.
-            serviceClockMs = max(serviceClockMs, kv.nowMs)
-        }
-        if lastRole == .leader && raft.role != .leader {
-            for (_, pending) in pendingWrites {
-                respond(pending.requestID, .unknown(reason: "node \(options.id) lost leadership"))
-            }
-            pendingWrites = [:]
-        }
-        let text = raft.role == .leader ? "became leader" : "became \(raft.role.rawValue)"
-        event("role", "\(text) in term \(raft.term)")
-        lastRole = raft.role
-        lastTerm = raft.term
+        write(.clientResponse(reply), to: console)
     }
 
     // MARK: State and events
 
-    private func event(_ kind: String, _ text: String, index: LogIndex? = nil) {
+    private func event(_ event: ReplicaEvent) {
         guard let console else { return }
-        write(.event(NodeEventFrame(kind: kind, text: text, term: raft.term, index: index)), to: console)
+        write(.event(NodeEventFrame(kind: event.kind, text: event.text, term: raft.term, index: event.index)),
+              to: console)
     }
 
     /// State frames are coalesced to at most 20 a second.
@@ -398,32 +209,19 @@ final class NodeServer {
             return NodeStateFrame.FollowerProgress(node: id, match: progress.match, next: progress.next,
                                                    mode: progress.modeName)
         }
-        let sample = keySample()
-        let locks = kv.locks()
-        let elections = kv.elections()
+        let sample = replica.keySample()
+        let services = replica.services
+        let locks = services.locks()
+        let elections = services.elections()
         return NodeStateFrame(
             id: options.id, role: raft.role.rawValue, term: raft.term, votedFor: raft.votedFor,
             leader: raft.leader, commitIndex: raft.commitIndex, appliedIndex: raft.appliedIndex,
             firstIndex: raft.firstIndex, lastIndex: raft.lastIndex, snapshotIndex: raft.snapshotPosition.index,
             logTail: tail.map { NodeStateFrame.EntrySummary(index: $0.index, term: $0.term, text: $0.summary) },
-            keyCount: kv.count, sample: sample, followers: followers,
+            keyCount: services.count, sample: sample, followers: followers,
             pace: skew == 1 ? "\(timing.tickMs)ms/tick" : "\(timing.tickMs)ms/tick skew \(skew)", frozen: frozen,
             locks: locks.isEmpty ? nil : locks, elections: elections.isEmpty ? nil : elections,
             votes: raft.votesGranted.isEmpty ? nil : raft.votesGranted)
-    }
-
-    /// The first keys in order with their current values, for the console's pane. Finding them
-    /// sorts every key, which at 20 state frames a second would cost more than the writes
-    /// themselves once the store holds thousands of keys: the sample is kept up to date as puts
-    /// apply (`notePut`) and found again only after something else changed the store.
-    private func keySample() -> [String: String] {
-        let keys = sampledKeys ?? kv.pairs(limit: Self.sampleSize).map(\.key)
-        sampledKeys = keys
-        var sample: [String: String] = [:]
-        for key in keys {
-            if let value = kv.value(of: key) { sample[key] = value }
-        }
-        return sample
     }
 
     private func write(_ frame: Frame, to channel: any Channel) {

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Raft
+import Replica
 
 /// Why the write-ahead log could not do what was asked.
 public enum WALError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -135,14 +136,15 @@ public final class WriteAheadLog {
     }
 
     /// Makes the durable part of `ready` (snapshot, hard state, entries) stable, as one group of
-    /// records with one fsync (none when only the commit index moved: see `needsSync`). A
-    /// snapshot replaces the whole log; entries replace any stored entries from
-    /// `ready.entries.first.index` on. Writes nothing when there is nothing durable.
-    /// - Parameter ready: the batch the Raft node handed out; send the messages that promise
-    ///   durability (votes, acknowledgements) only after this returns.
-    public func persist(_ ready: Ready) throws(WALError) {
-        let durable = ready.snapshot != nil || ready.hardState != nil || !ready.entries.isEmpty
-        guard durable else { return }
+    /// records with one fsync when `sync` (the node loop decides: `ReadyRules.mustSync`; none when
+    /// only the commit index moved). A snapshot replaces the whole log; entries replace any stored
+    /// entries from `ready.entries.first.index` on. Writes nothing when there is nothing durable.
+    /// - Parameters:
+    ///   - ready: the batch the core handed out; send the messages that promise durability (votes,
+    ///     acknowledgements) only after this returns.
+    ///   - sync: whether to fsync; by default, whether the batch must survive power loss.
+    public func persist(_ ready: Ready, sync: Bool? = nil) throws(WALError) {
+        guard ReadyRules.isDurable(ready) else { return }
         try ensureUsable()
         if let reason = mirror.rejection(snapshot: ready.snapshot, entries: ready.entries) {
             throw .invalidBatch(reason: reason)
@@ -151,20 +153,9 @@ public final class WriteAheadLog {
         if let snapshot = ready.snapshot { try group.append(snapshot: snapshot) }
         if let hardState = ready.hardState { try group.append(hardState: hardState) }
         try group.append(entries: ready.entries)
-        try appendToLog(group, sync: needsSync(ready))
+        let needsSync = sync ?? ReadyRules.mustSync(ready, stored: mirror.state.hardState)
+        try appendToLog(group, sync: needsSync)
         mirror.apply(snapshot: ready.snapshot, hardState: ready.hardState, entries: ready.entries)
-    }
-
-    /// Whether `ready` promises something that must survive power loss: entries, a snapshot, or a
-    /// new term or vote. A batch that only moves the commit index is written but not synced
-    /// (etcd's `MustSync` rule): the commit index is volatile state in Raft, a restart that
-    /// recovers an older one learns the newer one from the leader, and the next synced batch
-    /// makes this write durable too, since fsync covers the whole file.
-    private func needsSync(_ ready: Ready) -> Bool {
-        if ready.snapshot != nil || !ready.entries.isEmpty { return true }
-        guard let hardState = ready.hardState else { return false }
-        let stored = mirror.state.hardState
-        return hardState.term != stored.term || hardState.votedFor != stored.votedFor
     }
 
     /// Stores `snapshot`, a snapshot the application took of its own state, and drops the entries

@@ -11,6 +11,11 @@ public enum BugKnob: String, CaseIterable, Sendable {
     case forgetVoteOnRestart = "forget-vote-on-restart"
     /// A leader answers reads from its own commit index without confirming it still leads.
     case staleLeaderRead = "stale-leader-read"
+    /// Services (acted on by the node loop, not the core): a new leader proposes service time from
+    /// its own clock instead of continuing the replicated one, so leases may end at once.
+    case leaseLocalClock = "lease-local-clock"
+    /// Services: client sessions do not deduplicate, so a retried write applies twice.
+    case sessionForgets = "session-forgets"
 
     /// One line for `--help` and the console.
     public var summary: String {
@@ -20,6 +25,8 @@ public enum BugKnob: String, CaseIterable, Sendable {
         case .skipLogCheck: "votes are granted without the log up-to-date check"
         case .forgetVoteOnRestart: "votedFor is not made durable, so a restart forgets it"
         case .staleLeaderRead: "a leader serves reads without confirming it still leads (no ReadIndex round)"
+        case .leaseLocalClock: "a new leader's clock entries carry its own clock, not the replicated time"
+        case .sessionForgets: "client sessions do not deduplicate: a retried write applies twice"
         }
     }
 }

@@ -131,6 +131,7 @@ public struct ServiceCommand: Codable, Sendable, Equatable {
 
     /// The bytes stored in a log entry (JSON with sorted keys, so every replica encodes alike).
     public func encoded() -> [UInt8] {
+        if let fast = CommandCodec.encode(self) { return fast }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         // Encoding these plain value types cannot fail.
@@ -139,6 +140,10 @@ public struct ServiceCommand: Codable, Sendable, Equatable {
 
     /// Decodes a log entry's bytes; nil when they are not a command (never a crash).
     public init?(encoded bytes: [UInt8]) {
+        if let fast = CommandCodec.decode(bytes) {
+            self = fast
+            return
+        }
         guard let command = try? JSONDecoder().decode(ServiceCommand.self, from: Data(bytes)) else {
             return nil
         }
@@ -201,6 +206,29 @@ public enum CommandResult: Codable, Sendable, Equatable, CustomStringConvertible
     case staleSequence
     /// The entry's bytes were not a command.
     case malformed
+
+    /// The case's name, as history records write it (`granted`, `notHeld`, `compareFailed`).
+    public var name: String {
+        switch self {
+        case .applied: "applied"
+        case .compareFailed: "compareFailed"
+        case .fenced: "fenced"
+        case .granted: "granted"
+        case .queued: "queued"
+        case .released: "released"
+        case .elected: "elected"
+        case .candidate: "candidate"
+        case .resigned: "resigned"
+        case .withdrawn: "withdrawn"
+        case .notHeld: "notHeld"
+        case .renewed: "renewed"
+        case .ticked: "ticked"
+        case .tooMany: "tooMany"
+        case .invalid: "invalid"
+        case .staleSequence: "staleSequence"
+        case .malformed: "malformed"
+        }
+    }
 
     public var description: String {
         switch self {

@@ -27,6 +27,10 @@ public struct ServiceState: Sendable, Equatable {
     public private(set) var appliedIndex: LogIndex = 0
     /// Service time in milliseconds: the largest `clock` seen, never going backwards.
     public private(set) var nowMs = 0
+    /// The `session-forgets` bug knob: a retried command runs again instead of returning the result
+    /// its first run recorded. Not part of the replicated state (snapshots leave it out): the node
+    /// that runs with the knob sets it.
+    public var forgetsRetries = false
 
     public init(limits: ServiceLimits = ServiceLimits()) {
         self.limits = limits
@@ -52,7 +56,7 @@ public struct ServiceState: Sendable, Equatable {
 
     /// True while a lock is held or awaited, or an election has a leader: service time matters then.
     public var hasLeases: Bool {
-        locks().contains { $0.holder != nil || !$0.waiters.isEmpty } || !elections().isEmpty
+        !electionTable.elections.isEmpty || lockTable.locks.values.contains { !$0.isFree }
     }
 
     /// Who holds `lock`, with which token, until when (service time).
@@ -86,7 +90,7 @@ public struct ServiceState: Sendable, Equatable {
     public mutating func apply(_ command: ServiceCommand, at index: LogIndex) -> CommandResult {
         appliedIndex = max(appliedIndex, index)
         guard let session = command.session else { return execute(command.operation, at: index) }
-        if let record = sessions[session.clientID], session.sequence <= record.sequence {
+        if !forgetsRetries, let record = sessions[session.clientID], session.sequence <= record.sequence {
             return session.sequence == record.sequence ? record.result : .staleSequence
         }
         let result = execute(command.operation, at: index)

@@ -1,6 +1,7 @@
 import Raft
 
-/// A broken Raft guarantee, named as in the paper's Figure 3 (plus liveness and read linearizability).
+/// A broken guarantee: Raft's, named as in the paper's Figure 3 (plus liveness and read
+/// linearizability), or the services' (checked on the clients' history).
 public struct Violation: Sendable, CustomStringConvertible {
     public enum Invariant: String, Sendable {
         case electionSafety = "election safety"
@@ -9,6 +10,15 @@ public struct Violation: Sendable, CustomStringConvertible {
         case stateMachineSafety = "state machine safety"
         case linearizableRead = "linearizable read"
         case liveness
+        // The services, checked on the clients' history:
+        /// Every key behaves as a register (put, get, cas, del, fenced puts) in real-time order.
+        case kvLinearizability = "kv linearizability"
+        /// One lock holder at a time; fencing tokens increase in real-time order.
+        case lockSafety = "lock safety"
+        /// A retried write (same session and sequence) applies once.
+        case exactlyOnce = "exactly-once"
+        /// Every replica's services reach the same state at the same index (compared at snapshots).
+        case serviceDeterminism = "service determinism"
     }
 
     public var invariant: Invariant
@@ -42,9 +52,38 @@ struct SafetyChecker {
     /// For leader completeness: (leader term when committed, highest index committed in that term).
     private var commitCheckpoints: [(term: Term, index: LogIndex)] = []
     /// State machine safety: the replica hash after applying each index (slot 0 = empty state).
-    private var appliedHashes: [UInt64] = [ReplicaState.emptyHash]
+    private var appliedHashes: [UInt64] = [SafetyChecker.emptyHash]
+    /// The services' snapshot bytes' hash at each index some node took a snapshot at.
+    private var snapshotHashes: [LogIndex: UInt64] = [:]
+
+    static let emptyHash: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    /// The hash of the applied history through `index` (the empty history's when unknown).
+    func appliedHash(through index: LogIndex) -> UInt64 {
+        index < appliedHashes.count ? appliedHashes[index] : Self.emptyHash
+    }
+
+    /// The next link of an applied-history hash chain.
+    static func chain(_ hash: UInt64, _ entry: Entry) -> UInt64 {
+        var next = (hash ^ fnv1a(entry.data, kind: entry.kind)) &* 0x0000_0100_0000_01B3
+        next = (next ^ UInt64(entry.index)) &* 0x0000_0100_0000_01B3
+        return next
+    }
+
+    /// Two replicas that snapshot at one index must hold the same services' state there.
+    mutating func snapshotTaken(_ snapshot: Snapshot, by node: NodeID) -> String? {
+        let hash = fnv1a(snapshot.data, kind: .command)
+        let index = snapshot.position.index
+        guard let earlier = snapshotHashes[index] else {
+            snapshotHashes[index] = hash
+            return nil
+        }
+        return earlier == hash ? nil : "n\(node)'s services at index \(index) differ from another replica's"
+    }
 
     var highestCommitted: LogIndex { committedTerms.count - 1 }
+    /// The highest index any node applied.
+    var highestApplied: LogIndex { appliedHashes.count - 1 }
 
     mutating func leaderElected(_ node: NodeID, term: Term, log: RaftNode) -> String? {
         if let other = leaderOfTerm[term], other != node {
@@ -111,33 +150,6 @@ struct SafetyChecker {
         }
         appliedHashes.append(hash)
         return nil
-    }
-}
-
-/// What the simulated state machine keeps: how far it applied and a hash of everything it applied,
-/// which is also its snapshot.
-struct ReplicaState: Equatable {
-    static let emptyHash: UInt64 = 0xCBF2_9CE4_8422_2325
-    var appliedIndex: LogIndex = 0
-    var hash: UInt64 = emptyHash
-
-    mutating func apply(_ entry: Entry) {
-        appliedIndex = entry.index
-        hash = (hash ^ fnv1a(entry.data, kind: entry.kind)) &* 0x0000_0100_0000_01B3
-        hash = (hash ^ UInt64(entry.index)) &* 0x0000_0100_0000_01B3
-    }
-
-    var snapshotData: [UInt8] {
-        withUnsafeBytes(of: hash.littleEndian, Array.init)
-            + withUnsafeBytes(of: UInt64(appliedIndex).littleEndian, Array.init)
-    }
-
-    init() {}
-
-    init?(snapshotData data: [UInt8]) {
-        guard data.count == 16 else { return nil }
-        hash = data[0..<8].reversed().reduce(0) { $0 << 8 | UInt64($1) }
-        appliedIndex = Int(data[8..<16].reversed().reduce(0) { $0 << 8 | UInt64($1) })
     }
 }
 

@@ -1,44 +1,71 @@
 import Raft
+import Replica
 
-/// A simulated machine: the Raft core in memory, what it made durable on its "disk", and its replica.
+/// A simulated machine: the node loop the node process runs (`ReplicaDriver` around the Raft core
+/// and the services), what it made durable on its "disk", and its own clock.
 struct SimulatedNode {
     let id: NodeID
     /// Nil while crashed.
-    var raft: RaftNode?
+    var replica: ReplicaDriver<RaftNode>?
     /// What survives a crash.
     var disk = PersistentState()
-    var replica = ReplicaState()
     var flushScheduled = false
     /// Bumped on every crash, so timers and flushes of an earlier life are ignored.
     var incarnation = 0
-    /// Highest commit index already reported to the checker in this life.
-    var checkedCommit = 0
+    /// How fast this node's clock runs against virtual time (1.01: 1 % fast).
+    let clockRate: Double
+    /// The fraction of a millisecond the tick schedule owes, so ticks keep the clock's rate.
+    private var tickRemainderMs = 0.0
+    /// The running hash of what the services applied, through `appliedIndex` (state machine safety).
+    var appliedHash = SafetyChecker.emptyHash
+    var appliedIndex: LogIndex = 0
 
-    init(id: NodeID) {
+    init(id: NodeID, clockRate: Double) {
         self.id = id
+        self.clockRate = clockRate
     }
 
-    /// Starts (or restarts) from what is on disk.
-    mutating func boot(config: Config) {
-        precondition(raft == nil, "bug: booting node \(id) while it runs")
+    var raft: RaftNode? { replica?.core }
+    var isRunning: Bool { replica != nil }
+
+    /// Runs `body` on the live loop in place (reading through the optional would copy the whole
+    /// node, arrays and all, at every step); nil while crashed.
+    mutating func withReplica<Result>(_ body: (inout ReplicaDriver<RaftNode>) -> Result) -> Result? {
+        guard replica != nil else { return nil }
+        return body(&replica!)
+    }
+
+    /// Starts (or restarts) from what is on disk; `appliedHash` is the hash of the applied history
+    /// through the disk's snapshot.
+    mutating func boot(config: Config, settings: ReplicaSettings, appliedHash: UInt64) {
+        precondition(replica == nil, "bug: booting node \(id) while it runs")
         do {
-            raft = try RaftNode(config: config, restoring: disk)
+            let core = try RaftNode(config: config, restoring: disk)
+            replica = try ReplicaDriver(core: core, restoring: disk, settings: settings)
         } catch {
-            preconditionFailure("bug: simulation built an invalid config: \(error)")
+            preconditionFailure("bug: simulation built an invalid node: \(error)")
         }
-        replica = disk.snapshot.flatMap { ReplicaState(snapshotData: $0.data) } ?? ReplicaState()
         flushScheduled = false
-        checkedCommit = disk.snapshot?.position.index ?? 0
+        appliedIndex = disk.snapshot?.position.index ?? 0
+        self.appliedHash = appliedHash
     }
 
     /// Loses everything not yet durable.
     mutating func crash() {
-        raft = nil
+        replica = nil
         incarnation += 1
         flushScheduled = false
     }
 
-    /// Makes a batch durable, as the node runtime's WAL will.
+    /// Virtual milliseconds until this node's next tick of `tickMs` on its own clock.
+    mutating func nextTickDelayMs(tickMs: Int) -> Int {
+        let due = Double(tickMs) / clockRate + tickRemainderMs
+        let whole = max(1, Int(due))
+        tickRemainderMs = due - Double(whole)
+        return whole
+    }
+
+    /// Makes a batch durable, as the node runtime's WAL does.
     mutating func persist(_ batch: Ready) {
         if let snapshot = batch.snapshot {
             disk.snapshot = snapshot
@@ -53,15 +80,19 @@ struct SimulatedNode {
         }
     }
 
-    /// Takes a snapshot of the replica and compacts the log once enough entries were applied since the last.
-    mutating func compactIfDue(every interval: Int) {
-        guard let snapshotIndex = raft?.snapshotPosition.index else { return }
-        let applied = replica.appliedIndex
-        guard applied - snapshotIndex >= interval else { return }
-        raft!.compact(through: applied, snapshotData: replica.snapshotData)
-        guard let snapshot = raft!.snapshot, snapshot.position.index == applied else { return }
+    /// Stores the node's own snapshot and drops the entries it covers, as the WAL's compaction does.
+    mutating func store(_ snapshot: Snapshot) {
         disk.snapshot = snapshot
-        disk.entries.removeAll { $0.index <= applied }
+        disk.entries.removeAll { $0.index <= snapshot.position.index }
+    }
+
+    /// The term of the durable entry at `index` (the snapshot's at its index); nil when not held.
+    func durableTerm(at index: LogIndex) -> Term? {
+        if index == 0 { return 0 }
+        if let snapshot = disk.snapshot, snapshot.position.index == index { return snapshot.position.term }
+        guard let first = disk.entries.first, index >= first.index, index - first.index < disk.entries.count
+        else { return nil }
+        return disk.entries[index - first.index].term
     }
 }
 

@@ -1,5 +1,8 @@
+import Checker
 import HeapModule
 import Raft
+import Replica
+import Services
 
 /// The outcome of one seed.
 public struct SeedResult: Sendable {
@@ -25,6 +28,9 @@ public struct SimulationStats: Sendable {
     public var highestCommitted = 0
     public var readsConfirmed = 0
     public var virtualMs = 0
+    /// Client operations in the checked history, and the lock grants among them.
+    public var clientOperations = 0
+    public var lockGrants = 0
 
     public init() {}
 
@@ -40,11 +46,15 @@ public struct SimulationStats: Sendable {
         highestCommitted += other.highestCommitted
         readsConfirmed += other.readsConfirmed
         virtualMs += other.virtualMs
+        clientOperations += other.clientOperations
+        lockGrants += other.lockGrants
     }
 }
 
-/// One seeded run: the real `RaftNode` core on a virtual clock and a virtual, faulty network, checked
-/// after every step.
+/// One seeded run: the node loop every real node runs (`ReplicaDriver`: the Raft core, the
+/// services, client answers, the Ready ordering) on a virtual clock and a virtual, faulty network,
+/// driven by seeded clients. Raft's properties are checked after every step; the services' (KV
+/// linearizability, lock safety, exactly-once) on the clients' history when the run ends.
 public struct Simulation {
     public let options: SimulationOptions
     private var random: SeededRandom
@@ -58,13 +68,21 @@ public struct Simulation {
     private var stats = SimulationStats()
     private var violation: Violation?
     private var faultsActive = true
-    private var clientLeaderHint: [NodeID]
-    /// Reads waiting for confirmation: id → highest committed index when the read was asked.
-    private var pendingReads: [UInt64: LogIndex] = [:]
-    private var nextReadID: UInt64 = 1
-    /// Set in the liveness phase once the marker proposal is committed.
-    private var marker: (node: NodeID, position: LogPosition)?
+    private var clients: [SimulatedClient]
+    /// Every finished client operation, in completion order.
+    private var history: [HistoryOperation] = []
+    /// Linearizable reads in flight: request id → highest committed index when the node got it.
+    private var committedWhenAsked: [UInt64: LogIndex] = [:]
+    private var markerSerial: UInt64 = 0
+    /// Set in the liveness phase once a leader answered the marker write.
     private var markerCommitted = false
+
+    /// A client waits this long for an answer before it asks another node.
+    static let clientTimeoutMs = 300
+    /// A client gives an operation up (outcome `unknown` for a write) after this long.
+    static let clientGiveUpMs = 2_500
+    /// Request ids of the liveness marker use this client number.
+    private static let markerClient = 0xFFFE
 
     /// - Parameters:
     ///   - options: the seed's run.
@@ -73,19 +91,23 @@ public struct Simulation {
         self.options = options
         trace = Trace(capacity: max(1, traceLines))
         random = SeededRandom(seed: options.seed ^ 0x5EED_5EED_5EED_5EED)
-        let ids = Array(1...options.nodeCount)
-        nodes = ids.map { SimulatedNode(id: $0) }
+        var rates: [Double] = []
+        for _ in 0..<options.nodeCount {
+            rates.append(1 + Double.random(in: -options.clockDrift...options.clockDrift, using: &random))
+        }
+        nodes = rates.enumerated().map { SimulatedNode(id: $0.offset + 1, clockRate: $0.element) }
         network = LinkTable(nodeCount: options.nodeCount)
-        clientLeaderHint = Array(repeating: 1, count: options.clientCount)
+        clients = (0..<options.clientCount).map { SimulatedClient(index: $0, leaderHint: 1) }
     }
 
-    /// Runs the fault phase, then the liveness phase, stopping at the first violation.
+    /// Runs the fault phase, then the liveness phase, stopping at the first violation; then checks
+    /// the clients' history.
     public mutating func run() -> SeedResult {
         for id in 1...options.nodeCount { start(node: id) }
         schedule(.partitionChange, afterMs: gap(mean: options.partitionEveryMs))
         schedule(.crash, afterMs: gap(mean: options.crashEveryMs))
-        for client in 0..<options.clientCount {
-            schedule(.clientRequest(client: client), afterMs: gap(mean: options.proposeEveryMs))
+        for client in clients.indices {
+            schedule(.clientWake(client: client), afterMs: gap(mean: options.proposeEveryMs))
         }
         schedule(.endFaults, afterMs: options.faultPhaseMs)
         let deadline = options.faultPhaseMs + options.livenessBoundMs
@@ -97,6 +119,7 @@ public struct Simulation {
         if violation == nil && !markerCommitted {
             fail(.liveness, "no proposal committed within \(options.livenessBoundMs) ms after faults stopped")
         }
+        if violation == nil { checkHistory() }
         stats.virtualMs = nowMs
         stats.highestCommitted = checker.highestCommitted
         return SeedResult(seed: options.seed, options: options, violation: violation,
@@ -112,9 +135,13 @@ public struct Simulation {
         case partitionChange
         case crash
         case restart(node: NodeID)
-        case clientRequest(client: Int)
         case endFaults
         case proposeMarker
+        case clientWake(client: Int)
+        case clientTimeout(client: Int, serial: UInt64, attempt: Int)
+        case clientResend(client: Int, serial: UInt64, attempt: Int)
+        case requestArrives(node: NodeID, ClientRequest)
+        case replyArrives(ClientReply)
     }
 
     private struct Scheduled: Comparable {
@@ -143,10 +170,14 @@ public struct Simulation {
         case .deliver(let message): deliver(message)
         case .partitionChange: changePartition()
         case .crash: crashRandomNode()
-        case .restart(let id): if nodes[id - 1].raft == nil { start(node: id) }
-        case .clientRequest(let client): clientRequest(client)
+        case .restart(let id): if !nodes[id - 1].isRunning { start(node: id) }
         case .endFaults: endFaults()
         case .proposeMarker: proposeMarker()
+        case .clientWake(let client): wake(client)
+        case .clientTimeout(let client, let serial, let attempt): timeOut(client, serial: serial, attempt: attempt)
+        case .clientResend(let client, let serial, let attempt): resend(client, serial: serial, attempt: attempt)
+        case .requestArrives(let id, let request): arrive(request, at: id)
+        case .replyArrives(let reply): answer(reply)
         }
     }
 
@@ -161,7 +192,11 @@ public struct Simulation {
         config.maxEntriesPerAppend = options.maxEntriesPerAppend
         config.randomSeed = random.next()
         config.bugs = options.bugs
-        nodes[id - 1].boot(config: config)
+        let settings = ReplicaSettings(tickMs: options.tickMs, heartbeatTicks: options.heartbeatTicks,
+                                       snapshotEvery: options.snapshotEvery, bugs: options.bugs)
+        let snapshotIndex = nodes[id - 1].disk.snapshot?.position.index ?? 0
+        nodes[id - 1].boot(config: config, settings: settings,
+                           appliedHash: checker.appliedHash(through: snapshotIndex))
         if nowMs > 0 { record(.restart(node: id)) }
         let incarnation = nodes[id - 1].incarnation
         let firstTickMs = Int.random(in: 1...options.tickMs, using: &random)
@@ -170,22 +205,26 @@ public struct Simulation {
     }
 
     private mutating func tick(node id: NodeID, incarnation: Int) {
-        guard nodes[id - 1].incarnation == incarnation, nodes[id - 1].raft != nil else { return }
+        guard nodes[id - 1].incarnation == incarnation, nodes[id - 1].isRunning else { return }
         observe(id) { $0.tick() }
-        schedule(.tick(node: id, incarnation: incarnation), afterMs: options.tickMs)
+        schedule(.tick(node: id, incarnation: incarnation),
+                 afterMs: nodes[id - 1].nextTickDelayMs(tickMs: options.tickMs))
     }
 
-    /// Runs `change` on a live node, then checks what it became and schedules its disk flush.
-    /// The node is changed in place: a copy would make every array inside it copy on write.
-    private mutating func observe(_ id: NodeID, _ change: (inout RaftNode) -> Void) {
-        guard let before = nodes[id - 1].raft.map({ ($0.role, $0.term) }) else { return }
-        change(&nodes[id - 1].raft!)
-        if (nodes[id - 1].raft!.role, nodes[id - 1].raft!.term) != before { roleChanged(id) }
+    /// Runs `change` on a live node's loop, then checks what it became and schedules its flush.
+    /// The loop is changed in place: a copy would make every array inside it copy on write.
+    private mutating func observe(_ id: NodeID, _ change: (inout ReplicaDriver<RaftNode>) -> Void) {
+        let changed = nodes[id - 1].withReplica { replica in
+            let before = (replica.core.role, replica.core.term)
+            change(&replica)
+            return (replica.core.role, replica.core.term) != before
+        }
+        if changed == true { roleChanged(id) }
         scheduleFlushIfNeeded(id)
     }
 
     private mutating func roleChanged(_ id: NodeID) {
-        let raft = nodes[id - 1].raft!
+        guard let raft = nodes[id - 1].raft else { return }
         record(.roleChange(node: id, role: raft.role, term: raft.term))
         guard raft.role == .leader else { return }
         stats.elections += 1
@@ -197,74 +236,95 @@ public struct Simulation {
     }
 
     private mutating func scheduleFlushIfNeeded(_ id: NodeID) {
-        guard let raft = nodes[id - 1].raft, raft.hasReady, !nodes[id - 1].flushScheduled else { return }
+        guard !nodes[id - 1].flushScheduled, nodes[id - 1].withReplica({ $0.hasWork }) == true else { return }
         nodes[id - 1].flushScheduled = true
         let incarnation = nodes[id - 1].incarnation
         schedule(.flush(node: id, incarnation: incarnation), afterMs: Int.random(in: 0...2, using: &random))
     }
 
-    /// The node's I/O step: persist, then send, then apply, then advance (the order `Ready` demands).
+    /// The node's I/O step: the loop's actions, done in the order it gives them (what the node
+    /// process does with its WAL and socket).
     private mutating func flush(node id: NodeID, incarnation: Int) {
-        guard nodes[id - 1].incarnation == incarnation, let batch = nodes[id - 1].raft?.ready()
-        else { return }
+        guard nodes[id - 1].incarnation == incarnation, nodes[id - 1].isRunning else { return }
         nodes[id - 1].flushScheduled = false
-        checkWritten(batch.entries, by: id)
-        nodes[id - 1].persist(batch)
-        checkCommitted(by: id)
-        for message in batch.messages { send(message) }
-        apply(batch, on: id)
-        nodes[id - 1].raft!.advance(batch)
-        answerReads(batch, on: id)
-        nodes[id - 1].compactIfDue(every: options.snapshotEvery)
+        guard let effects = nodes[id - 1].withReplica({ $0.process() }) else { return }
+        for action in effects.actions {
+            perform(action, on: id)
+            guard violation == nil, nodes[id - 1].incarnation == incarnation else { return }
+        }
         scheduleFlushIfNeeded(id)
     }
 
+    private mutating func perform(_ action: ReplicaAction, on id: NodeID) {
+        switch action {
+        case .sendEarly(let messages), .send(let messages):
+            for message in messages { send(message) }
+        case .persist(let batch, let sync):
+            if sync && faultsActive && chance(options.crashDuringSyncRate) {
+                // Killed during the fsync: this batch and everything after it are lost (a
+                // leader's early appends are already on their way).
+                return crash(id, during: "fsync")
+            }
+            nodes[id - 1].persist(batch)
+            checkWritten(batch.entries, by: id)
+        case .storeSnapshot(let snapshot):
+            nodes[id - 1].store(snapshot)
+            if let problem = checker.snapshotTaken(snapshot, by: id) { fail(.serviceDeterminism, problem) }
+        case .reply(let reply):
+            route(reply)
+        case .event:
+            break
+        case .applied(let snapshot, let entries):
+            checkApplied(snapshot: snapshot, entries: entries, on: id)
+        case .readConfirmed(let requestID, let index):
+            checkRead(requestID, confirmedAt: index, on: id)
+        }
+    }
+
+    /// Log matching, on what the node just made durable (its predecessor terms from its disk).
     private mutating func checkWritten(_ entries: [Entry], by id: NodeID) {
         for entry in entries {
-            let previousTerm = nodes[id - 1].raft!.term(at: entry.index - 1) ?? -1
+            let previousTerm = nodes[id - 1].durableTerm(at: entry.index - 1) ?? -1
             if let problem = checker.entryWritten(entry, previousTerm: previousTerm, by: id) {
                 return fail(.logMatching, problem)
             }
         }
     }
 
-    private mutating func checkCommitted(by id: NodeID) {
-        let raft = nodes[id - 1].raft!
-        let from = nodes[id - 1].checkedCommit + 1
-        guard raft.commitIndex >= from else { return }
-        for index in from...raft.commitIndex {
-            guard let entryTerm = raft.term(at: index) else { continue }
-            let problem = checker.committed(index: index, entryTerm: entryTerm, by: id, nodeTerm: raft.term)
-            if let problem {
-                return fail(.stateMachineSafety, problem)
-            }
-        }
-        nodes[id - 1].checkedCommit = raft.commitIndex
-        record(.commit(node: id, index: raft.commitIndex))
-        if let marker, marker.node == id, raft.commitIndex >= marker.position.index,
-           raft.term(at: marker.position.index) == marker.position.term {
-            markerCommitted = true
-        }
-    }
-
-    private mutating func apply(_ batch: Ready, on id: NodeID) {
-        if let snapshot = batch.snapshot {
+    /// State machine safety: what each node applies (and so has committed) is the same history.
+    private mutating func checkApplied(snapshot: Snapshot?, entries: [Entry], on id: NodeID) {
+        if let snapshot {
             stats.snapshotInstalls += 1
             record(.snapshotInstalled(node: id, index: snapshot.position.index))
-            guard let state = ReplicaState(snapshotData: snapshot.data) else {
-                return fail(.stateMachineSafety, "n\(id) received an unreadable snapshot")
+            guard snapshot.position.index <= checker.highestApplied else {
+                return fail(.stateMachineSafety,
+                            "n\(id) installed a snapshot through \(snapshot.position.index), beyond what any "
+                                + "node applied")
             }
-            nodes[id - 1].replica = state
-            if let problem = checker.applied(index: state.appliedIndex, hash: state.hash, by: id) {
+            nodes[id - 1].appliedIndex = snapshot.position.index
+            nodes[id - 1].appliedHash = checker.appliedHash(through: snapshot.position.index)
+        }
+        guard let nodeTerm = nodes[id - 1].withReplica({ $0.core.term }) else { return }
+        for entry in entries {
+            if let problem = checker.committed(index: entry.index, entryTerm: entry.term, by: id, nodeTerm: nodeTerm) {
+                return fail(.stateMachineSafety, problem)
+            }
+            nodes[id - 1].appliedHash = SafetyChecker.chain(nodes[id - 1].appliedHash, entry)
+            nodes[id - 1].appliedIndex = entry.index
+            if let problem = checker.applied(index: entry.index, hash: nodes[id - 1].appliedHash, by: id) {
                 return fail(.stateMachineSafety, problem)
             }
         }
-        for entry in batch.committedEntries {
-            nodes[id - 1].replica.apply(entry)
-            let replica = nodes[id - 1].replica
-            if let problem = checker.applied(index: replica.appliedIndex, hash: replica.hash, by: id) {
-                return fail(.stateMachineSafety, problem)
-            }
+        if let last = entries.last { record(.commit(node: id, index: last.index)) }
+    }
+
+    /// A confirmed read must see every write committed before it was asked.
+    private mutating func checkRead(_ requestID: UInt64, confirmedAt index: LogIndex, on id: NodeID) {
+        guard let committed = committedWhenAsked.removeValue(forKey: requestID) else { return }
+        stats.readsConfirmed += 1
+        if index < committed {
+            fail(.linearizableRead, "n\(id) confirmed read \(requestID) at index \(index), "
+                + "but \(committed) was committed before it was asked")
         }
     }
 
@@ -294,7 +354,7 @@ public struct Simulation {
     }
 
     private mutating func deliver(_ message: Message) {
-        guard nodes[message.to - 1].raft != nil else { return drop(message, "receiver down") }
+        guard nodes[message.to - 1].isRunning else { return drop(message, "receiver down") }
         if faultsActive && network.isCut(from: message.from, to: message.to) {
             return drop(message, "partitioned")
         }
@@ -325,64 +385,162 @@ public struct Simulation {
     private mutating func crashRandomNode() {
         guard faultsActive else { return }
         let id = Int.random(in: 1...options.nodeCount, using: &random)
-        if nodes[id - 1].raft != nil {
-            stats.crashes += 1
-            nodes[id - 1].crash()
-            record(.crash(node: id))
-            schedule(.restart(node: id), afterMs: [20, 200, 1_500].randomElement(using: &random)!)
-        }
+        if nodes[id - 1].isRunning { crash(id, during: nil) }
         schedule(.crash, afterMs: gap(mean: options.crashEveryMs))
+    }
+
+    private mutating func crash(_ id: NodeID, during: String?) {
+        stats.crashes += 1
+        nodes[id - 1].crash()
+        record(.crash(node: id, during: during))
+        schedule(.restart(node: id), afterMs: [20, 200, 1_500].randomElement(using: &random)!)
     }
 
     // MARK: Clients
 
-    /// A client proposes to the node it believes leads, or asks it for a linearizable read.
-    private mutating func clientRequest(_ client: Int) {
-        guard faultsActive else { return }
-        schedule(.clientRequest(client: client), afterMs: gap(mean: options.proposeEveryMs))
-        let target = clientLeaderHint[client]
-        guard nodes[target - 1].raft != nil else {
-            clientLeaderHint[client] = Int.random(in: 1...options.nodeCount, using: &random)
+    /// An idle client starts its next operation (clients start none once faults stop).
+    private mutating func wake(_ client: Int) {
+        guard faultsActive, clients[client].inFlight == nil else { return }
+        guard let flight = clients[client].startNext(atMs: nowMs, using: &random) else {
+            let until = clients[client].pausedUntilMs ?? nowMs + 1
+            record(.client("\(clients[client].name) pauses until \(formatTime(ms: until))"))
+            return schedule(.clientWake(client: client), afterMs: max(1, until - nowMs))
+        }
+        clients[client].inFlight = flight
+        sendAttempt(of: client)
+    }
+
+    private mutating func sendAttempt(of client: Int) {
+        guard let flight = clients[client].inFlight else { return }
+        let requestID = Self.requestID(client: client, serial: flight.serial, attempt: flight.attempt)
+        let request = ClientRequest(requestID: requestID, session: flight.session, operation: flight.operation)
+        let target = clients[client].leaderHint
+        if !(faultsActive && chance(options.lossRate)) {
+            schedule(.requestArrives(node: target, request), afterMs: delay())
+        }
+        schedule(.clientTimeout(client: client, serial: flight.serial, attempt: flight.attempt),
+                 afterMs: Self.clientTimeoutMs)
+    }
+
+    private mutating func arrive(_ request: ClientRequest, at id: NodeID) {
+        guard nodes[id - 1].isRunning else { return }
+        switch request.operation {
+        case .read: committedWhenAsked[request.requestID] = checker.highestCommitted
+        case .write, .service: stats.proposals += 1
+        case .staleRead: break
+        }
+        observe(id) { $0.receive(request) }
+    }
+
+    /// A node's answer travels back to its client (and may be lost while faults are on).
+    private mutating func route(_ reply: ClientReply) {
+        if Self.decode(reply.requestID).client == Self.markerClient {
+            if case .ok = reply.outcome { markerCommitted = true }
             return
         }
-        if chance(0.2) { return requestRead(client: client, at: target) }
-        stats.proposals += 1
-        let command = UInt64(client) << 48 | UInt64(stats.proposals)
-        var outcome: Result<LogPosition, ProposalError> = .failure(.notLeader(leaderHint: nil))
-        observe(target) { outcome = $0.propose(withUnsafeBytes(of: command.littleEndian, Array.init)) }
-        switch outcome {
-        case .success(let position):
-            record(.propose(node: target, index: position.index))
-        case .failure(.notLeader(let hint)):
-            clientLeaderHint[client] = hint ?? Int.random(in: 1...options.nodeCount, using: &random)
+        if faultsActive && chance(options.lossRate) { return }
+        schedule(.replyArrives(reply), afterMs: delay())
+    }
+
+    private mutating func answer(_ reply: ClientReply) {
+        let (client, serial, _) = Self.decode(reply.requestID)
+        guard clients.indices.contains(client), clients[client].inFlight?.serial == serial else { return }
+        switch clients[client].take(reply.outcome, atMs: nowMs) {
+        case .finished(let record):
+            if let record { finish(record, of: client) }
+            schedule(.clientWake(client: client), afterMs: gap(mean: options.proposeEveryMs))
+        case .retry:
+            retry(client)
         }
     }
 
-    private mutating func requestRead(client: Int, at target: NodeID) {
-        let id = nextReadID
-        nextReadID += 1
-        var outcome: Result<Void, ProposalError> = .success(())
-        observe(target) { outcome = $0.requestRead(id: id) }
-        switch outcome {
-        case .success:
-            pendingReads[id] = checker.highestCommitted
-        case .failure(.notLeader(let hint)):
-            clientLeaderHint[client] = hint ?? Int.random(in: 1...options.nodeCount, using: &random)
+    /// No answer in time: ask another node.
+    private mutating func timeOut(_ client: Int, serial: UInt64, attempt: Int) {
+        guard let flight = clients[client].inFlight, flight.serial == serial, flight.attempt == attempt else {
+            return
         }
+        clients[client].leaderHint = Int.random(in: 1...options.nodeCount, using: &random)
+        retry(client)
     }
 
-    /// A confirmed read must see every write committed before it was asked.
-    private mutating func answerReads(_ batch: Ready, on id: NodeID) {
-        for aborted in batch.abortedReads { pendingReads[aborted] = nil }
-        for read in batch.readStates {
-            guard let committedWhenAsked = pendingReads.removeValue(forKey: read.requestID) else { continue }
-            stats.readsConfirmed += 1
-            if read.index < committedWhenAsked {
-                return fail(.linearizableRead,
-                            "n\(id) confirmed read \(read.requestID) at index \(read.index), "
-                                + "but \(committedWhenAsked) was committed before it was asked")
-            }
+    /// Sends the operation again with the same session sequence, or gives it up.
+    private mutating func retry(_ client: Int) {
+        guard var flight = clients[client].inFlight else { return }
+        guard nowMs - flight.startedMs < Self.clientGiveUpMs, flight.attempt < 255 else {
+            if let record = clients[client].giveUp() { finish(record, of: client) }
+            return schedule(.clientWake(client: client), afterMs: gap(mean: options.proposeEveryMs))
         }
+        flight.attempt += 1
+        clients[client].inFlight = flight
+        schedule(.clientResend(client: client, serial: flight.serial, attempt: flight.attempt),
+                 afterMs: Int.random(in: 1...20, using: &random))
+    }
+
+    /// Sends attempt `attempt` unless a later one replaced it (each attempt goes out once: a read's
+    /// confirmation is matched to the attempt, and so to when that attempt reached its node).
+    private mutating func resend(_ client: Int, serial: UInt64, attempt: Int) {
+        guard let flight = clients[client].inFlight, flight.serial == serial, flight.attempt == attempt else { return }
+        sendAttempt(of: client)
+    }
+
+    private mutating func finish(_ operation: HistoryOperation, of client: Int) {
+        history.append(operation)
+        let detail = operation.result ?? operation.value ?? ""
+        record(.client("\(operation.process) \(operation.f) \(operation.key) → \(operation.outcome.rawValue) \(detail)"))
+    }
+
+    /// Request ids carry the client, the operation's serial and the attempt, so an answer finds
+    /// its operation and a read's confirmation its attempt.
+    private static func requestID(client: Int, serial: UInt64, attempt: Int) -> UInt64 {
+        UInt64(client + 1) << 48 | (serial & 0xFF_FFFF_FFFF) << 8 | UInt64(attempt & 0xFF)
+    }
+
+    private static func decode(_ requestID: UInt64) -> (client: Int, serial: UInt64, attempt: Int) {
+        (Int(requestID >> 48) - 1, (requestID >> 8) & 0xFF_FFFF_FFFF, Int(requestID & 0xFF))
+    }
+
+    // MARK: The services' invariants
+
+    /// Checks the clients' history: a retried write applied once, every key a register, every lock
+    /// one holder at a time with increasing tokens (leases may end early by the clock slack).
+    private mutating func checkHistory() {
+        for client in clients.indices {
+            if let record = clients[client].giveUp() { history.append(record) }
+        }
+        let checked = history.filter { ["put", "get", "del", "cas", "lock", "unlock"].contains($0.f) }
+        stats.clientOperations = checked.count
+        stats.lockGrants = checked.filter { $0.f == "lock" && $0.outcome == .ok && $0.result == "granted" }.count
+        if let finding = ExactlyOnceChecker.firstFinding(in: history) {
+            return fail(.exactlyOnce, finding.explanation + describe(finding.operations),
+                        atMs: Int(finding.time * 1000))
+        }
+        let report = LinearizabilityChecker.check(
+            history, options: CheckOptions(stepBudgetPerKey: 200_000, leaseSlackSeconds: leaseSlackSeconds))
+        guard let found = report.violation else { return }
+        let invariant: Violation.Invariant = found.model == .register ? .kvLinearizability : .lockSafety
+        let time = found.operations.compactMap(\.complete).max() ?? Double(nowMs) / 1000
+        fail(invariant, found.explanation + describe(found.operations), atMs: Int(time * 1000))
+    }
+
+    /// How much earlier than invoke + ttl a lease may end: service time lags real time by up to a
+    /// heartbeat and two ticks when a lease starts, and a leader's clock may run fast by the drift.
+    private var leaseSlackSeconds: Double {
+        let heartbeatMs = options.heartbeatTicks * options.tickMs
+        let longestTTLMs = SimulatedClient.ttlChoicesMs.max() ?? 0
+        let driftMs = Int((Double(longestTTLMs) * 2 * options.clockDrift).rounded(.up))
+        return Double(heartbeatMs + 2 * options.tickMs + driftMs) / 1000
+    }
+
+    private func describe(_ operations: [HistoryOperation]) -> String {
+        operations.map { operation in
+            let complete = operation.complete.map { formatTime(ms: Int($0 * 1000)).trimmingPrefixSpaces } ?? "?"
+            let value = operation.value.map { "=\($0)" } ?? ""
+            let result = operation.result.map { " \($0)" } ?? ""
+            let token = operation.token.map { " token \($0)" } ?? ""
+            return "\n    \(operation.process) \(operation.f) \(operation.key)\(value) → "
+                + "\(operation.outcome.rawValue)\(result)\(token) "
+                + "[\(formatTime(ms: Int(operation.invoke * 1000)).trimmingPrefixSpaces)–\(complete)]"
+        }.joined()
     }
 
     // MARK: Liveness
@@ -391,31 +549,23 @@ public struct Simulation {
         faultsActive = false
         network.healAll()
         record(.phase("faults stop; liveness phase"))
-        for id in 1...options.nodeCount where nodes[id - 1].raft == nil {
+        for id in 1...options.nodeCount where !nodes[id - 1].isRunning {
             start(node: id)
         }
         proposeMarker()
     }
 
-    /// Offers the marker to every node until a leader accepts it; done when that leader commits it.
+    /// Offers a marker write to every leader until one answers it (it committed and applied).
     private mutating func proposeMarker() {
+        guard !markerCommitted else { return }
         schedule(.proposeMarker, afterMs: 100)
-        guard marker == nil || !markerStillPossible else { return }
-        for id in 1...options.nodeCount where nodes[id - 1].raft?.role == .leader {
-            var outcome: Result<LogPosition, ProposalError> = .failure(.notLeader(leaderHint: nil))
-            observe(id) { outcome = $0.propose(Array("liveness".utf8)) }
-            if case .success(let position) = outcome {
-                marker = (id, position)
-                record(.propose(node: id, index: position.index))
-                break
-            }
+        markerSerial += 1
+        let request = ClientRequest(requestID: Self.requestID(client: Self.markerClient, serial: markerSerial, attempt: 0),
+                                    session: nil, operation: .write(.put(key: "liveness", value: "marker")))
+        for id in 1...options.nodeCount where nodes[id - 1].withReplica({ $0.core.isLeader }) == true {
+            record(.client("marker offered to n\(id)"))
+            observe(id) { $0.receive(request) }
         }
-    }
-
-    /// The marker's leader is still leading in the marker's term.
-    private var markerStillPossible: Bool {
-        guard let marker, let raft = nodes[marker.node - 1].raft else { return false }
-        return raft.role == .leader && raft.term == marker.position.term
     }
 
     // MARK: Helpers
@@ -433,8 +583,8 @@ public struct Simulation {
         trace.record(event, atMs: nowMs)
     }
 
-    private mutating func fail(_ invariant: Violation.Invariant, _ detail: String) {
+    private mutating func fail(_ invariant: Violation.Invariant, _ detail: String, atMs timeMs: Int? = nil) {
         guard violation == nil else { return }
-        violation = Violation(invariant: invariant, detail: detail, timeMs: nowMs)
+        violation = Violation(invariant: invariant, detail: detail, timeMs: timeMs ?? nowMs)
     }
 }

@@ -20,7 +20,7 @@ public struct SimulationOptions: Sendable, CustomStringConvertible {
     /// Message delay range in virtual ms; a wide range reorders messages.
     public var delayMsMin: Int
     public var delayMsMax: Int
-    /// Mean virtual ms between partition changes, crashes and client proposals.
+    /// Mean virtual ms between partition changes and crashes, and a client's mean think time.
     public var partitionEveryMs: Int
     public var crashEveryMs: Int
     public var proposeEveryMs: Int
@@ -30,6 +30,11 @@ public struct SimulationOptions: Sendable, CustomStringConvertible {
     /// After faults stop, a leader must commit a new proposal within this bound.
     public var livenessBoundMs = 10_000
     public var bugs: Set<BugKnob>
+    /// How far a node's clock rate may stray from virtual time (0.01: ±1 %), as the lock checker
+    /// allows for (see `Simulation.leaseSlackSeconds`).
+    public var clockDrift = 0.01
+    /// Chance that a node is killed during a synced persist (after a leader's early send).
+    public var crashDuringSyncRate = 0.002
 
     /// Draws a seed's options. `nodeCount` fixes the cluster size instead of drawing it from 3–9.
     public static func random(seed: UInt64, nodeCount: Int? = nil, bugs: Set<BugKnob> = []) -> Self {
@@ -49,7 +54,7 @@ public struct SimulationOptions: Sendable, CustomStringConvertible {
             partitionEveryMs: [800, 2_000, 6_000].randomElement(using: &random)!,
             crashEveryMs: [400, 1_500, 5_000].randomElement(using: &random)!,
             proposeEveryMs: [5, 30, 100].randomElement(using: &random)!,
-            clientCount: Int.random(in: 1...3, using: &random),
+            clientCount: Int.random(in: 2...5, using: &random),
             bugs: bugs
         )
     }

@@ -6,13 +6,16 @@ public enum TraceEvent: Sendable {
     case drop(Message, reason: String)
     case roleChange(node: NodeID, role: Role, term: Term)
     case commit(node: NodeID, index: LogIndex)
-    case crash(node: NodeID)
+    /// `during`: what the node was doing when killed (nil: between steps).
+    case crash(node: NodeID, during: String?)
     case restart(node: NodeID)
     case partition(String)
     case heal
     case propose(node: NodeID, index: LogIndex)
     case snapshotInstalled(node: NodeID, index: LogIndex)
     case phase(String)
+    /// A client's operation ended, or a client paused.
+    case client(String)
 }
 
 /// A bounded ring of recent events plus a running hash of every event, so two runs of one seed can be
@@ -62,13 +65,14 @@ public struct Trace: Sendable {
             mix(3); mix(node); mix(role.hashValueStable); mix(term)
         case .commit(let node, let index):
             mix(4); mix(node); mix(index)
-        case .crash(let node): mix(5); mix(node)
+        case .crash(let node, let during): mix(5); mix(node); mix(during?.utf8.count ?? 0)
         case .restart(let node): mix(6); mix(node)
         case .partition(let text): mix(7); mix(text.utf8.count)
         case .heal: mix(8)
         case .propose(let node, let index): mix(9); mix(node); mix(index)
         case .snapshotInstalled(let node, let index): mix(10); mix(node); mix(index)
         case .phase(let text): mix(11); mix(text.utf8.count)
+        case .client(let text): mix(12); mix(text.utf8.count)
         }
     }
 
@@ -83,13 +87,14 @@ public struct Trace: Sendable {
             "n\(message.from) ✗ n\(message.to)  \(describe(message)) (\(reason))"
         case .roleChange(let node, let role, let term): "n\(node) becomes \(role.rawValue) in term \(term)"
         case .commit(let node, let index): "n\(node) commits through \(index)"
-        case .crash(let node): "n\(node) crashes"
+        case .crash(let node, let during): "n\(node) crashes" + (during.map { " during \($0)" } ?? "")
         case .restart(let node): "n\(node) restarts from disk"
         case .partition(let text): "partition \(text)"
         case .heal: "network healed"
         case .propose(let node, let index): "client proposes to n\(node), placed at \(index)"
         case .snapshotInstalled(let node, let index): "n\(node) installs snapshot through \(index)"
         case .phase(let text): "— \(text) —"
+        case .client(let text): text
         }
     }
 

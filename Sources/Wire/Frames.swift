@@ -105,55 +105,12 @@ enum JSONFrames {
 
 // MARK: Client
 
-/// A client operation sent to one node.
-public struct ClientRequestFrame: Codable, Sendable, Equatable {
-    public enum Operation: Codable, Sendable, Equatable {
-        /// A write, applied once per session; answered after it commits and applies.
-        case write(KVOperation)
-        /// A linearizable read through ReadIndex; only the leader answers.
-        case read(key: String)
-        /// This node's local value, however stale.
-        case staleRead(key: String)
-        /// A lock, election or lease renewal, applied once per session like a write.
-        case service(ServiceOperation)
-    }
+/// A client operation sent to one node: the services' own request type (`Services.ClientRequest`),
+/// which the node loop takes as it arrives.
+public typealias ClientRequestFrame = ClientRequest
 
-    public var requestID: UInt64
-    public var session: ClientSession?
-    public var operation: Operation
-
-    public init(requestID: UInt64, session: ClientSession?, operation: Operation) {
-        self.requestID = requestID
-        self.session = session
-        self.operation = operation
-    }
-}
-
-/// A node's answer to a client operation.
-public struct ClientResponseFrame: Codable, Sendable, Equatable {
-    public enum Outcome: Codable, Sendable, Equatable {
-        /// Done: `value` is the key's value (reads) or the value before the write.
-        case ok(value: String?, index: LogIndex)
-        /// A compare-and-swap found another value.
-        case compareFailed(current: String?)
-        /// Not the leader; try `leaderHint` (nil: unknown).
-        case notLeader(leaderHint: NodeID?)
-        /// Leadership was lost before the outcome was known: the write may or may not apply.
-        case unknown(reason: String)
-        /// Refused for a stated reason (stale sequence, malformed request).
-        case failed(reason: String)
-        /// A lock or election command's result.
-        case serviceResult(CommandResult, index: LogIndex)
-    }
-
-    public var requestID: UInt64
-    public var outcome: Outcome
-
-    public init(requestID: UInt64, outcome: Outcome) {
-        self.requestID = requestID
-        self.outcome = outcome
-    }
-}
+/// A node's answer to a client operation: the node loop's `Services.ClientReply` as it is.
+public typealias ClientResponseFrame = ClientReply
 
 // MARK: State and events
 

@@ -5,7 +5,17 @@ import Synchronization
 import Raft
 import Simulation
 
-extension BugKnob: ExpressibleByArgument {}
+extension BugKnob: ExpressibleByArgument {
+    /// The `sim` flags a knob needs to show (a knob of a later mode names that mode here), which
+    /// `--list-bugs` prints after its name so that scripts/test.sh runs each knob in its mode.
+    var simulationFlags: [String] {
+        switch self {
+        case .commitOldTerm, .voteTwice, .skipLogCheck, .forgetVoteOnRestart, .staleLeaderRead,
+             .leaseLocalClock, .sessionForgets:
+            []
+        }
+    }
+}
 
 struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,9 +25,13 @@ struct SimCommand: AsyncParsableCommand {
             Each seed picks its own cluster size (3–9), fault rates and schedule: message loss, delay, \
             reordering and duplication, symmetric and one-way partitions, crashes that lose what was not \
             yet durable, restarts, and snapshots. After 30 virtual seconds of faults, the faults stop and \
-            a leader must commit a new proposal within 10 virtual seconds. After every step the checker \
-            verifies election safety, log matching, leader completeness, state machine safety and \
-            linearizable reads.
+            a leader must commit a new proposal within 10 virtual seconds. Every node runs the loop a \
+            real node runs (the services, client sessions, leases, ReadIndex answers), each on its own \
+            clock rate (±1 %), and seeded clients put, get, cas, delete, lock, unlock, write with \
+            fencing tokens, retry, and pause past their leases. After every step the checker verifies \
+            election safety, log matching, leader completeness, state machine safety and linearizable \
+            reads; at the end of each seed the clients' history is checked for exactly-once writes, \
+            KV linearizability and lock safety (one holder at a time, increasing tokens).
 
             Bug knobs (--bug NAME) switch on a deliberate mistake in the core:
             \(BugKnob.allCases.map { "  \($0.rawValue): \($0.summary)" }.joined(separator: "\n"))
@@ -51,7 +65,7 @@ struct SimCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Stop at the first violation.")
     var failFast = false
 
-    @Flag(name: .long, help: "List the bug knob names, one per line, and exit.")
+    @Flag(name: .long, help: "List the bug knobs, one per line (its name, then any flags it needs), and exit.")
     var listBugs = false
 
     func validate() throws {
@@ -66,7 +80,7 @@ struct SimCommand: AsyncParsableCommand {
 
     func run() async throws {
         if listBugs {
-            for knob in BugKnob.allCases { say(knob.rawValue) }
+            for knob in BugKnob.allCases { say(([knob.rawValue] + knob.simulationFlags).joined(separator: " ")) }
             return
         }
         let knobs = Set(bug)
@@ -87,6 +101,7 @@ struct SimCommand: AsyncParsableCommand {
             for line in result.traceTail { say("  " + line) }
         }
         say(statsLine(result.stats))
+        say(checkedLine(result.stats))
         say("trace-hash: \(hex(result.traceHash))")
         if let violation = result.violation {
             say("VIOLATION \(violation)")
@@ -152,6 +167,7 @@ private struct Summary {
         say("seeds: \(completed) in \(formatted(seconds)) s (\(formatted(rate)) seeds/s, "
             + "\(formatted(Double(stats.virtualMs) / 1000 / max(seconds, 1e-9))) virtual s per s)")
         say(statsLine(stats))
+        say(checkedLine(stats))
         for (name, count) in byInvariant.sorted(by: { $0.key < $1.key }) {
             say("  \(name): \(count) seeds")
         }
@@ -164,6 +180,11 @@ private func statsLine(_ stats: SimulationStats) -> String {
         + "snapshot installs: \(stats.snapshotInstalls)  messages: \(stats.messagesDelivered) delivered, "
         + "\(stats.messagesDropped) dropped  proposals: \(stats.proposals)  "
         + "committed: \(stats.highestCommitted)  reads: \(stats.readsConfirmed)"
+}
+
+/// The services' side of the run: how much client history the checkers read.
+private func checkedLine(_ stats: SimulationStats) -> String {
+    "checked: \(stats.clientOperations) client operations, \(stats.lockGrants) lock grants"
 }
 
 private func formatted(_ value: Double) -> String {

@@ -6,8 +6,9 @@ import Testing
 import Wire
 
 /// The node's hand-written JSON must be exactly what Foundation's coder reads and writes, and must
-/// step aside (nil) for everything else.
-@Suite("FastFrames")
+/// step aside (nil) for everything else; so must the log command's (`Services.CommandCodec`), whose
+/// bytes every replica stores and hashes.
+@Suite("FastFrames and CommandCodec")
 struct FastFramesTests {
     static let plainValues = ["", "v", "hello world", String(repeating: "x", count: 1_000),
                               "key-15-999", "a:b;c=d,e[f]{g}~!@#$%^&*()_+-=?<>|'`"]
@@ -64,35 +65,6 @@ struct FastFramesTests {
         #expect(fastRequest(Array(fenced.encoded().dropFirst())) == nil)
     }
 
-    @Test("a log command is encoded byte for byte as ServiceCommand.encoded()",
-          arguments: plainValues)
-    func commandBytes(value: String) throws {
-        let command = ServiceCommand(session: ClientSession(clientID: 123_456_789, sequence: 77),
-                                     operation: .kv(.put(key: "key-\(value.count)", value: value)))
-        let fast = try #require(FastFrames.encodedCommand(command))
-        #expect(fast == command.encoded())
-        #expect(FastFrames.command(fast) == command)
-        #expect(ServiceCommand(encoded: fast) == command)
-    }
-
-    @Test("commands with escapes, fences, no session or other operations use the general coder",
-          arguments: escapedValues)
-    func commandFallsBack(value: String) {
-        let session = ClientSession(clientID: 1, sequence: 1)
-        let commands = [
-            ServiceCommand(session: session, operation: .kv(.put(key: "k", value: value))),
-            ServiceCommand(session: session, operation: .kv(.put(key: value, value: "v"))),
-            ServiceCommand(session: session, operation: .kv(.put(key: "k", value: "v", fence: 2))),
-            ServiceCommand(session: nil, operation: .kv(.put(key: "k", value: "v"))),
-            ServiceCommand(session: session, operation: .kv(.delete(key: "k"))),
-            ServiceCommand(session: nil, operation: .clock(nowMs: 5)),
-        ]
-        for command in commands {
-            #expect(FastFrames.encodedCommand(command) == nil)
-            #expect(FastFrames.command(command.encoded()) == nil)
-        }
-    }
-
     @Test("an ok answer is encoded byte for byte as the frame encoder does")
     func okResponseBytes() {
         for value in Self.plainValues.map(Optional.some) + [nil] {
@@ -103,6 +75,54 @@ struct FastFramesTests {
         }
         for value in Self.escapedValues {
             #expect(FastFrames.okResponse(requestID: 1, value: value, index: 1) == nil)
+        }
+    }
+
+    // MARK: Log commands (Services.CommandCodec)
+
+    /// What the general coder writes, bypassing the fast path.
+    private func general(_ command: ServiceCommand) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return Array(try encoder.encode(command))
+    }
+
+    @Test("a session's plain put is encoded byte for byte as JSONEncoder does", arguments: plainValues)
+    func putBytes(value: String) throws {
+        let command = ServiceCommand(session: ClientSession(clientID: 123_456_789, sequence: 77),
+                                     operation: .kv(.put(key: "key-\(value.count)", value: value)))
+        let fast = try #require(CommandCodec.encode(command))
+        #expect(fast == (try general(command)))
+        #expect(CommandCodec.decode(fast) == command)
+        #expect(ServiceCommand(encoded: fast) == command)
+    }
+
+    @Test("a clock entry is encoded byte for byte as JSONEncoder does", arguments: [0, 1, 12_000, Int.max])
+    func clockBytes(nowMs: Int) throws {
+        let command = ServiceCommand(session: nil, operation: .clock(nowMs: nowMs))
+        let fast = try #require(CommandCodec.encode(command))
+        #expect(fast == (try general(command)))
+        #expect(CommandCodec.decode(fast) == command)
+    }
+
+    @Test("commands with escapes, fences, no session or other operations use the general coder",
+          arguments: escapedValues)
+    func fallsBack(value: String) throws {
+        let session = ClientSession(clientID: 1, sequence: 1)
+        let commands = [
+            ServiceCommand(session: session, operation: .kv(.put(key: "k", value: value))),
+            ServiceCommand(session: session, operation: .kv(.put(key: value, value: "v"))),
+            ServiceCommand(session: session, operation: .kv(.put(key: "k", value: "v", fence: 2))),
+            ServiceCommand(session: nil, operation: .kv(.put(key: "k", value: "v"))),
+            ServiceCommand(session: session, operation: .kv(.delete(key: "k"))),
+            ServiceCommand(session: session, operation: .clock(nowMs: 5)),
+            ServiceCommand(session: nil, operation: .clock(nowMs: -1)),
+        ]
+        for command in commands {
+            #expect(CommandCodec.encode(command) == nil)
+            let bytes = try general(command)
+            #expect(CommandCodec.decode(bytes) == nil)
+            #expect(ServiceCommand(encoded: bytes) == command)
         }
     }
 }

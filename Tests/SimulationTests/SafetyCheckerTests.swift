@@ -62,13 +62,20 @@ struct SafetyCheckerTests {
         #expect(checker.applied(index: 1, hash: 43, by: 3) != nil)
     }
 
-    @Test("replica snapshot data round-trips")
-    func snapshotRoundTrip() throws {
-        var replica = ReplicaState()
-        replica.apply(Entry(term: 1, index: 1, data: [7, 8]))
-        replica.apply(Entry(term: 1, index: 2, kind: .noop))
-        let restored = try #require(ReplicaState(snapshotData: replica.snapshotData))
-        #expect(restored == replica)
-        #expect(ReplicaState(snapshotData: [1, 2, 3]) == nil)
+    @Test("replicas whose services differ at one snapshot index are flagged")
+    func serviceDeterminism() {
+        var checker = SafetyChecker()
+        let position = LogPosition(term: 1, index: 5)
+        #expect(checker.snapshotTaken(Snapshot(position: position, data: [1, 2]), by: 1) == nil)
+        #expect(checker.snapshotTaken(Snapshot(position: position, data: [1, 2]), by: 2) == nil)
+        #expect(checker.snapshotTaken(Snapshot(position: position, data: [1, 3]), by: 3) != nil)
+    }
+
+    @Test("the applied-history hash depends on every entry's data, kind and index")
+    func appliedHashChain() {
+        let first = SafetyChecker.chain(SafetyChecker.emptyHash, Entry(term: 1, index: 1, data: [7]))
+        #expect(first != SafetyChecker.chain(SafetyChecker.emptyHash, Entry(term: 1, index: 1, data: [8])))
+        #expect(first != SafetyChecker.chain(SafetyChecker.emptyHash, Entry(term: 1, index: 2, data: [7])))
+        #expect(first != SafetyChecker.chain(SafetyChecker.emptyHash, Entry(term: 1, index: 1, kind: .noop)))
     }
 }

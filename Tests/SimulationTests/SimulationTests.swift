@@ -24,6 +24,8 @@ struct SimulationTests {
         #expect(total.messagesDropped > 0)
         #expect(total.readsConfirmed > 0)
         #expect(total.elections >= seeds.count)
+        #expect(total.clientOperations >= 100 * seeds.count, "hundreds of client operations a seed")
+        #expect(total.lockGrants > seeds.count)
     }
 
     @Test("each seed draws its own cluster size and faults")
@@ -60,16 +62,32 @@ struct SimulationTests {
     @Test("a failing seed replays exactly and names its invariant")
     func failureReplays() throws {
         // vote-twice is caught quickly; find the first failing seed, then replay it.
-        let failing = (UInt64(1)...UInt64(200)).lazy
-            .map { SeedRunner.runOne(seed: $0, nodeCount: 3, bugs: [.voteTwice]) }
-            .first { $0.violation != nil }
-        let found = try #require(failing, "vote-twice was not caught in 200 three-node seeds")
+        let found = try #require(Self.firstFailure(with: .voteTwice, within: 200),
+                                 "vote-twice was not caught in 200 three-node seeds")
         let replay = SeedRunner.runOne(seed: found.seed, nodeCount: 3, bugs: [.voteTwice])
         #expect(replay.violation?.invariant == found.violation?.invariant)
         #expect(replay.violation?.timeMs == found.violation?.timeMs)
         #expect(replay.traceHash == found.traceHash)
         #expect(found.violation?.invariant == .electionSafety)
         #expect(!found.traceTail.isEmpty)
+    }
+}
+
+extension SimulationTests {
+    /// The first of seeds 1...`count` (three nodes) that fails with `knob` switched on.
+    static func firstFailure(with knob: BugKnob, within count: UInt64) -> SeedResult? {
+        (UInt64(1)...count).lazy
+            .map { SeedRunner.runOne(seed: $0, nodeCount: 3, bugs: [knob]) }
+            .first { $0.violation != nil }
+    }
+
+    @Test("a service bug is caught under its service invariant, not a Raft one")
+    func serviceKnobCaught() throws {
+        // session-forgets applies retried writes twice; the first seeds with retries show it.
+        let found = try #require(Self.firstFailure(with: .sessionForgets, within: 20),
+                                 "session-forgets was not caught in 20 three-node seeds")
+        #expect(found.violation?.invariant == .exactlyOnce,
+                "seed \(found.seed): \(found.violation.map(String.init(describing:)) ?? "")")
     }
 }
 
