@@ -1,0 +1,7 @@
+import ArgumentParser
+import Cluster
+import Raft
+
+extension BugKnob: ExpressibleByArgument {}
+
+extension FaultKind: ExpressibleByArgument {}
