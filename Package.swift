@@ -58,6 +58,16 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        // etcd's v3 HTTP/JSON gateway over SwiftNIO: keep-alive connections, typed requests and
+        // answers (base64 bytes, 64-bit integers as strings) for the bench and, later, an etcd back end.
+        .target(
+            name: "EtcdClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Seeded fuzzing of the frame decoder, command and scenario parsers and WAL recovery.
         .target(
             name: "Fuzzing",
@@ -85,6 +95,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "Services"]),
         .testTarget(name: "CommandLanguageTests", dependencies: ["CommandLanguage"]),
         .testTarget(name: "CheckerTests", dependencies: ["Checker", "Raft"]),
+        .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient"]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzzing", "Raft", "Wire", "NodeRuntime"]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Raft", "Wire", "Services"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Wire", "CommandLanguage"]),
