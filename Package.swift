@@ -77,17 +77,23 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
+        // Benchmarks and load generators: ClusterDeck and etcd measured by the same code.
+        .target(
+            name: "Bench",
+            dependencies: [
+                "Raft", "Wire", "Cluster", "Console", "Checker", "EtcdClient",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ] + nio
+        ),
+        // Argument parsing and wiring only.
         .executableTarget(
             name: "clusterdeck",
             dependencies: [
                 "Raft", "Simulation", "NodeRuntime", "Cluster", "CommandLanguage", "Console", "Terminal",
-                "Checker", "Fuzzing",
+                "Checker", "Fuzzing", "Bench", "EtcdClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                // `bench`: HdrHistogram percentiles, and the HTTP client for etcd's JSON gateway.
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ] + nio
+            ]
         ),
         .testTarget(name: "RaftTests", dependencies: ["Raft"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Raft"]),
@@ -96,6 +102,7 @@ let package = Package(
         .testTarget(name: "CommandLanguageTests", dependencies: ["CommandLanguage"]),
         .testTarget(name: "CheckerTests", dependencies: ["Checker", "Raft"]),
         .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench"]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzzing", "Raft", "Wire", "NodeRuntime"]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Raft", "Wire", "Services"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Wire", "CommandLanguage"]),
