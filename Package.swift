@@ -84,7 +84,9 @@ let package = Package(
                 "Raft", "Wire", "Cluster", "Console", "Checker", "EtcdClient",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ] + nio
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         // Argument parsing and wiring only.
         .executableTarget(
