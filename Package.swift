@@ -61,6 +61,16 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        // etcd's v3 HTTP/JSON gateway over SwiftNIO: keep-alive connections, typed requests and
+        // answers (base64 bytes, 64-bit integers as strings) for the bench and, later, an etcd back end.
+        .target(
+            name: "EtcdClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Seeded fuzzing of the frame decoder, command and scenario parsers and WAL recovery.
         .target(
             name: "Fuzzing",
@@ -70,17 +80,25 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
+        // Benchmarks and load generators: ClusterDeck and etcd measured by the same code.
+        .target(
+            name: "Bench",
+            dependencies: [
+                "Raft", "Wire", "Cluster", "Console", "Checker", "EtcdClient",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Argument parsing and wiring only.
         .executableTarget(
             name: "clusterdeck",
             dependencies: [
                 "Raft", "Simulation", "NodeRuntime", "Cluster", "CommandLanguage", "Console", "Terminal",
-                "Checker", "Fuzzing",
+                "Checker", "Fuzzing", "Bench", "EtcdClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                // `bench`: HdrHistogram percentiles, and the HTTP client for etcd's JSON gateway.
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ] + nio
+            ]
         ),
         .testTarget(name: "RaftTests", dependencies: ["Raft"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Raft", "Checker"]),
@@ -89,6 +107,8 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "Services"]),
         .testTarget(name: "CommandLanguageTests", dependencies: ["CommandLanguage"]),
         .testTarget(name: "CheckerTests", dependencies: ["Checker", "Raft"]),
+        .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench"]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzzing", "Raft", "Wire", "NodeRuntime"]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Raft", "Wire", "Services"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Wire", "CommandLanguage"]),

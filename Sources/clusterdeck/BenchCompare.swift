@@ -1,23 +1,5 @@
 import ArgumentParser
-import Foundation
-
-/// `bench compare`'s result: both systems, measured by the same code in one run.
-struct CompareReport: Codable, Sendable {
-    var bench = "compare"
-    var clusterdeck: Side
-    var etcd: Side
-    /// ClusterDeck's loaded write throughput divided by etcd's.
-    var throughputRatio: Double
-
-    struct Side: Codable, Sendable {
-        var write: WriteReport
-        var failover: FailoverReport?
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case bench, clusterdeck, etcd, throughputRatio = "throughput_ratio"
-    }
-}
+import Bench
 
 /// `clusterdeck bench compare`: the write and failover benchmarks against ClusterDeck and etcd,
 /// with the same load generator, concurrency, value size, duration and key pattern, side by side.
@@ -72,63 +54,33 @@ struct CompareBench: AsyncParsableCommand {
         let signals = BenchCleanup.shared.armSignals()
         defer { signals.disarm() }
         let spec = LoadSpec(clients: clients, durationSeconds: duration.seconds, valueSize: valueSize)
+        let systems = try etcd.systems()
         var sides: [CompareReport.Side] = []
         for target in [BenchTarget.clusterdeck, .etcd] {
-            let write = try await WriteBench.measure(target, nodes: nodes, spec: spec,
-                                                     lightSeconds: lightDuration.seconds,
-                                                     warmupSeconds: 2, etcd: etcd.choice)
+            let write = try await WriteBenchmark.measure(target, nodes: nodes, spec: spec,
+                                                         lightSeconds: lightDuration.seconds,
+                                                         warmupSeconds: 2, systems: systems)
             sides.append(CompareReport.Side(write: write))
         }
         for index in sides.indices where trials > 0 {
-            sides[index].failover = try await FailoverBench.measure(
-                sides[index].write.target, nodes: nodes, trials: trials, etcd: etcd.choice)
+            sides[index].failover = try await FailoverBenchmark.measure(
+                sides[index].write.target, nodes: nodes, trials: trials, systems: systems)
         }
-        let etcdThroughput = sides[1].write.loaded.throughputOpsPerSecond
-        let ratio = etcdThroughput > 0
-            ? sides[0].write.loaded.throughputOpsPerSecond / etcdThroughput : 0
-        let report = CompareReport(clusterdeck: sides[0], etcd: sides[1],
-                                   throughputRatio: LatencySummary.round(ratio))
+        let report = CompareReport(clusterdeck: sides[0], etcd: sides[1])
         if json {
-            BenchOutput.json(report)
+            say(BenchOutput.jsonLine(report))
         } else {
             printTable(report)
         }
     }
 
     private func printTable(_ report: CompareReport) {
-        let ours = report.clusterdeck
-        let theirs = report.etcd
         say("bench compare: \(nodes) nodes each on 127.0.0.1, durable writes, \(valueSize)-byte "
             + "values, \(duration) loaded and \(lightDuration) with 1 client, \(trials) failovers")
         say("  ClusterDeck: heartbeat 50 ms, election 150–300 ms, snapshot every "
             + "\(BenchOutput.integer(Double(BenchCluster.snapshotEvery))) entries; etcd: heartbeat "
             + "\(etcd.etcdHeartbeatMs) ms, election \(etcd.etcdElectionMs)–\(2 * etcd.etcdElectionMs) ms, "
             + "HTTP/JSON gateway, \(etcd.etcdSpread ? "clients on every member" : "clients on the leader")")
-        var rows = [["", ours.write.system, theirs.write.system, "ClusterDeck/etcd"]]
-        func add(_ name: String, _ value: (CompareReport.Side) -> Double?, decimals: Int) {
-            guard let mine = value(ours), let other = value(theirs) else { return }
-            let format = { (number: Double) in
-                decimals == 0 ? BenchOutput.integer(number) : BenchOutput.number(number, decimals: decimals)
-            }
-            let ratio = other > 0 ? BenchOutput.number(mine / other, decimals: 2) + "×" : "-"
-            rows.append([name, format(mine), format(other), ratio])
-        }
-        let loaded = "\(clients) clients"
-        add("writes/s, \(loaded)", { $0.write.loaded.throughputOpsPerSecond }, decimals: 0)
-        add("p50 ms, \(loaded)", { $0.write.loaded.latency.p50Ms }, decimals: 2)
-        add("p99 ms, \(loaded)", { $0.write.loaded.latency.p99Ms }, decimals: 2)
-        add("writes/s, 1 client", { $0.write.light?.throughputOpsPerSecond }, decimals: 0)
-        add("p50 ms, 1 client", { $0.write.light?.latency.p50Ms }, decimals: 2)
-        add("p99 ms, 1 client", { $0.write.light?.latency.p99Ms }, decimals: 2)
-        add("failover p50 ms", { $0.failover?.failover.p50Ms }, decimals: 1)
-        add("failover p99 ms", { $0.failover?.failover.p99Ms }, decimals: 1)
-        add("failover max ms", { $0.failover?.failover.maxMs }, decimals: 1)
-        BenchOutput.table(rows)
-        let failed = [ours, theirs].compactMap { $0.failover?.failedTrials }.reduce(0, +)
-        let errors = [ours, theirs].map { $0.write.loaded.errors + ($0.write.light?.errors ?? 0) }
-            .reduce(0, +)
-        if failed > 0 || errors > 0 {
-            say("  (\(errors) write errors, \(failed) failed failover trials: see standard error)")
-        }
+        report.tableLines(clients: clients).forEach(say)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import Bench
+import EtcdClient
 
 /// Options naming etcd, shared by the benches that can run against it.
 struct EtcdFlags: ParsableArguments {
@@ -23,53 +24,17 @@ struct EtcdFlags: ParsableArguments {
         guard etcdHeartbeatMs >= 1, etcdElectionMs >= 5 * etcdHeartbeatMs else {
             throw ValidationError("etcd needs --etcd-election-ms ≥ 5 × --etcd-heartbeat-ms")
         }
-        if let endpoints { _ = try EtcdTarget.parseEndpoints(endpoints) }
+        if let endpoints { _ = try EtcdEndpoint.list(endpoints) }
     }
 
-    var choice: EtcdChoice {
+    /// How the bench starts each system: ClusterDeck from this binary, etcd as these flags say.
+    func systems() throws -> BenchSystems {
         var settings = EtcdSettings(binary: etcdBinary)
         settings.heartbeatMs = etcdHeartbeatMs
         settings.electionMs = etcdElectionMs
-        return EtcdChoice(settings: settings, endpoints: endpoints, spread: etcdSpread)
-    }
-}
-
-/// One load run's figures.
-struct WriteFigures: Codable, Sendable {
-    var clients: Int
-    var throughputOpsPerSecond: Double
-    var operations: Int
-    var errors: Int
-    var elapsedSeconds: Double
-    var latency: LatencySummary
-
-    init(clients: Int, _ result: LoadResult) {
-        self.clients = clients
-        throughputOpsPerSecond = (result.throughput * 10).rounded() / 10
-        operations = result.operations
-        errors = result.errors
-        elapsedSeconds = LatencySummary.round(result.elapsedSeconds)
-        latency = LatencySummary(result.latency)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case clients, throughputOpsPerSecond = "throughput_ops_per_s", operations, errors
-        case elapsedSeconds = "elapsed_s", latency
-    }
-}
-
-/// `bench write`'s result: the loaded run and the one-client run.
-struct WriteReport: Codable, Sendable {
-    var bench = "write"
-    var target: BenchTarget
-    var system: String
-    var nodes: Int
-    var valueSize: Int
-    var loaded: WriteFigures
-    var light: WriteFigures?
-
-    enum CodingKeys: String, CodingKey {
-        case bench, target, system, nodes, valueSize = "value_size", loaded, light
+        let choice = EtcdChoice(settings: settings, endpoints: try endpoints.map(EtcdEndpoint.list),
+                                spread: etcdSpread)
+        return BenchSystems(clusterdeck: try .thisBinary(), etcd: choice)
     }
 }
 
@@ -127,62 +92,14 @@ struct WriteBench: AsyncParsableCommand {
         let signals = BenchCleanup.shared.armSignals()
         defer { signals.disarm() }
         let spec = LoadSpec(clients: clients, durationSeconds: duration.seconds, valueSize: valueSize)
-        let report = try await Self.measure(target, nodes: nodes, spec: spec,
-                                            lightSeconds: lightSeconds ?? 0,
-                                            warmupSeconds: warmup.seconds, etcd: etcd.choice)
+        let report = try await WriteBenchmark.measure(target, nodes: nodes, spec: spec,
+                                                      lightSeconds: lightSeconds ?? 0,
+                                                      warmupSeconds: warmup.seconds,
+                                                      systems: try etcd.systems())
         if json {
-            BenchOutput.json(report)
+            say(BenchOutput.jsonLine(report))
         } else {
-            Self.printTable(report, durationSeconds: duration.seconds)
+            report.tableLines(durationSeconds: duration.seconds).forEach(say)
         }
-    }
-
-    /// Starts the system, runs the loaded and the light load, stops the system.
-    static func measure(_ target: BenchTarget, nodes: Int, spec: LoadSpec, lightSeconds: Double,
-                        warmupSeconds: Double, etcd: EtcdChoice) async throws -> WriteReport {
-        Progress.note("write: starting \(target.rawValue) (\(nodes) nodes)")
-        let system = try await RunningSystem.start(target, nodes: nodes, etcd: etcd)
-        do {
-            let loaded = try await run(system, spec, warmupSeconds: warmupSeconds)
-            var light: WriteFigures?
-            if lightSeconds > 0 {
-                var lightSpec = spec
-                lightSpec.clients = 1
-                lightSpec.durationSeconds = lightSeconds
-                light = try await run(system, lightSpec, warmupSeconds: min(1, warmupSeconds))
-            }
-            await system.stop()
-            return WriteReport(target: target, system: system.label, nodes: nodes,
-                               valueSize: spec.valueSize, loaded: loaded, light: light)
-        } catch {
-            await system.stop()
-            throw error
-        }
-    }
-
-    private static func run(_ system: RunningSystem, _ spec: LoadSpec,
-                            warmupSeconds: Double) async throws -> WriteFigures {
-        let (target, close) = try await system.loadTarget(clients: spec.clients)
-        let label = "write \(system.label), \(spec.clients) client\(spec.clients == 1 ? "" : "s")"
-        let result = try await LoadGenerator.run(target, spec, warmupSeconds: warmupSeconds,
-                                                 label: label)
-        await close()
-        Progress.note("\(label): \(BenchOutput.integer(result.throughput)) writes/s")
-        return WriteFigures(clients: spec.clients, result)
-    }
-
-    static func printTable(_ report: WriteReport, durationSeconds: Double) {
-        say("bench write: \(report.system), \(report.nodes) nodes, real pace, fsync on, "
-            + "\(report.valueSize)-byte values, \(BenchOutput.number(durationSeconds, decimals: 0)) s")
-        var rows = [["clients", "writes/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"]]
-        for figures in [report.loaded, report.light].compactMap({ $0 }) {
-            let latency = figures.latency
-            rows.append(["\(figures.clients)", BenchOutput.integer(figures.throughputOpsPerSecond),
-                         BenchOutput.number(latency.p50Ms, decimals: 2),
-                         BenchOutput.number(latency.p90Ms, decimals: 2),
-                         BenchOutput.number(latency.p99Ms, decimals: 2),
-                         BenchOutput.number(latency.maxMs, decimals: 2), "\(figures.errors)"])
-        }
-        BenchOutput.table(rows)
     }
 }

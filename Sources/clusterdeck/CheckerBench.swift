@@ -1,6 +1,6 @@
 import ArgumentParser
+import Bench
 import Checker
-import Foundation
 
 /// Time to check a generated history for linearizability, as `check` does.
 struct CheckerBench: ParsableCommand {
@@ -50,39 +50,6 @@ struct CheckerBench: ParsableCommand {
         generator.keyCount = keys
         generator.processCount = processes
         generator.unknownWritePercent = unknownPercent
-        let history = generator.history()
-        var samples: [Double] = []
-        var report: CheckReport?
-        for _ in 0..<runs {
-            let start = DispatchTime.now().uptimeNanoseconds
-            report = LinearizabilityChecker.check(history)
-            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
-        guard let report else { return }
-        show(report, samples: samples.sorted(), history: history)
-    }
-
-    private func show(_ report: CheckReport, samples: [Double], history: [HistoryOperation]) {
-        func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
-        let unknown = history.count(where: { $0.outcome == .unknown })
-        let figures: [(String, Double)] = [("min_ms", rounded(samples.first ?? 0)),
-                                           ("median_ms", rounded(samples[samples.count / 2])),
-                                           ("max_ms", rounded(samples.last ?? 0))]
-        if json {
-            let body = figures.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
-            say("{\"bench\":\"checker\",\"operations\":\(history.count),"
-                + "\"keys\":\(report.keyCount),\"processes\":\(processes),\"unknown\":\(unknown),"
-                + "\"seed\":\(seed),\"runs\":\(samples.count),"
-                + "\"verdict\":\"\(report.verdict.rawValue)\",\(body)}")
-            return
-        }
-        let keyText = "\(report.keyCount) key\(report.keyCount == 1 ? "" : "s")"
-        say("bench checker: \(history.count) operations, \(keyText), "
-            + "\(processes) processes, \(unknown) unknown, seed \(seed), \(samples.count) runs")
-        say("  verdict \(report.verdict.rawValue)")
-        for (name, value) in figures {
-            let label = name.replacingOccurrences(of: "_ms", with: "")
-            say("  \(label.padding(toLength: 7, withPad: " ", startingAt: 0)) \(value) ms")
-        }
+        CheckerBenchmark.run(generator, runs: runs, json: json).forEach(say)
     }
 }

@@ -3,8 +3,6 @@ import Cluster
 import Foundation
 import Raft
 
-extension FaultKind: ExpressibleByArgument {}
-
 /// `clusterdeck drill`: Jepsen's method on real node processes.
 struct DrillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -86,56 +84,5 @@ struct DrillCommand: AsyncParsableCommand {
         try (lines.joined(separator: "\n") + "\n").write(toFile: "\(directory)/report.txt", atomically: true,
                                                           encoding: .utf8)
         if !report.isLinearizable { throw ExitCode(1) }
-    }
-}
-
-/// The drill's words on the terminal.
-enum DrillOutput {
-    /// One line on standard error, rewritten in place on a terminal.
-    static func progress(_ progress: DrillProgress) {
-        let text = "  \(Int(progress.secondsLeft)) s left · \(progress.operations) operations · "
-            + "\(progress.faults) faults"
-        let line = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" + text : text + "\n"
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    static func lines(_ report: DrillReport, seed: UInt64, directory: String) -> [String] {
-        var lines = [isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""]
-        lines.append(String(format: "operations: %d in %.1f s (%.0f/s): %d ok, %d failed, %d unknown",
-                            report.operations, report.durationSeconds, report.operationsPerSecond,
-                            report.ok, report.failed, report.unknown))
-        lines.append("faults: \(report.faults.count)")
-        lines += report.faults.map { String(format: "  %6.1f s  %@", $0.seconds, $0.text) }
-        lines += report.check?.lines ?? []
-        lines.append("history: \(directory)/history.jsonl  journal: \(directory)/journal.jsonl "
-            + "(clusterdeck replay \(directory)/journal.jsonl)")
-        lines.append("replay this drill: clusterdeck drill --seed \(seed) …same options")
-        return lines.filter { !$0.isEmpty }
-    }
-}
-
-/// What `drill` and `soak` share: a seed (random unless given), a directory for the history and the
-/// journal, and the cluster and drill options they start from.
-struct LoadRunSetup {
-    let seed: UInt64
-    let directory: String
-    var cluster: ClusterOptions
-    var drill: DrillOptions
-
-    init(name: String, seed: UInt64?, out: String?, nodes: Int, clients: Int, duration: DurationArgument,
-         faults: [FaultKind]) throws {
-        self.seed = seed ?? UInt64.random(in: 1...999_999)
-        directory = out ?? "\(name)-\(self.seed)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        cluster = ClusterOptions(executablePath: try ExecutablePath.current())
-        cluster.nodeCount = nodes
-        cluster.timing = .real
-        cluster.journalPath = "\(directory)/journal.jsonl"
-        cluster.historyPath = "\(directory)/history.jsonl"
-        drill = DrillOptions()
-        drill.durationSeconds = duration.seconds
-        drill.clients = clients
-        drill.faults = faults
-        drill.seed = self.seed
     }
 }

@@ -74,15 +74,3 @@ struct NodeCommand: ParsableCommand {
         NodeMain.run(options)
     }
 }
-
-/// The two timing profiles.
-enum PaceProfile: String, ExpressibleByArgument, CaseIterable {
-    case teach, real
-
-    var timing: Timing {
-        switch self {
-        case .teach: .teach
-        case .real: .real
-        }
-    }
-}

@@ -145,37 +145,3 @@ struct PlayCommand: AsyncParsableCommand {
     }
 
 }
-
-extension LocalCluster {
-    /// Shuts the cluster down; with a journal, first prints the digest of the final state, which
-    /// `clusterdeck replay FILE --headless` reproduces from the journal.
-    func finish() async {
-        if options.journalPath != nil {
-            for line in await digest() { say(line) }
-        }
-        await shutdown()
-    }
-}
-
-extension ScenarioStep {
-    /// Whether the cluster must be running for this step (`start`, `bug` and captions come before).
-    var startsTheRun: Bool {
-        switch self {
-        case .bug, .say, .command(.start): false
-        case .command, .pause, .expect, .pick: true
-        }
-    }
-
-    var startCount: Int? {
-        if case .command(.start(let count, _)) = self { count } else { nil }
-    }
-}
-
-extension Command {
-    var isWait: Bool {
-        switch self {
-        case .waitLeader, .waitElected, .asClient(_, .waitElected): true
-        default: false
-        }
-    }
-}

@@ -5,7 +5,7 @@ import Synchronization
 import Raft
 import Simulation
 
-extension BugKnob: ExpressibleByArgument {
+extension BugKnob {
     /// The `sim` flags a knob needs to show (a knob of a later mode names that mode here), which
     /// `--list-bugs` prints after its name so that scripts/test.sh runs each knob in its mode.
     var simulationFlags: [String] {
@@ -196,23 +196,3 @@ private func hex(_ value: UInt64) -> String {
     let digits = String(value, radix: 16)
     return "0x" + String(repeating: "0", count: 16 - digits.count) + digits
 }
-
-enum System {
-    /// Processors available to this process.
-    static var coreCount: Int {
-        ProcessInfo.processInfo.activeProcessorCount
-    }
-}
-
-/// Prints a line at once, so progress shows even when the output goes to a file or a pipe. Written with
-/// `write(2)`, not stdio: `fflush(nil)` would wait for stdin's lock while another thread blocks reading
-/// it (the shell), freezing the cluster's event loop. The lock keeps lines from interleaving.
-func say(_ line: String) {
-    outputLock.withLock { _ in
-        // A reader that went away (`ctl status | head -3`) must not crash the writer: the rest of
-        // the output has nobody to read it, so it is dropped.
-        try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
-    }
-}
-
-private let outputLock = Mutex(())

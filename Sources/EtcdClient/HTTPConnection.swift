@@ -2,39 +2,33 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// An HTTP answer: the status code and the body as text.
+/// An HTTP answer: the status code and the body.
 struct HTTPReply: Sendable {
     var status: Int
-    var body: String
+    var body: [UInt8]
 }
 
-/// Why an HTTP request got no answer.
-struct HTTPFailure: Error, CustomStringConvertible {
-    var description: String
-}
-
-/// One keep-alive HTTP/1.1 connection to `host:port`, for etcd's JSON gateway. Requests are
-/// answered in the order they were sent; a closed connection fails what is waiting.
+/// One keep-alive HTTP/1.1 connection to `host:port`. Requests may be pipelined; they are
+/// answered in the order they were sent, and a closed connection fails what is waiting.
 final class HTTPConnection: Sendable {
-    let host: String
-    let port: Int
+    let endpoint: EtcdEndpoint
     private let channel: any Channel
     private let collector: NIOLoopBound<HTTPReplyCollector>
 
-    private init(host: String, port: Int, channel: any Channel,
+    private init(endpoint: EtcdEndpoint, channel: any Channel,
                  collector: NIOLoopBound<HTTPReplyCollector>) {
-        self.host = host
-        self.port = port
+        self.endpoint = endpoint
         self.channel = channel
         self.collector = collector
     }
 
     /// Connects on `loop`; the connection's work all happens on that loop.
-    static func connect(host: String, port: Int, on loop: any EventLoop) async throws -> HTTPConnection {
+    static func connect(to endpoint: EtcdEndpoint, on loop: any EventLoop,
+                        timeout: TimeAmount) async throws -> HTTPConnection {
         let (channel, collector) = try await ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connectTimeout(.seconds(2))
-            .connect(host: host, port: port) { channel in
+            .connectTimeout(timeout)
+            .connect(host: endpoint.host, port: endpoint.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let collector = HTTPReplyCollector()
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -42,30 +36,25 @@ final class HTTPConnection: Sendable {
                     return (channel, NIOLoopBound(collector, eventLoop: channel.eventLoop))
                 }
             }
-        return HTTPConnection(host: host, port: port, channel: channel, collector: collector)
+        return HTTPConnection(endpoint: endpoint, channel: channel, collector: collector)
     }
 
     var eventLoop: any EventLoop { channel.eventLoop }
 
-    /// POSTs `body` (JSON) to `path` and waits for the whole answer.
-    func post(_ path: String, json body: String) async throws -> HTTPReply {
-        try await postFuture(path, json: body).get()
-    }
-
     /// POSTs `body` (JSON) to `path`; the future holds the whole answer.
-    func postFuture(_ path: String, json body: String) -> EventLoopFuture<HTTPReply> {
+    func post(_ path: String, json body: [UInt8]) -> EventLoopFuture<HTTPReply> {
         let promise = channel.eventLoop.makePromise(of: HTTPReply.self)
-        let authority = "\(host):\(port)"
+        let authority = endpoint.description
         channel.eventLoop.execute { [channel, collector] in
             guard channel.isActive else {
-                return promise.fail(HTTPFailure(description: "connection to \(authority) is closed"))
+                return promise.fail(EtcdError.connection("connection to \(authority) is closed"))
             }
             collector.value.waiting.append(promise)
             var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path)
             head.headers.add(name: "Host", value: authority)
             head.headers.add(name: "Content-Type", value: "application/json")
-            head.headers.add(name: "Content-Length", value: "\(body.utf8.count)")
-            let buffer = channel.allocator.buffer(string: body)
+            head.headers.add(name: "Content-Length", value: "\(body.count)")
+            let buffer = channel.allocator.buffer(bytes: body)
             channel.write(HTTPClientRequestPart.head(head), promise: nil)
             channel.write(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
             channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
@@ -98,9 +87,9 @@ final class HTTPReplyCollector: ChannelInboundHandler {
                 body?.writeBuffer(&part)
             }
         case .end:
-            let text = body.map { String(buffer: $0) } ?? ""
+            let bytes = body.map { Array($0.readableBytesView) } ?? []
             body = nil
-            waiting.popFirst()?.succeed(HTTPReply(status: status, body: text))
+            waiting.popFirst()?.succeed(HTTPReply(status: status, body: bytes))
         }
     }
 
@@ -116,7 +105,7 @@ final class HTTPReplyCollector: ChannelInboundHandler {
 
     private func failAll(_ reason: String) {
         while let promise = waiting.popFirst() {
-            promise.fail(HTTPFailure(description: reason))
+            promise.fail(EtcdError.connection(reason))
         }
     }
 }

@@ -1,16 +1,21 @@
+import EtcdClient
 import Foundation
 import NIOCore
 import NIOPosix
 
 /// How the bench runs etcd.
-struct EtcdSettings: Sendable {
+public struct EtcdSettings: Sendable {
     /// The `etcd` binary (Debian's etcd-server installs /usr/bin/etcd).
-    var binary: String
-    var members = 3
+    public var binary: String
+    public var members = 3
     /// etcd's tick; the default matches ClusterDeck's real pace closely (heartbeat 50 ms there).
-    var heartbeatMs = 30
+    public var heartbeatMs = 30
     /// etcd randomizes in [timeout, 2 × timeout): 150 ms gives ClusterDeck's 150–300 ms.
-    var electionMs = 150
+    public var electionMs = 150
+
+    public init(binary: String) {
+        self.binary = binary
+    }
 }
 
 /// One etcd member this bench started.
@@ -22,19 +27,11 @@ struct EtcdMember: Sendable {
     var logPath: String
 }
 
-/// What `POST /v3/maintenance/status` says about one member.
-struct EtcdStatus: Sendable {
-    var memberID: UInt64
-    var leaderID: UInt64
-    var raftIndex: UInt64
-    var appliedIndex: UInt64
-}
-
 /// A local etcd cluster on 127.0.0.1 only, data under a private temporary directory that
 /// `shutdown` removes. Processes are spawned from one long-lived event-loop thread with a
 /// parent-death signal (through `setpriv`), so none outlives the bench even if it is killed, and
 /// every one is killed and reaped at shutdown.
-final class EtcdCluster: Sendable {
+final class LocalEtcdCluster: Sendable {
     let settings: EtcdSettings
     let members: [EtcdMember]
     let root: String
@@ -67,7 +64,7 @@ final class EtcdCluster: Sendable {
     }
 
     /// Starts every member and waits until they agree on a leader.
-    static func start(_ settings: EtcdSettings) async throws -> EtcdCluster {
+    static func start(_ settings: EtcdSettings) async throws -> LocalEtcdCluster {
         let binary = try locate(settings.binary)
         var settings = settings
         settings.binary = binary
@@ -80,7 +77,7 @@ final class EtcdCluster: Sendable {
                        logPath: "\(root)/m\(index + 1).log")
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let cluster = try EtcdCluster(settings: settings, members: members, root: root,
+        let cluster = try LocalEtcdCluster(settings: settings, members: members, root: root,
                                       version: version, group: group)
         do {
             for index in members.indices { try await cluster.spawn(index) }
@@ -92,8 +89,8 @@ final class EtcdCluster: Sendable {
         return cluster
     }
 
-    func endpoint(_ index: Int) -> (host: String, port: Int) {
-        ("127.0.0.1", members[index].clientPort)
+    func endpoint(_ index: Int) -> EtcdEndpoint {
+        EtcdEndpoint(host: "127.0.0.1", port: members[index].clientPort)
     }
 
     // MARK: Processes
@@ -182,14 +179,13 @@ final class EtcdCluster: Sendable {
 
     /// Asks member `index` for its status over a fresh connection.
     func status(_ index: Int) async throws -> EtcdStatus {
-        let (host, port) = endpoint(index)
-        let connection = try await HTTPConnection.connect(host: host, port: port, on: loop)
+        let connection = try await EtcdConnection.connect(to: endpoint(index), on: loop)
         defer { Task { await connection.close() } }
-        let reply = try await connection.post("/v3/maintenance/status", json: "{}")
-        guard reply.status == 200 else {
-            throw BenchError("etcd \(members[index].name) status: HTTP \(reply.status) \(reply.body)")
+        do {
+            return try await connection.status()
+        } catch {
+            throw BenchError("etcd \(members[index].name) status: \(error)")
         }
-        return try EtcdStatus(json: reply.body)
     }
 
     /// The members that answer, with their status (a killed member is left out).
@@ -220,7 +216,7 @@ final class EtcdCluster: Sendable {
             if answers.count == members.count, leaders.count == 1, leaders.first != 0 {
                 let leaderIndex = answers.values.first { $0.memberID == leaders.first }?.raftIndex
                 if target == nil { target = leaderIndex }
-                if let target, answers.values.allSatisfy({ $0.appliedIndex >= target }) { return }
+                if let target, answers.values.allSatisfy({ $0.raftAppliedIndex >= target }) { return }
             }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
@@ -267,52 +263,5 @@ final class EtcdCluster: Sendable {
             throw BenchError("cannot create a temporary directory under \(base)")
         }
         return String(cString: made)
-    }
-}
-
-extension EtcdStatus {
-    /// Parses the gateway's JSON, where 64-bit integers arrive as strings.
-    init(json: String) throws {
-        let object = try JSONSerialization.jsonObject(with: Data(json.utf8))
-        guard let status = object as? [String: Any], let header = status["header"] as? [String: Any]
-        else { throw BenchError("unexpected etcd status: \(json)") }
-        func number(_ value: Any?) -> UInt64 {
-            if let text = value as? String { return UInt64(text) ?? 0 }
-            if let number = value as? NSNumber { return number.uint64Value }
-            return 0
-        }
-        memberID = number(header["member_id"])
-        leaderID = number(status["leader"])
-        raftIndex = number(status["raftIndex"])
-        appliedIndex = number(status["raftAppliedIndex"] ?? status["raftIndex"])
-    }
-}
-
-/// Free TCP ports on 127.0.0.1, found by binding port 0 (another process could take one before
-/// etcd binds it; etcd then fails to start and says so in its log).
-enum FreePorts {
-    static func pick(count: Int) throws -> [Int] {
-        var sockets: [Int32] = []
-        defer { for socket in sockets { close(socket) } }
-        var ports: [Int] = []
-        for _ in 0..<count {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard descriptor >= 0 else { throw BenchError("socket() failed: \(errno)") }
-            sockets.append(descriptor)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                    bind(descriptor, generic, length) == 0
-                        && getsockname(descriptor, generic, &length) == 0
-                }
-            }
-            guard bound else { throw BenchError("cannot find a free port on 127.0.0.1") }
-            ports.append(Int(UInt16(bigEndian: address.sin_port)))
-        }
-        return ports
     }
 }

@@ -1,4 +1,3 @@
-import Cluster
 import Foundation
 import Histogram
 import NIOCore
@@ -16,12 +15,18 @@ protocol KeyValueTarget: Sendable {
 }
 
 /// What one load run does.
-struct LoadSpec: Sendable, Codable {
-    var clients: Int
-    var durationSeconds: Double
-    var valueSize: Int
+public struct LoadSpec: Sendable, Codable {
+    public var clients: Int
+    public var durationSeconds: Double
+    public var valueSize: Int
     /// Keys cycle through `key-<client>-<n % keysPerClient>`.
-    var keysPerClient = 1_000
+    public var keysPerClient = 1_000
+
+    public init(clients: Int, durationSeconds: Double, valueSize: Int) {
+        self.clients = clients
+        self.durationSeconds = durationSeconds
+        self.valueSize = valueSize
+    }
 
     enum CodingKeys: String, CodingKey {
         case clients, durationSeconds = "duration_s", valueSize = "value_size"
@@ -155,22 +160,5 @@ final class LoadRun<Target: KeyValueTarget> {
         let rate = Double(result.operations) / max(elapsed, 0.001)
         Progress.note("\(label): \(Int(elapsed)) of \(Int(spec.durationSeconds)) s, "
             + "\(result.operations) writes (\(BenchOutput.integer(rate))/s)")
-    }
-}
-
-/// ClusterDeck's back end: the cluster's own client machinery, one named client per load client.
-struct ClusterDeckTarget: KeyValueTarget {
-    let cluster: LocalCluster
-    private let names: [String]
-
-    init(cluster: LocalCluster, clients: Int) {
-        self.cluster = cluster
-        names = (0..<clients).map { "load-\($0)" }
-    }
-
-    var eventLoop: any EventLoop { cluster.eventLoop }
-
-    func put(client: Int, key: String, value: String) -> EventLoopFuture<Void> {
-        cluster.putFuture(key: key, value: value, as: names[client])
     }
 }

@@ -1,16 +1,32 @@
 import Cluster
-import Foundation
-import NIOConcurrencyHelpers
+import EtcdClient
 import NIOCore
 import NIOPosix
 
-/// How to reach or start etcd, from the command line.
-struct EtcdChoice: Sendable {
-    var settings: EtcdSettings
+/// How to reach or start etcd.
+public struct EtcdChoice: Sendable {
+    public var settings: EtcdSettings
     /// Endpoints of an etcd cluster someone else runs (nil: the bench starts its own).
-    var endpoints: String?
+    public var endpoints: [EtcdEndpoint]?
     /// Connect load clients to every member instead of the leader alone.
-    var spread = false
+    public var spread = false
+
+    public init(settings: EtcdSettings, endpoints: [EtcdEndpoint]? = nil, spread: Bool = false) {
+        self.settings = settings
+        self.endpoints = endpoints
+        self.spread = spread
+    }
+}
+
+/// How the bench starts each system it can measure.
+public struct BenchSystems: Sendable {
+    public var clusterdeck: BenchCluster
+    public var etcd: EtcdChoice
+
+    public init(clusterdeck: BenchCluster, etcd: EtcdChoice) {
+        self.clusterdeck = clusterdeck
+        self.etcd = etcd
+    }
 }
 
 /// A system under test, started (or reached) for one benchmark and stopped after it.
@@ -19,29 +35,29 @@ struct RunningSystem: Sendable {
     /// "ClusterDeck" or "etcd 3.4.23", for tables.
     var label: String
     var cluster: LocalCluster?
-    var etcd: EtcdCluster?
-    var etcdEndpoints: [(host: String, port: Int)] = []
+    var etcd: LocalEtcdCluster?
+    var etcdEndpoints: [EtcdEndpoint] = []
     var spreadClients = false
     /// For etcd's HTTP connections when the bench did not start etcd itself.
     var ownGroup: MultiThreadedEventLoopGroup?
 
-    static func start(_ kind: BenchTarget, nodes: Int, etcd choice: EtcdChoice) async throws
+    static func start(_ kind: BenchTarget, nodes: Int, systems: BenchSystems) async throws
         -> RunningSystem {
         switch kind {
         case .clusterdeck:
-            let cluster = try await BenchCluster.start(nodes: nodes)
+            let cluster = try await systems.clusterdeck.start(nodes: nodes)
             BenchCleanup.shared.add { cluster.shutdownNow() }
             return RunningSystem(kind: kind, label: "ClusterDeck", cluster: cluster)
         case .etcd:
+            let choice = systems.etcd
             if let endpoints = choice.endpoints {
-                return RunningSystem(kind: kind, label: "etcd", etcdEndpoints:
-                                        try EtcdTarget.parseEndpoints(endpoints),
+                return RunningSystem(kind: kind, label: "etcd", etcdEndpoints: endpoints,
                                      spreadClients: true,
                                      ownGroup: MultiThreadedEventLoopGroup(numberOfThreads: 1))
             }
             var settings = choice.settings
             settings.members = nodes
-            let etcd = try await EtcdCluster.start(settings)
+            let etcd = try await LocalEtcdCluster.start(settings)
             BenchCleanup.shared.add { etcd.shutdownNow() }
             return RunningSystem(kind: kind, label: "etcd \(etcd.version)", etcd: etcd,
                                  etcdEndpoints: etcd.members.indices.map(etcd.endpoint),
@@ -71,25 +87,5 @@ struct RunningSystem: Sendable {
         await cluster?.shutdown()
         await etcd?.shutdown()
         try? await ownGroup?.shutdownGracefully()
-    }
-}
-
-/// What to undo if the bench is interrupted (SIGINT, SIGTERM, SIGHUP): kill the clusters it
-/// started and remove their directories, then exit as the signal would have.
-final class BenchCleanup: Sendable {
-    static let shared = BenchCleanup()
-
-    private let actions = NIOLockedValueBox<[@Sendable () -> Void]>([])
-
-    func add(_ action: @escaping @Sendable () -> Void) {
-        actions.withLockedValue { $0.append(action) }
-    }
-
-    /// Installs the signal handlers; keep the result alive while the bench runs.
-    func armSignals() -> StopSignals {
-        StopSignals { [self] number in
-            for action in actions.withLockedValue({ $0 }) { action() }
-            exit(128 + number)
-        }
     }
 }

@@ -1,0 +1,27 @@
+import Cluster
+import Foundation
+
+/// The drill's words on the terminal.
+enum DrillOutput {
+    /// One line on standard error, rewritten in place on a terminal.
+    static func progress(_ progress: DrillProgress) {
+        let text = "  \(Int(progress.secondsLeft)) s left · \(progress.operations) operations · "
+            + "\(progress.faults) faults"
+        let line = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" + text : text + "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    static func lines(_ report: DrillReport, seed: UInt64, directory: String) -> [String] {
+        var lines = [isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""]
+        lines.append(String(format: "operations: %d in %.1f s (%.0f/s): %d ok, %d failed, %d unknown",
+                            report.operations, report.durationSeconds, report.operationsPerSecond,
+                            report.ok, report.failed, report.unknown))
+        lines.append("faults: \(report.faults.count)")
+        lines += report.faults.map { String(format: "  %6.1f s  %@", $0.seconds, $0.text) }
+        lines += report.check?.lines ?? []
+        lines.append("history: \(directory)/history.jsonl  journal: \(directory)/journal.jsonl "
+            + "(clusterdeck replay \(directory)/journal.jsonl)")
+        lines.append("replay this drill: clusterdeck drill --seed \(seed) …same options")
+        return lines.filter { !$0.isEmpty }
+    }
+}

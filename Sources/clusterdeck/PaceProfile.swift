@@ -1,0 +1,14 @@
+import ArgumentParser
+import Wire
+
+/// The two timing profiles.
+enum PaceProfile: String, ExpressibleByArgument, CaseIterable {
+    case teach, real
+
+    var timing: Timing {
+        switch self {
+        case .teach: .teach
+        case .real: .real
+        }
+    }
+}
