@@ -338,8 +338,10 @@ extension ClusterEngine {
         var lines = ["n\(id) log \(state.firstIndex)…\(state.lastIndex), commit \(state.commitIndex), "
             + "applied \(state.appliedIndex), snapshot through \(state.snapshotIndex)"]
         for entry in state.logTail {
-            let marker = entry.index <= state.commitIndex ? "✓" : " "
-            lines.append("  \(marker) \(entry.index)  t\(entry.term)  \(entry.text)")
+            let committed = entry.index <= state.commitIndex
+            let marker = committed ? (entry.refused == nil ? "✓" : "✗") : " "
+            let text = entry.described { id in self.clients.values.first { $0.clientID == id }?.name }
+            lines.append("  \(marker) \(entry.index)  t\(entry.term)  \(text)")
         }
         return CommandOutput(lines: lines)
     }

@@ -35,6 +35,8 @@ enum ConsoleHelp {
         return [
             "Symbols on screen",
             "  \(check) 4 t3 put x=1      entry 4 of term 3, known committed (no mark: not yet)",
+            "  \(cross) 7 t3 put x=0 …    committed, but refused when applied (a stale fence, a failed cas)",
+            "  \(check) 9–12 t3 clock ×4  four clock entries (service time for leases), folded",
             "  log 1…5             the node's log holds entries 1 to 5",
             "  match/next n2 4/5   the leader's view of n2: it holds up to 4, 5 goes next",
             "  •\(line)Append t3 +2\(line)\(right)    a message from • to \(right) (or \(left)), term 3, 2 entries",

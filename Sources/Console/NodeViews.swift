@@ -86,11 +86,8 @@ extension Painter {
         }
         head.append((("commit \(state.commitIndex)  applied \(state.appliedIndex)  "
             + "log \(state.firstIndex)…\(state.lastIndex)").cut(toWidth: width, at: "  "), .plain))
-        let entries = state.logTail.suffix(4).map { entry in
-            let mark = entry.index <= state.commitIndex ? glyphs.check : " "
-            return ("\(mark) \(entry.index) t\(entry.term) \(entry.text)",
-                    entry.index <= state.commitIndex ? CellStyle.plain : palette.dim)
-        }
+        let entries = LogTailRows(glyphs: glyphs).rows(of: state, names: model.summary.clientNames, limit: 4)
+            .map { ($0.text, $0.committed ? CellStyle.plain : palette.dim) }
         let sample = state.sample.keys.sorted().prefix(3).map { "\($0)=\(state.sample[$0] ?? "")" }
         let store = [("kv \(state.keyCount): \(sample.joined(separator: " "))", CellStyle.plain)]
         let followers = state.followers.isEmpty ? [] : ("match/next " + state.followers

@@ -202,6 +202,15 @@ final class NodeServer {
         console.flush()
     }
 
+    /// One log entry as the console's pane shows it.
+    private func entrySummary(_ entry: Entry) -> NodeStateFrame.EntrySummary {
+        let command = entry.kind == .command ? ServiceCommand(encoded: entry.data) : nil
+        let text = entry.kind == .command ? command?.summary ?? "?" : "noop"
+        return NodeStateFrame.EntrySummary(index: entry.index, term: entry.term, text: text,
+                                           refused: replica.refusal(at: entry.index), client: command?.namedClient,
+                                           upkeep: command?.isLeaseUpkeep == true ? true : nil)
+    }
+
     func currentState() -> NodeStateFrame {
         let tail = raft.entries(from: max(raft.firstIndex, raft.lastIndex - 7), through: raft.lastIndex)
         let followers = raft.progress.keys.sorted().compactMap { id -> NodeStateFrame.FollowerProgress? in
@@ -217,7 +226,7 @@ final class NodeServer {
             id: options.id, role: raft.role.rawValue, term: raft.term, votedFor: raft.votedFor,
             leader: raft.leader, commitIndex: raft.commitIndex, appliedIndex: raft.appliedIndex,
             firstIndex: raft.firstIndex, lastIndex: raft.lastIndex, snapshotIndex: raft.snapshotPosition.index,
-            logTail: tail.map { NodeStateFrame.EntrySummary(index: $0.index, term: $0.term, text: $0.summary) },
+            logTail: tail.map(entrySummary),
             keyCount: services.count, sample: sample, followers: followers,
             pace: skew == 1 ? "\(timing.tickMs)ms/tick" : "\(timing.tickMs)ms/tick skew \(skew)", frozen: frozen,
             locks: locks.isEmpty ? nil : locks, elections: elections.isEmpty ? nil : elections,
@@ -248,13 +257,5 @@ extension ReplicationProgress {
         case .replicate: "replicate"
         case .snapshot: "snapshot"
         }
-    }
-}
-
-extension Entry {
-    /// A short rendering for the console's log view.
-    var summary: String {
-        guard kind == .command else { return "noop" }
-        return ServiceCommand(encoded: data)?.summary ?? "?"
     }
 }

@@ -70,6 +70,10 @@ public struct ReplicaDriver<Core: ReplicationCore> {
     private var lastRoleName: String
     private var lastTerm: Term
     private var keys = KeySample()
+    /// Why recent entries were refused when applied (a stale fence, a failed cas), by index: the
+    /// node's log view marks them. Only the newest `refusalMemory` indices are kept.
+    private var refusals: [LogIndex: String] = [:]
+    private static var refusalMemory: LogIndex { 64 }
     /// Actions produced between two `process()` calls (refusals, stale reads).
     private var outbox: [ReplicaAction] = []
 
@@ -93,6 +97,9 @@ public struct ReplicaDriver<Core: ReplicationCore> {
 
     /// This node's service clock (milliseconds of its own ticks), for displays and tests.
     public var serviceClockMs: Int { clock.nowMs }
+
+    /// Why the entry at `index` left the store as it was when applied, if it did (and is recent).
+    public func refusal(at index: LogIndex) -> String? { refusals[index] }
 
     /// The first keys of the store with their values, for the node's state display.
     public mutating func keySample() -> [String: String] { keys.current(in: services) }
@@ -232,7 +239,16 @@ public struct ReplicaDriver<Core: ReplicationCore> {
         }
         let result = services.apply(command, at: entry.index)
         keys.note(command, result: result)
+        noteRefusal(result.refusal, at: entry.index)
         return result
+    }
+
+    private mutating func noteRefusal(_ refusal: String?, at index: LogIndex) {
+        guard let refusal else { return }
+        refusals[index] = refusal
+        if refusals.count > Int(Self.refusalMemory) {
+            refusals = refusals.filter { $0.key > index - Self.refusalMemory }
+        }
     }
 
     private mutating func answerWrite(at entry: Entry, result: CommandResult?, _ effects: inout ReplicaEffects) {

@@ -153,6 +153,26 @@ public struct ServiceCommand: Codable, Sendable, Equatable {
     /// A short rendering for log views: `put x=1`, `del x`, `cas x 1→2`, `put x=1 fence 3`,
     /// `acquire L c7 5000ms`, `release L c7`, `campaign E c7=v 5000ms`, `resign E c7`, `renew c7`,
     /// `clock 12000`.
+    /// The client the operation names (locks, elections, renewals), so a display can show its name.
+    public var namedClient: UInt64? {
+        switch operation {
+        case .lock(.acquire(_, let client, _)), .lock(.release(_, let client)),
+             .election(.campaign(_, let client, _, _)), .election(.resign(_, let client)), .renew(let client):
+            client
+        case .kv, .clock:
+            nil
+        }
+    }
+
+    /// Whether the entry only keeps leases going (a clock tick or a renewal): displays fold runs of
+    /// them into one line.
+    public var isLeaseUpkeep: Bool {
+        switch operation {
+        case .clock, .renew: true
+        case .kv, .lock, .election: false
+        }
+    }
+
     public var summary: String {
         switch operation {
         case .kv(.put(let key, let value, nil)): "put \(key)=\(value)"
@@ -166,6 +186,22 @@ public struct ServiceCommand: Codable, Sendable, Equatable {
         case .election(.resign(let name, let client)): "resign \(name) c\(client)"
         case .renew(let client): "renew c\(client)"
         case .clock(let nowMs): "clock \(nowMs)"
+        }
+    }
+}
+
+extension CommandResult {
+    /// Why applying left the store as it was, in a few words for a log view (nil: it took effect).
+    public var refusal: String? {
+        switch self {
+        case .fenced(let highest): "refused: fence below \(highest)"
+        case .compareFailed: "cas failed"
+        case .tooMany: "refused: too many"
+        case .invalid: "refused: invalid"
+        case .malformed: "malformed"
+        case .applied, .granted, .queued, .released, .elected, .candidate, .resigned, .withdrawn, .notHeld,
+             .renewed, .ticked, .staleSequence:
+            nil
         }
     }
 }

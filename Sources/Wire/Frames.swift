@@ -121,11 +121,21 @@ public struct NodeStateFrame: Codable, Sendable, Equatable {
         public var term: Term
         /// A short rendering: "put x=1", "noop".
         public var text: String
+        /// Why applying it left the store as it was ("refused: fence below 2", "cas failed").
+        public var refused: String?
+        /// The client the entry names (`renew c…`), so a display can show the client's name.
+        public var client: UInt64?
+        /// True for lease upkeep (a clock tick or a renewal): displays fold runs of them.
+        public var upkeep: Bool?
 
-        public init(index: LogIndex, term: Term, text: String) {
+        public init(index: LogIndex, term: Term, text: String, refused: String? = nil, client: UInt64? = nil,
+                    upkeep: Bool? = nil) {
             self.index = index
             self.term = term
             self.text = text
+            self.refused = refused
+            self.client = client
+            self.upkeep = upkeep
         }
     }
 
@@ -251,5 +261,21 @@ public struct ErrorFrame: Codable, Sendable, Equatable {
 
     public init(message: String) {
         self.message = message
+    }
+}
+
+extension NodeStateFrame.EntrySummary {
+    /// The entry's text with its client shown by name where one is known (`renew alice` rather than
+    /// `renew c1757…`), and why applying it was refused, if it was.
+    /// - Parameters:
+    ///   - name: the client's name for an id, nil when it has none.
+    ///   - refusal: whether to add why applying it was refused.
+    public func described(naming name: (UInt64) -> String?, refusal: Bool = true) -> String {
+        var text = self.text
+        if let client, let known = name(client) {
+            text = text.replacingOccurrences(of: "c\(client)", with: known)
+        }
+        guard refusal, let refused else { return text }
+        return "\(text) (\(refused))"
     }
 }

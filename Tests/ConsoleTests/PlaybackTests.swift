@@ -1,5 +1,7 @@
 import Cluster
+import Raft
 import Testing
+import Wire
 @testable import Console
 
 @Suite("Scenario and replay controls")
@@ -144,5 +146,31 @@ struct PlaybackTests {
         #expect(lines.allSatisfy { $0.count <= 30 })
         #expect(lines[1].hasSuffix("…"))
         #expect("short caption".wrapped(width: 30, rows: 2) == ["short caption"])
+    }
+}
+
+@Suite("Log tails in the panes")
+struct LogTailRowsTests {
+    private func entry(_ index: LogIndex, _ text: String, refused: String? = nil, client: UInt64? = nil,
+                       upkeep: Bool = false) -> NodeStateFrame.EntrySummary {
+        NodeStateFrame.EntrySummary(index: index, term: 1, text: text, refused: refused, client: client,
+                                    upkeep: upkeep ? true : nil)
+    }
+
+    @Test("lease upkeep folds into one row with client names; a refused entry is marked ✗ with its reason")
+    func foldsAndMarks() {
+        var state = Fixtures.state(1, role: .leader, commit: 8, last: 9)
+        state.logTail = [
+            entry(3, "put balance=100 fence 2"), entry(4, "clock 1000", upkeep: true),
+            entry(5, "renew c42", client: 42, upkeep: true), entry(6, "clock 1500", upkeep: true),
+            entry(7, "renew c42", client: 42, upkeep: true),
+            entry(8, "put balance=0 fence 1", refused: "refused: fence below 2"), entry(9, "renew c42", client: 42, upkeep: true),
+        ]
+        let rows = LogTailRows(glyphs: .unicode).rows(of: state, names: [42: "bob"], limit: 5)
+        #expect(rows.map(\.text) == [
+            "✓ 3 t1 put balance=100 fence 2", "✓ 4–7 t1 clock ×2, renew bob ×2",
+            "✗ 8 t1 put balance=0 fence 1", "    refused: fence below 2", "  9 t1 renew bob",
+        ])
+        #expect(rows.map(\.committed) == [true, true, true, true, false])
     }
 }

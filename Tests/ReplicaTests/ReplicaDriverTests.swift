@@ -136,6 +136,23 @@ struct ReplicaDriverTests {
         #expect(leader.services.value(of: "x") == "b")
     }
 
+    @Test("an entry refused when applied (a stale fence, a failed cas) is remembered with its reason")
+    func refusedEntriesAreRemembered() throws {
+        var leader = try makeSoloLeader()
+        func write(_ change: KVOperation, id: UInt64) -> ClientRequest {
+            ClientRequest(requestID: id, session: ClientSession(clientID: 7, sequence: id), operation: .write(change))
+        }
+        let first = leader.core.lastIndex + 1
+        leader.receive(write(.put(key: "balance", value: "100", fence: 2), id: 1))
+        leader.receive(write(.put(key: "balance", value: "0", fence: 1), id: 2))
+        leader.receive(write(.compareAndSwap(key: "balance", expected: "5", new: "6"), id: 3))
+        _ = leader.process()
+        #expect(leader.refusal(at: first) == nil, "the first fenced put took effect")
+        #expect(leader.refusal(at: first + 1) == "refused: fence below 2")
+        #expect(leader.refusal(at: first + 2) == "cas failed")
+        #expect(leader.services.value(of: "balance") == "100")
+    }
+
     @Test("with session-forgets the same retry applies again")
     func sessionForgetsAppliesTwice() throws {
         var leader = try makeSoloLeader(bugs: [.sessionForgets])
