@@ -181,8 +181,8 @@ final class NodeServer {
 
     private func event(_ event: ReplicaEvent) {
         guard let console else { return }
-        write(.event(NodeEventFrame(kind: event.kind, text: event.text, term: raft.term, index: event.index)),
-              to: console)
+        let term = replica.core.term
+        write(.event(NodeEventFrame(kind: event.kind, text: event.text, term: term, index: event.index)), to: console)
     }
 
     /// State frames are coalesced to at most 20 a second.

@@ -5,7 +5,9 @@ import Services
 public struct ReplicaEvent: Sendable, Equatable {
     /// `role`, `commit` or `snapshot`.
     public var kind: String
+    /// One line for the event log.
     public var text: String
+    /// The log index the event is about, if any.
     public var index: LogIndex?
 
     public init(kind: String, text: String, index: LogIndex? = nil) {

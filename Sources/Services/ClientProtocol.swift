@@ -17,6 +17,7 @@ public struct ClientRequest: Codable, Sendable, Equatable {
 
     /// The caller's id for the answer; unique among the caller's requests in flight.
     public var requestID: UInt64
+    /// Who asks, for exactly-once writes; reads need none.
     public var session: ClientSession?
     public var operation: Operation
 
@@ -45,6 +46,7 @@ public struct ClientReply: Codable, Sendable, Equatable {
         case serviceResult(CommandResult, index: LogIndex)
     }
 
+    /// The request's id.
     public var requestID: UInt64
     public var outcome: Outcome
 

@@ -1,55 +1,43 @@
 import Raft
 
-/// Hand-written JSON for the log commands a busy cluster stores most — a session's plain put and
-/// the leader's clock entry — byte for byte what `JSONEncoder` with sorted keys produces. Every
-/// replica decodes every entry, so Foundation's coder (5–10 µs a call) would cost each node that
-/// much per write; `ServiceCommand.encoded()` and `init(encoded:)` try these first.
+/// Hand-written JSON for the log commands — every KV write, lock and renewal a client sends, and
+/// the leader's clock entries — byte for byte what `JSONEncoder` with sorted keys produces. Every
+/// replica decodes every entry and the leader encodes each one, so Foundation's coder (5–10 µs a
+/// call) would cost each node that much per command; `ServiceCommand.encoded()` and
+/// `init(encoded:)` try these first.
 ///
-/// Fast paths only: anything that is not exactly the canonical shape with plain strings (see
-/// `isPlain`) returns nil and the general coder handles it, so the bytes in the log are the same
-/// either way. `FastFramesTests` and `CommandCodecTests` check the equivalence.
+/// Fast paths only: elections, strings that are not plain (see `isPlain`), negative numbers and any
+/// other shape return nil and the general coder handles them, so the bytes in the log are the same
+/// either way. `FastFramesTests` checks the equivalence, shape by shape.
 package enum CommandCodec {
-    /// Encodes a session's plain put or a clock entry as `JSONEncoder` would; nil for anything else.
+    /// Encodes `command` as `JSONEncoder` would; nil when it is not one of the fast shapes.
     package static func encode(_ command: ServiceCommand) -> [UInt8]? {
-        switch (command.operation, command.session) {
-        case (.kv(.put(let key, let value, nil)), let session?):
-            guard isPlain(key), isPlain(value) else { return nil }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(key.utf8.count + value.utf8.count + 96)
-            bytes += #"{"operation":{"put":{"key":""#.utf8
-            bytes += key.utf8
-            bytes += #"","value":""#.utf8
-            bytes += value.utf8
-            bytes += #""}},"session":{"clientID":"#.utf8
-            bytes += String(session.clientID).utf8
-            bytes += #","sequence":"#.utf8
-            bytes += String(session.sequence).utf8
-            bytes += "}}".utf8
-            return bytes
-        case (.clock(let nowMs), nil):
-            guard nowMs >= 0 else { return nil }
-            return Array(#"{"operation":{"clock":{"nowMs":"#.utf8) + Array(String(nowMs).utf8)
-                + Array("}}}".utf8)
-        default:
-            return nil
+        var writer = CanonicalWriter()
+        writer.bytes += #"{"operation":{"#.utf8
+        guard writer.operation(command.operation) else { return nil }
+        writer.bytes += "}".utf8
+        if let session = command.session {
+            writer.bytes += #","session":{"clientID":"#.utf8
+            writer.number(session.clientID)
+            writer.bytes += #","sequence":"#.utf8
+            writer.number(session.sequence)
+            writer.bytes += "}".utf8
         }
+        writer.bytes += "}".utf8
+        return writer.bytes
     }
 
     /// Decodes what `encode` writes; nil for any other shape.
     package static func decode(_ data: [UInt8]) -> ServiceCommand? {
         data.withUnsafeBytes { raw in
             var cursor = JSONCursor(raw)
-            guard cursor.literal(#"{"operation":{"#) else { return nil }
-            if cursor.literal(#""put":{"key":"#) {
-                guard let key = cursor.plainString(), cursor.literal(#","value":"#),
-                      let value = cursor.plainString(), cursor.literal(#"}},"session":"#),
-                      let session = cursor.sessionBody(), cursor.literal("}"), cursor.atEnd
-                else { return nil }
-                return ServiceCommand(session: session, operation: .kv(.put(key: key, value: value)))
+            guard cursor.literal(#"{"operation":{"#), let operation = cursor.operation(), cursor.literal("}")
+            else { return nil }
+            if cursor.literal("}") {
+                return cursor.atEnd ? ServiceCommand(session: nil, operation: operation) : nil
             }
-            guard cursor.literal(#""clock":{"nowMs":"#), let nowMs = cursor.unsigned(),
-                  nowMs <= UInt64(Int.max), cursor.literal("}}}"), cursor.atEnd else { return nil }
-            return ServiceCommand(session: nil, operation: .clock(nowMs: Int(nowMs)))
+            guard let session = cursor.session(), cursor.literal("}"), cursor.atEnd else { return nil }
+            return ServiceCommand(session: session, operation: operation)
         }
     }
 
@@ -133,5 +121,129 @@ package struct JSONCursor {
         guard literal(#"{"clientID":"#), let clientID = unsigned(), literal(#","sequence":"#),
               let sequence = unsigned(), literal("}") else { return nil }
         return ClientSession(clientID: clientID, sequence: sequence)
+    }
+}
+
+/// Appends canonical JSON: the `"name":{…}` member of each fast operation, plain strings, numbers.
+private struct CanonicalWriter {
+    var bytes: [UInt8] = []
+
+    init() {
+        bytes.reserveCapacity(128)
+    }
+
+    /// Appends `"name":{fields in sorted order}`; false when the operation has no fast shape.
+    mutating func operation(_ operation: ServiceOperation) -> Bool {
+        switch operation {
+        case .kv(.put(let key, let value, let fence)):
+            bytes += #""put":{"#.utf8
+            if let fence {
+                guard fence >= 0 else { return false }
+                bytes += #""fence":"#.utf8
+                number(UInt64(fence))
+                bytes += ",".utf8
+            }
+            return field("key", key, first: true) && field("value", value) && close()
+        case .kv(.delete(let key)):
+            bytes += #""delete":{"#.utf8
+            return field("key", key, first: true) && close()
+        case .kv(.compareAndSwap(let key, let expected, let new)):
+            bytes += #""compareAndSwap":{"#.utf8
+            return field("expected", expected, first: true) && field("key", key) && field("new", new) && close()
+        case .lock(.acquire(let lock, let client, let ttlMs)):
+            guard ttlMs >= 0 else { return false }
+            bytes += #""acquire":{"client":"#.utf8
+            number(client)
+            guard field("lock", lock) else { return false }
+            bytes += #","ttlMs":"#.utf8
+            number(UInt64(ttlMs))
+            return close()
+        case .lock(.release(let lock, let client)):
+            bytes += #""release":{"client":"#.utf8
+            number(client)
+            return field("lock", lock) && close()
+        case .renew(let client):
+            bytes += #""renew":{"client":"#.utf8
+            number(client)
+            return close()
+        case .clock(let nowMs):
+            guard nowMs >= 0 else { return false }
+            bytes += #""clock":{"nowMs":"#.utf8
+            number(UInt64(nowMs))
+            return close()
+        case .election:
+            return false
+        }
+    }
+
+    /// `"name":"value"` (after a comma unless `first`); false when the value is not plain.
+    private mutating func field(_ name: StaticString, _ value: String, first: Bool = false) -> Bool {
+        guard CommandCodec.isPlain(value) else { return false }
+        if !first { bytes += ",".utf8 }
+        bytes += "\"".utf8
+        bytes += UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        bytes += #"":""#.utf8
+        bytes += value.utf8
+        bytes += "\"".utf8
+        return true
+    }
+
+    private mutating func close() -> Bool {
+        bytes += "}".utf8
+        return true
+    }
+
+    mutating func number(_ value: UInt64) {
+        bytes += String(value).utf8
+    }
+}
+
+extension JSONCursor {
+    /// The `"name":{…}` member `CanonicalWriter.operation` writes; nil for anything else.
+    mutating func operation() -> ServiceOperation? {
+        if literal(#""put":{"#) {
+            var fence: Int?
+            if literal(#""fence":"#) {
+                guard let value = integer(), literal(",") else { return nil }
+                fence = value
+            }
+            guard literal(#""key":"#), let key = plainString(), literal(#","value":"#),
+                  let value = plainString(), literal("}") else { return nil }
+            return .kv(.put(key: key, value: value, fence: fence))
+        }
+        if literal(#""delete":{"key":"#) {
+            guard let key = plainString(), literal("}") else { return nil }
+            return .kv(.delete(key: key))
+        }
+        if literal(#""compareAndSwap":{"expected":"#) {
+            guard let expected = plainString(), literal(#","key":"#), let key = plainString(),
+                  literal(#","new":"#), let new = plainString(), literal("}") else { return nil }
+            return .kv(.compareAndSwap(key: key, expected: expected, new: new))
+        }
+        if literal(#""acquire":{"client":"#) {
+            guard let client = unsigned(), literal(#","lock":"#), let lock = plainString(),
+                  literal(#","ttlMs":"#), let ttlMs = integer(), literal("}") else { return nil }
+            return .lock(.acquire(lock: lock, client: client, ttlMs: ttlMs))
+        }
+        if literal(#""release":{"client":"#) {
+            guard let client = unsigned(), literal(#","lock":"#), let lock = plainString(), literal("}")
+            else { return nil }
+            return .lock(.release(lock: lock, client: client))
+        }
+        if literal(#""renew":{"client":"#) {
+            guard let client = unsigned(), literal("}") else { return nil }
+            return .renew(client: client)
+        }
+        if literal(#""clock":{"nowMs":"#) {
+            guard let nowMs = integer(), literal("}") else { return nil }
+            return .clock(nowMs: nowMs)
+        }
+        return nil
+    }
+
+    /// A non-negative JSON integer that fits an `Int`.
+    mutating func integer() -> Int? {
+        guard let value = unsigned(), value <= UInt64(Int.max) else { return nil }
+        return Int(value)
     }
 }

@@ -135,6 +135,7 @@ struct SimulatedClient {
     /// Every operation but a read carries the next session sequence (reads change nothing).
     private mutating func begin(_ operation: ClientRequest.Operation, f: String, key: String, invoke: Double,
                                 recorded: Bool = true) -> InFlight {
+        let startedMs = Int((invoke * 1000).rounded())
         var session: ClientSession?
         if case .read = operation {} else {
             sequence += 1
@@ -143,7 +144,7 @@ struct SimulatedClient {
         serial += 1
         let record = HistoryOperation(process: name, f: f, key: key, invoke: invoke, complete: nil, outcome: .unknown)
         return InFlight(operation: operation, session: session, record: record, serial: serial,
-                        startedMs: Int(invoke * 1000), recorded: recorded)
+                        startedMs: startedMs, recorded: recorded)
     }
 
     // MARK: Answers
@@ -158,7 +159,7 @@ struct SimulatedClient {
 
     /// Takes an answer to the operation in flight at `nowMs`.
     mutating func take(_ outcome: ClientReply.Outcome, atMs nowMs: Int) -> Next {
-        guard var flight = inFlight else { return .retry }
+        guard var flight = inFlight else { preconditionFailure("bug: an answer with no operation in flight") }
         let complete = Double(nowMs) / 1000
         switch outcome {
         case .notLeader(let hint):

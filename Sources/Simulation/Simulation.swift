@@ -57,32 +57,32 @@ public struct SimulationStats: Sendable {
 /// linearizability, lock safety, exactly-once) on the clients' history when the run ends.
 public struct Simulation {
     public let options: SimulationOptions
-    private var random: SeededRandom
-    private var nowMs = 0
+    var random: SeededRandom
+    var nowMs = 0
     private var queue = Heap<Scheduled>()
     private var sequence = 0
-    private var nodes: [SimulatedNode]
+    var nodes: [SimulatedNode]
     private var network: LinkTable
-    private var checker = SafetyChecker()
+    var checker = SafetyChecker()
     private var trace = Trace()
-    private var stats = SimulationStats()
+    var stats = SimulationStats()
     private var violation: Violation?
-    private var faultsActive = true
-    private var clients: [SimulatedClient]
+    var faultsActive = true
+    var clients: [SimulatedClient]
     /// Every finished client operation, in completion order.
-    private var history: [HistoryOperation] = []
+    var history: [HistoryOperation] = []
     /// Linearizable reads in flight: request id → highest committed index when the node got it.
-    private var committedWhenAsked: [UInt64: LogIndex] = [:]
+    var committedWhenAsked: [UInt64: LogIndex] = [:]
     private var markerSerial: UInt64 = 0
     /// Set in the liveness phase once a leader answered the marker write.
-    private var markerCommitted = false
+    var markerCommitted = false
 
     /// A client waits this long for an answer before it asks another node.
     static let clientTimeoutMs = 300
     /// A client gives an operation up (outcome `unknown` for a write) after this long.
     static let clientGiveUpMs = 2_500
     /// Request ids of the liveness marker use this client number.
-    private static let markerClient = 0xFFFE
+    static let markerClient = 0xFFFE
 
     /// - Parameters:
     ///   - options: the seed's run.
@@ -128,7 +128,7 @@ public struct Simulation {
 
     // MARK: Events
 
-    private enum Event {
+    enum Event {
         case tick(node: NodeID, incarnation: Int)
         case flush(node: NodeID, incarnation: Int)
         case deliver(Message)
@@ -158,7 +158,7 @@ public struct Simulation {
         }
     }
 
-    private mutating func schedule(_ event: Event, afterMs delay: Int) {
+    mutating func schedule(_ event: Event, afterMs delay: Int) {
         sequence += 1
         queue.insert(Scheduled(timeMs: nowMs + delay, sequence: sequence, event: event))
     }
@@ -213,7 +213,7 @@ public struct Simulation {
 
     /// Runs `change` on a live node's loop, then checks what it became and schedules its flush.
     /// The loop is changed in place: a copy would make every array inside it copy on write.
-    private mutating func observe(_ id: NodeID, _ change: (inout ReplicaDriver<RaftNode>) -> Void) {
+    mutating func observe(_ id: NodeID, _ change: (inout ReplicaDriver<RaftNode>) -> Void) {
         let changed = nodes[id - 1].withReplica { replica in
             let before = (replica.core.role, replica.core.term)
             change(&replica)
@@ -348,7 +348,7 @@ public struct Simulation {
 
     /// While faults are on, delays vary, which reorders messages; afterwards every message takes the
     /// same time, so each link is first-in first-out like a TCP connection.
-    private mutating func delay() -> Int {
+    mutating func delay() -> Int {
         guard faultsActive else { return options.delayMsMin }
         return Int.random(in: options.delayMsMin...options.delayMsMax, using: &random)
     }
@@ -396,153 +396,6 @@ public struct Simulation {
         schedule(.restart(node: id), afterMs: [20, 200, 1_500].randomElement(using: &random)!)
     }
 
-    // MARK: Clients
-
-    /// An idle client starts its next operation (clients start none once faults stop).
-    private mutating func wake(_ client: Int) {
-        guard faultsActive, clients[client].inFlight == nil else { return }
-        guard let flight = clients[client].startNext(atMs: nowMs, using: &random) else {
-            let until = clients[client].pausedUntilMs ?? nowMs + 1
-            record(.client("\(clients[client].name) pauses until \(formatTime(ms: until))"))
-            return schedule(.clientWake(client: client), afterMs: max(1, until - nowMs))
-        }
-        clients[client].inFlight = flight
-        sendAttempt(of: client)
-    }
-
-    private mutating func sendAttempt(of client: Int) {
-        guard let flight = clients[client].inFlight else { return }
-        let requestID = Self.requestID(client: client, serial: flight.serial, attempt: flight.attempt)
-        let request = ClientRequest(requestID: requestID, session: flight.session, operation: flight.operation)
-        let target = clients[client].leaderHint
-        if !(faultsActive && chance(options.lossRate)) {
-            schedule(.requestArrives(node: target, request), afterMs: delay())
-        }
-        schedule(.clientTimeout(client: client, serial: flight.serial, attempt: flight.attempt),
-                 afterMs: Self.clientTimeoutMs)
-    }
-
-    private mutating func arrive(_ request: ClientRequest, at id: NodeID) {
-        guard nodes[id - 1].isRunning else { return }
-        switch request.operation {
-        case .read: committedWhenAsked[request.requestID] = checker.highestCommitted
-        case .write, .service: stats.proposals += 1
-        case .staleRead: break
-        }
-        observe(id) { $0.receive(request) }
-    }
-
-    /// A node's answer travels back to its client (and may be lost while faults are on).
-    private mutating func route(_ reply: ClientReply) {
-        if Self.decode(reply.requestID).client == Self.markerClient {
-            if case .ok = reply.outcome { markerCommitted = true }
-            return
-        }
-        if faultsActive && chance(options.lossRate) { return }
-        schedule(.replyArrives(reply), afterMs: delay())
-    }
-
-    private mutating func answer(_ reply: ClientReply) {
-        let (client, serial, _) = Self.decode(reply.requestID)
-        guard clients.indices.contains(client), clients[client].inFlight?.serial == serial else { return }
-        switch clients[client].take(reply.outcome, atMs: nowMs) {
-        case .finished(let record):
-            if let record { finish(record, of: client) }
-            schedule(.clientWake(client: client), afterMs: gap(mean: options.proposeEveryMs))
-        case .retry:
-            retry(client)
-        }
-    }
-
-    /// No answer in time: ask another node.
-    private mutating func timeOut(_ client: Int, serial: UInt64, attempt: Int) {
-        guard let flight = clients[client].inFlight, flight.serial == serial, flight.attempt == attempt else {
-            return
-        }
-        clients[client].leaderHint = Int.random(in: 1...options.nodeCount, using: &random)
-        retry(client)
-    }
-
-    /// Sends the operation again with the same session sequence, or gives it up.
-    private mutating func retry(_ client: Int) {
-        guard var flight = clients[client].inFlight else { return }
-        guard nowMs - flight.startedMs < Self.clientGiveUpMs, flight.attempt < 255 else {
-            if let record = clients[client].giveUp() { finish(record, of: client) }
-            return schedule(.clientWake(client: client), afterMs: gap(mean: options.proposeEveryMs))
-        }
-        flight.attempt += 1
-        clients[client].inFlight = flight
-        schedule(.clientResend(client: client, serial: flight.serial, attempt: flight.attempt),
-                 afterMs: Int.random(in: 1...20, using: &random))
-    }
-
-    /// Sends attempt `attempt` unless a later one replaced it (each attempt goes out once: a read's
-    /// confirmation is matched to the attempt, and so to when that attempt reached its node).
-    private mutating func resend(_ client: Int, serial: UInt64, attempt: Int) {
-        guard let flight = clients[client].inFlight, flight.serial == serial, flight.attempt == attempt else { return }
-        sendAttempt(of: client)
-    }
-
-    private mutating func finish(_ operation: HistoryOperation, of client: Int) {
-        history.append(operation)
-        let detail = operation.result ?? operation.value ?? ""
-        record(.client("\(operation.process) \(operation.f) \(operation.key) → \(operation.outcome.rawValue) \(detail)"))
-    }
-
-    /// Request ids carry the client, the operation's serial and the attempt, so an answer finds
-    /// its operation and a read's confirmation its attempt.
-    private static func requestID(client: Int, serial: UInt64, attempt: Int) -> UInt64 {
-        UInt64(client + 1) << 48 | (serial & 0xFF_FFFF_FFFF) << 8 | UInt64(attempt & 0xFF)
-    }
-
-    private static func decode(_ requestID: UInt64) -> (client: Int, serial: UInt64, attempt: Int) {
-        (Int(requestID >> 48) - 1, (requestID >> 8) & 0xFF_FFFF_FFFF, Int(requestID & 0xFF))
-    }
-
-    // MARK: The services' invariants
-
-    /// Checks the clients' history: a retried write applied once, every key a register, every lock
-    /// one holder at a time with increasing tokens (leases may end early by the clock slack).
-    private mutating func checkHistory() {
-        for client in clients.indices {
-            if let record = clients[client].giveUp() { history.append(record) }
-        }
-        let checked = history.filter { ["put", "get", "del", "cas", "lock", "unlock"].contains($0.f) }
-        stats.clientOperations = checked.count
-        stats.lockGrants = checked.filter { $0.f == "lock" && $0.outcome == .ok && $0.result == "granted" }.count
-        if let finding = ExactlyOnceChecker.firstFinding(in: history) {
-            return fail(.exactlyOnce, finding.explanation + describe(finding.operations),
-                        atMs: Int(finding.time * 1000))
-        }
-        let report = LinearizabilityChecker.check(
-            history, options: CheckOptions(stepBudgetPerKey: 200_000, leaseSlackSeconds: leaseSlackSeconds))
-        guard let found = report.violation else { return }
-        let invariant: Violation.Invariant = found.model == .register ? .kvLinearizability : .lockSafety
-        let time = found.operations.compactMap(\.complete).max() ?? Double(nowMs) / 1000
-        fail(invariant, found.explanation + describe(found.operations), atMs: Int(time * 1000))
-    }
-
-    /// How much earlier than invoke + ttl a lease may end: service time lags real time by up to a
-    /// heartbeat and two ticks when a lease starts, and a leader's clock may run fast by the drift.
-    private var leaseSlackSeconds: Double {
-        let heartbeatMs = options.heartbeatTicks * options.tickMs
-        let longestTTLMs = SimulatedClient.ttlChoicesMs.max() ?? 0
-        let driftMs = Int((Double(longestTTLMs) * 2 * options.clockDrift).rounded(.up))
-        return Double(heartbeatMs + 2 * options.tickMs + driftMs) / 1000
-    }
-
-    private func describe(_ operations: [HistoryOperation]) -> String {
-        operations.map { operation in
-            let complete = operation.complete.map { formatTime(ms: Int($0 * 1000)).trimmingPrefixSpaces } ?? "?"
-            let value = operation.value.map { "=\($0)" } ?? ""
-            let result = operation.result.map { " \($0)" } ?? ""
-            let token = operation.token.map { " token \($0)" } ?? ""
-            return "\n    \(operation.process) \(operation.f) \(operation.key)\(value) → "
-                + "\(operation.outcome.rawValue)\(result)\(token) "
-                + "[\(formatTime(ms: Int(operation.invoke * 1000)).trimmingPrefixSpaces)–\(complete)]"
-        }.joined()
-    }
-
     // MARK: Liveness
 
     private mutating func endFaults() {
@@ -570,20 +423,20 @@ public struct Simulation {
 
     // MARK: Helpers
 
-    private mutating func chance(_ probability: Double) -> Bool {
+    mutating func chance(_ probability: Double) -> Bool {
         probability > 0 && Double.random(in: 0..<1, using: &random) < probability
     }
 
     /// A random gap with the given mean, so faults neither bunch up nor keep a fixed rhythm.
-    private mutating func gap(mean: Int) -> Int {
+    mutating func gap(mean: Int) -> Int {
         Int.random(in: 1...(2 * mean), using: &random)
     }
 
-    private mutating func record(_ event: TraceEvent) {
+    mutating func record(_ event: TraceEvent) {
         trace.record(event, atMs: nowMs)
     }
 
-    private mutating func fail(_ invariant: Violation.Invariant, _ detail: String, atMs timeMs: Int? = nil) {
+    mutating func fail(_ invariant: Violation.Invariant, _ detail: String, atMs timeMs: Int? = nil) {
         guard violation == nil else { return }
         violation = Violation(invariant: invariant, detail: detail, timeMs: timeMs ?? nowMs)
     }

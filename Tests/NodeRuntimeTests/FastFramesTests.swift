@@ -87,36 +87,53 @@ struct FastFramesTests {
         return Array(try encoder.encode(command))
     }
 
-    @Test("a session's plain put is encoded byte for byte as JSONEncoder does", arguments: plainValues)
-    func putBytes(value: String) throws {
-        let command = ServiceCommand(session: ClientSession(clientID: 123_456_789, sequence: 77),
-                                     operation: .kv(.put(key: "key-\(value.count)", value: value)))
+    /// Every fast shape, with and without a session.
+    static let fastCommands: [ServiceCommand] = {
+        let operations: [ServiceOperation] = [
+            .kv(.put(key: "key-1", value: "hello world")), .kv(.put(key: "k", value: "", fence: 0)),
+            .kv(.put(key: "k", value: "v", fence: 12_345)), .kv(.delete(key: "x")),
+            .kv(.compareAndSwap(key: "x", expected: "", new: "c1-9")),
+            .lock(.acquire(lock: "L0", client: UInt64.max, ttlMs: 1_500)), .lock(.release(lock: "L", client: 7)),
+            .renew(client: 3), .clock(nowMs: 0), .clock(nowMs: Int.max),
+        ]
+        let sessions: [ClientSession?] = [nil, ClientSession(clientID: 123_456_789, sequence: 77)]
+        return operations.flatMap { operation in
+            sessions.map { ServiceCommand(session: $0, operation: operation) }
+        }
+    }()
+
+    @Test("fast log commands are encoded byte for byte as JSONEncoder does, and decode back",
+          arguments: fastCommands)
+    func commandBytes(command: ServiceCommand) throws {
         let fast = try #require(CommandCodec.encode(command))
         #expect(fast == (try general(command)))
         #expect(CommandCodec.decode(fast) == command)
         #expect(ServiceCommand(encoded: fast) == command)
     }
 
-    @Test("a clock entry is encoded byte for byte as JSONEncoder does", arguments: [0, 1, 12_000, Int.max])
-    func clockBytes(nowMs: Int) throws {
-        let command = ServiceCommand(session: nil, operation: .clock(nowMs: nowMs))
-        let fast = try #require(CommandCodec.encode(command))
-        #expect(fast == (try general(command)))
-        #expect(CommandCodec.decode(fast) == command)
+    @Test("a put of any plain value takes the fast path", arguments: plainValues)
+    func plainPut(value: String) throws {
+        let command = ServiceCommand(session: ClientSession(clientID: 1, sequence: 2),
+                                     operation: .kv(.put(key: "key-\(value.count)", value: value)))
+        #expect(CommandCodec.encode(command) == (try general(command)))
     }
 
-    @Test("commands with escapes, fences, no session or other operations use the general coder",
+    @Test("commands with escapes, elections or negative numbers use the general coder",
           arguments: escapedValues)
-    func fallsBack(value: String) throws {
+    func commandFallsBack(value: String) throws {
         let session = ClientSession(clientID: 1, sequence: 1)
         let commands = [
             ServiceCommand(session: session, operation: .kv(.put(key: "k", value: value))),
             ServiceCommand(session: session, operation: .kv(.put(key: value, value: "v"))),
-            ServiceCommand(session: session, operation: .kv(.put(key: "k", value: "v", fence: 2))),
-            ServiceCommand(session: nil, operation: .kv(.put(key: "k", value: "v"))),
-            ServiceCommand(session: session, operation: .kv(.delete(key: "k"))),
-            ServiceCommand(session: session, operation: .clock(nowMs: 5)),
+            ServiceCommand(session: session, operation: .kv(.delete(key: value))),
+            ServiceCommand(session: session, operation: .kv(.compareAndSwap(key: "k", expected: value, new: "n"))),
+            ServiceCommand(session: session, operation: .lock(.acquire(lock: value, client: 1, ttlMs: 5))),
+            ServiceCommand(session: session, operation: .kv(.put(key: "k", value: "v", fence: -2))),
+            ServiceCommand(session: session, operation: .lock(.acquire(lock: "L", client: 1, ttlMs: -5))),
             ServiceCommand(session: nil, operation: .clock(nowMs: -1)),
+            ServiceCommand(session: session, operation: .election(.campaign(name: "e", client: 1, value: "v",
+                                                                            ttlMs: 5))),
+            ServiceCommand(session: session, operation: .election(.resign(name: "e", client: 1))),
         ]
         for command in commands {
             #expect(CommandCodec.encode(command) == nil)
@@ -124,5 +141,13 @@ struct FastFramesTests {
             #expect(CommandCodec.decode(bytes) == nil)
             #expect(ServiceCommand(encoded: bytes) == command)
         }
+    }
+
+    @Test("the decoder refuses trailing bytes, a missing brace and unknown operations")
+    func commandDecoderRejects() throws {
+        let bytes = try general(ServiceCommand(session: nil, operation: .renew(client: 4)))
+        #expect(CommandCodec.decode(bytes + Array(" ".utf8)) == nil)
+        #expect(CommandCodec.decode(Array(bytes.dropLast())) == nil)
+        #expect(CommandCodec.decode(Array(#"{"operation":{"forget":{"client":4}}}"#.utf8)) == nil)
     }
 }
