@@ -24,12 +24,9 @@ extension LiveClusterTests {
             let session = try TmuxSession(name: "cd\(getpid())play")
             defer { session.close() }
             let (binary, temporary, tmux) = (session.binary, session.temporary, session.tmux)
-            let deck = "\(temporary.path)/lesson.deck"
             let journal = "\(temporary.path)/run.jsonl"
             let cast = "\(temporary.path)/lesson.cast"
-            try Self.deck.write(toFile: deck, atomically: true, encoding: .utf8)
-            try tmux.start(width: 100, height: 30, environment: ["TMPDIR": temporary.path])
-            tmux.type("\(binary) play \(deck) --pace real --journal \(journal) --record \(cast)", enter: true)
+            try play(Self.deck, in: session, options: "--journal \(journal) --record \(cast)")
 
             let waiting = await eventually(within: 30, everyMs: 100) {
                 let screen = tmux.capture()
@@ -78,9 +75,8 @@ extension LiveClusterTests {
         func quitEarly() async throws {
             let session = try TmuxSession(name: "cd\(getpid())quit")
             defer { session.close() }
-            let (binary, temporary, tmux) = (session.binary, session.temporary, session.tmux)
-            let deck = "\(temporary.path)/steps.deck"
-            try """
+            let tmux = session.tmux
+            try play("""
                 start 3
                 say "First step"
                 wait leader within 20s
@@ -88,9 +84,7 @@ extension LiveClusterTests {
                 put x 1
                 say "Third step"
                 expect get x == 1
-                """.write(toFile: deck, atomically: true, encoding: .utf8)
-            try tmux.start(width: 100, height: 30, environment: ["TMPDIR": temporary.path])
-            tmux.type("\(binary) play \(deck) --pace real; echo exit=$?", enter: true)
+                """, in: session, options: "; echo exit=$?")
             let reading = await eventually(within: 30, everyMs: 100) {
                 let screen = tmux.capture()
                 return screen.contains("First step") && screen.contains("step 1/3 · Enter: next step")
@@ -109,6 +103,15 @@ extension LiveClusterTests {
                 return screen.contains("lesson stopped at step 2/3") && screen.contains("exit=1")
             }
             #expect(stopped, "quitting early did not say where it stopped:\n\(tmux.capture())")
+        }
+
+        /// Writes `deck` and plays it in the session's tmux at 100×30 (real pace), with `options` after
+        /// the command.
+        private func play(_ deck: String, in session: TmuxSession, options: String) throws {
+            let path = "\(session.temporary.path)/lesson.deck"
+            try deck.write(toFile: path, atomically: true, encoding: .utf8)
+            try session.tmux.start(width: 100, height: 30, environment: ["TMPDIR": session.temporary.path])
+            session.tmux.type("\(session.binary) play \(path) --pace real \(options)", enter: true)
         }
 
         private func fingerprint(in screen: String) -> String? {
