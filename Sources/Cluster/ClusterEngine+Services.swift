@@ -100,7 +100,7 @@ extension ClusterEngine {
     /// elections, so the journal notes the changed settings).
     func ensureClient(_ name: String) -> UInt64 {
         if let client = clients[name] { return client.clientID }
-        let client = ClientState(name: name, clientID: UInt64.random(in: 1...UInt64.max))
+        let client = ClientState(name: name, clientID: UInt64.random(in: 1...UInt64.max, using: &clientIDs))
         clients[name] = client
         journalChanges()
         return client.clientID

@@ -20,6 +20,8 @@ final class ClusterEngine {
     var pendingRequests: [UInt64: (ClientResponseFrame.Outcome?) -> Void] = [:]
     var nextRequestID: UInt64 = 1
     var clients: [String: ClientState] = [:]
+    /// Client ids (session ids) draw from the run's seed.
+    var clientIDs: SeededRandom
     /// The highest log index a client was answered at: views wait until a replica has applied it.
     var newestAnsweredIndex: LogIndex = 0
     /// Operations of paused clients, resumed in order by `client resume`.
@@ -44,7 +46,8 @@ final class ClusterEngine {
         checkQuorum = options.checkQuorum
         fsync = options.fsync
         nodes = (1...options.nodeCount).map { NodeProcess(id: $0) }
-        fabric = Fabric(nodeCount: options.nodeCount)
+        fabric = Fabric(nodeCount: options.nodeCount, seed: options.seed)
+        clientIDs = SeededRandom(seed: options.seed ^ 0x636c_6965_6e74)
         history = HistoryLog(path: options.historyPath ?? run.historyPath, memoryLimit: options.historyMemoryLimit)
         journal = options.journalPath.flatMap { Journal(path: $0, rotateBytes: options.journalRotateBytes) }
         journal?.begin(nodes: options.nodeCount, summary: summary())

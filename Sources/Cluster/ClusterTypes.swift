@@ -27,6 +27,9 @@ public struct ClusterOptions: Sendable {
     public var startsFrozen = false
     /// What started the cluster, recorded in the run directory so that `ctl` finds the right console.
     public var runKind = RunKind.other
+    /// Every random choice of the console's engine (fabric loss, duplication and jitter; client ids)
+    /// draws from this seed; `drill` and `soak` set theirs, so a run with the same seed decides alike.
+    public var seed = UInt64.random(in: 1...999_999)
 
     public init(executablePath: String) {
         self.executablePath = executablePath

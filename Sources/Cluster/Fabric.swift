@@ -60,14 +60,17 @@ struct Fabric<Payload> {
     private(set) var frozen = false
     private(set) var held = Deque<HeldMessage>()
     private(set) var counts: [MessageFate: Int] = [:]
-    private var random = SystemRandomNumberGenerator()
+    /// Loss, duplication and jitter draw from the run's seed, so a run with the same seed and the
+    /// same messages makes the same decisions.
+    private var random: SeededRandom
 
     struct HeldMessage {
         var header: RoutingHeader
         var payload: Payload
     }
 
-    init(nodeCount: Int) {
+    init(nodeCount: Int, seed: UInt64 = 0) {
+        random = SeededRandom(seed: seed ^ 0x6661_6272_6963)
         rules = Array(repeating: Array(repeating: LinkRule(), count: nodeCount + 1), count: nodeCount + 1)
     }
 

@@ -16,6 +16,7 @@ struct LoadRunSetup {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         cluster = ClusterOptions(executablePath: try ExecutablePath.current())
         cluster.nodeCount = nodes
+        cluster.seed = self.seed
         cluster.timing = .real
         cluster.journalPath = "\(directory)/journal.jsonl"
         cluster.historyPath = "\(directory)/history.jsonl"

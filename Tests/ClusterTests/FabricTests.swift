@@ -97,4 +97,23 @@ struct FabricTests {
         var fabric = Fabric<[UInt8]>(nodeCount: 3)
         #expect(!isDelivered(fabric.route(header(1, 7), payload: [])))
     }
+
+    @Test("the same seed makes the same loss, duplication and jitter decisions; another seed does not")
+    func seededDecisions() {
+        func decisions(seed: UInt64) -> [String] {
+            var fabric = Fabric<[UInt8]>(nodeCount: 3, seed: seed)
+            fabric.setLink(from: 1, to: 2) { $0.lossPercent = 30; $0.duplicatePercent = 20; $0.jitterMs = 40 }
+            return (0..<200).map { _ in
+                switch fabric.route(header(1, 2), payload: []) {
+                case .deliver(let delayMs, let copies): "deliver \(delayMs) ×\(copies)"
+                case .drop(let fate): "drop \(fate.rawValue)"
+                case .hold: "hold"
+                }
+            }
+        }
+        let first = decisions(seed: 42)
+        #expect(first == decisions(seed: 42))
+        #expect(first != decisions(seed: 43))
+        #expect(first.contains("drop lost") && first.contains { $0.hasSuffix("×2") }, "\(first.prefix(20))")
+    }
 }
