@@ -44,12 +44,15 @@ let package = Package(
         .target(
             name: "Cluster",
             dependencies: [
-                "Raft", "Services", "Wire", "CommandLanguage", "NodeRuntime", "Checker",
+                "ClusterAPI", "Raft", "Services", "Wire", "CommandLanguage", "NodeRuntime", "Checker",
                 .product(name: "DequeModule", package: "swift-collections"),
             ] + nio
         ),
         // The TUI: model, key bindings and views rendered into a cell grid (no terminal here).
-        .target(name: "Console", dependencies: ["Cluster", "CommandLanguage", "Wire", "Raft"]),
+        // What every front end trades with a back end: events, node views, the summary, command output
+        // and history records, as values (no NIO, no processes).
+        .target(name: "ClusterAPI", dependencies: ["Raft", "Wire", "Checker"]),
+        .target(name: "Console", dependencies: ["ClusterAPI", "CommandLanguage", "Wire", "Raft"]),
         // The only ncurses user: paints a Screen, reads keys and resizes.
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "Terminal", dependencies: ["Console", "CNCurses"]),

@@ -375,10 +375,3 @@ extension ClusterEngine {
         return CommandOutput(lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
     }
 }
-
-extension String {
-    /// The text followed by spaces up to `width` (at least one space): a table column.
-    package func padded(_ width: Int) -> String {
-        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
-    }
-}

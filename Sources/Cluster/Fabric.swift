@@ -16,38 +16,6 @@ public struct LinkRule: Sendable, Equatable {
     public var isDefault: Bool { self == LinkRule() }
 }
 
-/// What happened to one peer message in the fabric.
-public enum MessageFate: String, Sendable {
-    case delivered, held, lost, partitioned, receiverDown = "receiver-down", overflow
-}
-
-/// One peer message as the fabric saw it, for the timeline and the journal.
-public struct MessageRecord: Sendable {
-    public var header: RoutingHeader
-    public var fate: MessageFate
-    public var timeMs: Int
-    /// A vote or pre-vote response's answer (the header alone does not carry it); nil otherwise.
-    public var voteAnswer: VoteAnswer?
-
-    public init(header: RoutingHeader, fate: MessageFate, timeMs: Int, voteAnswer: VoteAnswer? = nil) {
-        self.header = header
-        self.fate = fate
-        self.timeMs = timeMs
-        self.voteAnswer = voteAnswer
-    }
-}
-
-extension MessageRecord {
-    /// "granted " or "refused: log behind " for a vote reply, "" for any other message.
-    var answerText: String {
-        switch voteAnswer {
-        case .granted?: "granted "
-        case .refused(let reason)?: "refused: \(reason.label) "
-        case nil: ""
-        }
-    }
-}
-
 /// The console's network: every node-to-node message passes through here, where partitions, cuts,
 /// delay, loss, duplication and freezing apply. Runs on the console's event loop. Generic over the
 /// payload, which it never looks into (the console passes the received buffer through untouched).

@@ -4,9 +4,6 @@ import NIOCore
 import Services
 import Wire
 
-/// One client operation, in the format of docs/HISTORY.md: the checker's own type, so what the
-/// console records is exactly what `check` reads.
-public typealias HistoryRecord = HistoryOperation
 
 extension HistoryRecord {
     /// One JSON line (keys sorted, nulls written out so every line has every field).

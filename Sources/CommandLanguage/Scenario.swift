@@ -346,4 +346,9 @@ extension String {
     package var trimmingSpaces: String {
         String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
+
+    /// The text followed by spaces up to `width` (at least one space): a table column.
+    package func padded(_ width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
 }

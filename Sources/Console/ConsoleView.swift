@@ -1,4 +1,4 @@
-import Cluster
+import ClusterAPI
 import CommandLanguage
 import Raft
 import Wire

@@ -1,4 +1,4 @@
-import Cluster
+import ClusterAPI
 import Raft
 import Wire
 

@@ -1,0 +1,140 @@
+import Raft
+import Wire
+
+/// Something that happened in the cluster, for the shell, the TUI and the journal.
+public enum ClusterEvent: Sendable {
+    case node(NodeID, NodeEventFrame)
+    case nodeStarted(NodeID, pid: Int32)
+    case nodeStopped(NodeID, reason: String)
+    /// A fault or control the user applied, in words.
+    case action(String)
+    case message(MessageRecord)
+    case client(ClientReport)
+    /// A lesson's caption as it appears (journaled, so a replay shows the narration).
+    case narration(Narration)
+
+    /// One line for the shell.
+    public var text: String {
+        switch self {
+        case .node(let id, let event): "n\(id): \(event.text)"
+        case .nodeStarted(let id, let pid): "n\(id): started (pid \(pid))"
+        case .nodeStopped(let id, let reason): "n\(id): down — \(reason)"
+        case .action(let text): text
+        case .message(let record):
+            "n\(record.header.from) → n\(record.header.to) \(record.header.typeName) t\(record.header.term) "
+                + "entries=\(record.header.entryCount) \(record.answerText)\(record.fate.rawValue)"
+        case .client(let report): report.text
+        case .narration(let narration): "── step \(narration.step)/\(narration.steps) ──"
+        }
+    }
+
+    /// Commit events come with every batch; the shell shows them only when asked.
+    public var isCommit: Bool {
+        if case .node(_, let event) = self { return event.kind == "commit" }
+        return false
+    }
+
+    /// Whether a node's status or the settings may have changed with this event (a node started or
+    /// stopped, or the user acted): the journal then looks for changed views. Node reports, client
+    /// records and messages come by the thousand and change neither (state frames are journaled
+    /// as they arrive).
+    public var mayChangeViews: Bool {
+        switch self {
+        case .nodeStarted, .nodeStopped, .action: true
+        case .node, .message, .client, .narration: false
+        }
+    }
+
+    /// Message records are many; the shell shows them only when asked.
+    public var isMessage: Bool {
+        if case .message = self { return true }
+        return false
+    }
+}
+
+/// A lesson's caption and where the lesson is.
+public struct Narration: Sendable, Equatable {
+    public var file: String
+    public var caption: String
+    /// 1-based, of `steps`: a step is a caption and the commands up to the next one.
+    public var step: Int
+    public var steps: Int
+
+    public init(file: String, caption: String, step: Int, steps: Int) {
+        self.file = file
+        self.caption = caption
+        self.step = step
+        self.steps = steps
+    }
+}
+
+/// What a command printed, and whether it succeeded.
+public struct CommandOutput: Sendable, Equatable {
+    public var lines: [String]
+    public var ok: Bool
+
+    public init(lines: [String], ok: Bool = true) {
+        self.lines = lines
+        self.ok = ok
+    }
+
+    public static func error(_ message: String) -> CommandOutput {
+        CommandOutput(lines: ["error: \(message)"], ok: false)
+    }
+}
+
+/// The console's view of one node.
+public struct NodeView: Sendable, Equatable {
+    public var id: NodeID
+    public var status: NodeStatus
+    public var pid: Int32?
+    public var state: NodeStateFrame?
+
+    public init(id: NodeID, status: NodeStatus, pid: Int32? = nil, state: NodeStateFrame? = nil) {
+        self.id = id
+        self.status = status
+        self.pid = pid
+        self.state = state
+    }
+}
+
+/// The cluster-wide facts the console's header shows.
+public struct ClusterSummary: Sendable, Equatable, Codable {
+    /// "none", "1,2 | 3,4,5", "1-x->2 …".
+    public var network: String
+    public var frozen: Bool
+    public var heldMessages: Int
+    public var timing: Timing
+    public var delivered: Int
+    public var dropped: Int
+    public var preVote: Bool
+    public var checkQuorum: Bool
+    public var fsync: Bool
+    public var bugs: [String]
+    /// Named clients by id, to show lock holders and election leaders by name.
+    public var clientNames: [UInt64: String] = [:]
+
+    public init(network: String = "none", frozen: Bool = false, heldMessages: Int = 0, timing: Timing = .teach,
+                delivered: Int = 0, dropped: Int = 0, preVote: Bool = true, checkQuorum: Bool = true,
+                fsync: Bool = true, bugs: [String] = []) {
+        self.network = network
+        self.frozen = frozen
+        self.heldMessages = heldMessages
+        self.timing = timing
+        self.delivered = delivered
+        self.dropped = dropped
+        self.preVote = preVote
+        self.checkQuorum = checkQuorum
+        self.fsync = fsync
+        self.bugs = bugs
+    }
+}
+
+extension Collection where Element == NodeView {
+    /// The node that leads: a running node that says it leads, the highest term winning (a deposed
+    /// leader cut off from the others may still say so for a while).
+    public var leader: NodeView? {
+        filter { $0.status == .up && $0.state?.role == Role.leader.rawValue }
+            .max { ($0.state?.term ?? 0) < ($1.state?.term ?? 0) }
+    }
+}
