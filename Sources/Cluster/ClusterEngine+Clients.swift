@@ -61,16 +61,6 @@ enum ClientOutcome: Sendable {
     /// A lock or election command's result.
     case result(CommandResult)
 
-    /// Whether a node answered (rather than the client giving up).
-    var answered: Bool {
-        switch self {
-        case .ok, .compareFailed, .result: true
-        case .failed(let reason): reason != "no node answered" && !reason.hasSuffix("is not running")
-            && !reason.hasSuffix("did not answer")
-        case .unknown: false
-        }
-    }
-
     /// Why it failed or stayed unknown, in words for the event log.
     var reason: String? {
         switch self {
@@ -181,15 +171,15 @@ extension ClusterEngine {
         case .ok(let value, let index)?:
             newestAnsweredIndex = max(newestAnsweredIndex, index)
             clients[attempt.client]?.leaderGuess = attempt.target
-            finish(attempt, .ok(value: value))
+            finish(attempt, .ok(value: value), answeredBy: attempt.target)
         case .compareFailed(let current)?:
-            finish(attempt, .compareFailed(current: current))
+            finish(attempt, .compareFailed(current: current), answeredBy: attempt.target)
         case .serviceResult(let result, let index)?:
             newestAnsweredIndex = max(newestAnsweredIndex, index)
             clients[attempt.client]?.leaderGuess = attempt.target
-            finish(attempt, .result(result))
+            finish(attempt, .result(result), answeredBy: attempt.target)
         case .failed(let reason)?:
-            finish(attempt, .failed(reason))
+            finish(attempt, .failed(reason), answeredBy: attempt.target)
         case .notLeader(let hint)?:
             next.target = hint.flatMap { node($0).status == .up ? $0 : nil }
             clients[attempt.client]?.leaderGuess = next.target
@@ -265,17 +255,18 @@ extension ClusterEngine {
         }
     }
 
-    private func finish(_ attempt: ClientAttempt, _ outcome: ClientOutcome) {
+    /// - Parameter answeredBy: the node whose answer ended it (nil when the client gave up).
+    private func finish(_ attempt: ClientAttempt, _ outcome: ClientOutcome, answeredBy node: NodeID? = nil) {
         var finalOutcome = outcome
         if case .unknown = outcome, !attempt.sentAtLeastOnce {
             // Never reached a node: it certainly did not apply.
             finalOutcome = .failed("no node answered")
         }
-        if attempt.recordsHistory { recordHistory(attempt, finalOutcome) }
+        if attempt.recordsHistory { recordHistory(attempt, finalOutcome, answeredBy: node) }
         attempt.promise.succeed(finalOutcome)
     }
 
-    private func recordHistory(_ attempt: ClientAttempt, _ outcome: ClientOutcome) {
+    private func recordHistory(_ attempt: ClientAttempt, _ outcome: ClientOutcome, answeredBy node: NodeID?) {
         var record = HistoryRecord(process: attempt.client, f: attempt.operation.historyName, key: "",
                                    value: nil, old: nil, new: nil, invoke: attempt.invoke,
                                    complete: elapsedSeconds, outcome: .ok)
@@ -287,7 +278,6 @@ extension ClusterEngine {
         case .never: return
         case .unlessQueued: if case .result(.queued) = outcome { return }
         }
-        publish(.client(ClientReport(operation: record, node: outcome.answered ? attempt.target : nil,
-                                     reason: outcome.reason)))
+        publish(.client(ClientReport(operation: record, node: node, reason: outcome.reason)))
     }
 }

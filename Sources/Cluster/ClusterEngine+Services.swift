@@ -151,10 +151,7 @@ extension ClusterEngine {
     // MARK: Views
 
     /// The replica state to show: the leader's, else the running node that applied the most.
-    var leaderReplicaState: NodeStateFrame? {
-        if let leader = leaderID, let state = node(leader).state { return state }
-        return nodes.filter { $0.status == .up }.compactMap(\.state).max { $0.appliedIndex < $1.appliedIndex }
-    }
+    var leaderReplicaState: NodeStateFrame? { views().replicaShown }
 
     func clientName(of id: UInt64) -> String {
         clients.values.first { $0.clientID == id }?.name ?? "c\(id % 10_000)"

@@ -131,6 +131,12 @@ public struct ClusterSummary: Sendable, Equatable, Codable {
 }
 
 extension Collection where Element == NodeView {
+    /// The replica whose services (locks, elections) the screens and checks show: the leader's, else
+    /// the running node that applied the most.
+    public var replicaShown: NodeStateFrame? {
+        leader?.state ?? filter { $0.status == .up }.compactMap(\.state).max { $0.appliedIndex < $1.appliedIndex }
+    }
+
     /// The node that leads: a running node that says it leads, the highest term winning (a deposed
     /// leader cut off from the others may still say so for a while).
     public var leader: NodeView? {

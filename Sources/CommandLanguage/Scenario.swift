@@ -133,7 +133,6 @@ public enum ScenarioParser {
         }
     }
 
-    static let pickRoles = ["leader", "follower", "candidate", "pre-candidate", "down", "paused"]
     private static let pickUsage = "pick NAME = leader|follower|candidate|pre-candidate|down|paused"
 
     /// `pick NAME = ROLE`.
@@ -146,8 +145,8 @@ public enum ScenarioParser {
             throw CommandError(message: "a pick's name is letters, digits, - and _ (like cut or old-leader)",
                                column: name.column, usage: pickUsage)
         }
-        guard pickRoles.contains(tokens[3].text) else {
-            throw CommandError(message: "roles are \(pickRoles.joined(separator: ", "))", column: tokens[3].column,
+        guard roles.contains(tokens[3].text) else {
+            throw CommandError(message: "roles are \(roles.joined(separator: ", "))", column: tokens[3].column,
                                usage: pickUsage)
         }
         return .pick(name: name.text, role: tokens[3].text)

@@ -123,9 +123,7 @@ extension Painter {
 
     /// One line per lock and election, as the leader's replica sees them.
     func serviceLines() -> [String] {
-        guard let state = model.leader?.state ?? model.nodes.compactMap(\.state).max(by: {
-            $0.appliedIndex < $1.appliedIndex
-        }) else { return [] }
+        guard let state = model.nodes.replicaShown else { return [] }
         let name = { (id: UInt64) in model.summary.clientNames[id] ?? "c\(id % 10_000)" }
         let seconds = { (ms: Int) in "\(ms / 1000).\(ms % 1000 / 100)s" }
         var lines: [String] = []

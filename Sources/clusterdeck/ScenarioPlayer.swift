@@ -97,10 +97,10 @@ struct ScenarioPlayer {
         case .expect(let expectation):
             let claim = Self.claim(of: line)
             if let problem = await check(expectation, line: line) {
-                await cluster.note("\(failedMark) \(claim) — \(problem)")
+                await cluster.note("check FAILED ✗ \(claim) — \(problem)")
                 return problem
             }
-            await cluster.note("\(heldMark) \(claim)")
+            await cluster.note("checked ✓ \(claim)")
             audience.held(line)
             return nil
         }
@@ -111,10 +111,6 @@ struct ScenarioPlayer {
         let text = line.text.hasPrefix("expect ") ? String(line.text.dropFirst("expect ".count)) : line.text
         return text.range(of: " within ").map { String(text[..<$0.lowerBound]) } ?? text
     }
-
-    /// How the event log marks a lesson's check that held, or did not.
-    private var heldMark: String { "checked ✓" }
-    private var failedMark: String { "check FAILED ✗" }
 
     /// The line with its `$NAME` references replaced by the picked ids, parsed again.
     private func resolve(_ line: ScenarioLine, picks: [String: Int]) -> ScenarioLine? {
@@ -210,9 +206,7 @@ struct ScenarioPlayer {
 
     /// The leader's replica state (locks, elections) and the client names, as the panes show them.
     private func replicaShown() async -> (NodeStateFrame?, [UInt64: String]) {
-        let views = await cluster.views()
-        let state = views.leader?.state ?? views.compactMap(\.state).max { $0.appliedIndex < $1.appliedIndex }
-        return (state, await cluster.summary().clientNames)
+        (await cluster.views().replicaShown, await cluster.summary().clientNames)
     }
 
     private func roleName(_ view: NodeView) -> String {
