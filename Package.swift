@@ -51,7 +51,7 @@ let package = Package(
         // The TUI: model, key bindings and views rendered into a cell grid (no terminal here).
         // What every front end trades with a back end: events, node views, the summary, command output
         // and history records, as values (no NIO, no processes).
-        .target(name: "ClusterAPI", dependencies: ["Raft", "Wire", "Checker"]),
+        .target(name: "ClusterAPI", dependencies: ["CommandLanguage", "Raft", "Wire", "Checker"]),
         .target(name: "Console", dependencies: ["ClusterAPI", "CommandLanguage", "Wire", "Raft"]),
         // The only ncurses user: paints a Screen, reads keys and resizes.
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Raft", "Wire", "Services"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Wire", "CommandLanguage"]),
         // Golden frames are read by path (#filePath), not bundled.
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Cluster", "Wire", "Raft", "Services"],
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "ClusterAPI", "CommandLanguage", "Cluster", "Wire", "Raft", "Services"],
                     exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]

@@ -52,10 +52,10 @@ public struct DrillReport: Sendable {
 /// nemesis injects faults; afterwards every fault is healed, every key read once more (so a lost
 /// acknowledged write shows), and the whole history is checked for linearizability.
 public struct Drill: Sendable {
-    public let cluster: LocalCluster
+    public let cluster: any ClusterBackend
     public let options: DrillOptions
 
-    public init(cluster: LocalCluster, options: DrillOptions) {
+    public init(cluster: any ClusterBackend, options: DrillOptions) {
         self.cluster = cluster
         self.options = options
     }
@@ -144,7 +144,7 @@ public struct Drill: Sendable {
 
     /// Runs the plan: each fault in its own task, since clock skew overlaps the other faults.
     private func runNemesis(started: ContinuousClock.Instant, runClockAtStart: Double, faults: FaultLog) async {
-        let nodes = cluster.options.nodeCount
+        let nodes = cluster.nodeCount
         let plan = NemesisPlan.make(seed: options.seed, kinds: options.faults,
                                     durationSeconds: options.durationSeconds, nodes: nodes)
         await withTaskGroup(of: Void.self) { group in
@@ -204,7 +204,7 @@ public struct Drill: Sendable {
         guard options.checksHistory else { return report }
         let skewSlack = options.faults.contains(.clock)
             ? Double(options.lockTTLMs) / 1000 * (1 - 1 / NemesisPlan.maximumSkew) : 0
-        let slack = max(ClusterEngine.leaseSlackSeconds(cluster.options.timing), skewSlack)
+        let slack = max(ClusterEngine.leaseSlackSeconds(await cluster.summary().timing), skewSlack)
         report.check = LinearizabilityChecker.check(history,
                                                     options: CheckOptions(leaseSlackSeconds: slack))
         return report

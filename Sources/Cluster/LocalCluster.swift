@@ -37,13 +37,13 @@ public final class LocalCluster: Sendable {
             if options.startsFrozen { _ = engine.value.execute(.freeze) }
             for id in 1...engine.value.nodeCount { engine.value.startNode(id) }
         }.get()
-        _ = try await ControlSocket.listen(engine: engine, path: run.consoleSocketPath).get()
+        _ = try await ControlSocket.listen(backend: self, loop: loop, path: run.consoleSocketPath).get()
     }
 
     /// Runs one command and returns what it printed.
     /// - Parameter announcing: false for a check that polls: its client results stay out of the event
     ///   log.
-    public func execute(_ command: Command, announcing: Bool = true) async -> CommandOutput {
+    public func execute(_ command: Command, announcing: Bool) async -> CommandOutput {
         do {
             return try await loop.flatSubmit { [engine] in engine.value.execute(command, announcing: announcing) }.get()
         } catch {

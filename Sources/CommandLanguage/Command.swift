@@ -135,6 +135,14 @@ public indirect enum Command: Equatable, Sendable {
     case heartbeats(shown: Bool)
 
     /// Commands a named client issues (they accept `as NAME`).
+    /// `wait …`: a lesson fails when one does not get what it waits for.
+    public var isWait: Bool {
+        switch self {
+        case .waitLeader, .waitElected, .asClient(_, .waitElected): true
+        default: false
+        }
+    }
+
     public var takesClient: Bool {
         switch self {
         case .put, .get, .del, .cas, .fencedPut, .lock, .unlock, .campaign, .resign, .waitElected: true

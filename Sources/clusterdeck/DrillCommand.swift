@@ -77,7 +77,7 @@ struct DrillCommand: AsyncParsableCommand {
         let report = await Drill(cluster: local, options: drill).run { progress in
             DrillOutput.progress(progress)
         }
-        await local.finish()
+        await local.finish(printing: say)
         guardian.disarm()
         let lines = DrillOutput.lines(report, seed: seed, directory: directory)
         for line in lines { say(line) }

@@ -59,7 +59,7 @@ struct ShellCommand: AsyncParsableCommand {
             ShellOutput.result(output, json: json)
             if !output.ok { exitCode = 1 }
         }
-        await local.finish()
+        await local.finish(printing: say)
         guardian.disarm()
         if exitCode != 0 { throw ExitCode(exitCode) }
     }
