@@ -37,6 +37,8 @@ public final class ConsoleRunner: Sendable {
     /// Runs until the user quits (or a signal asks to); returns how it ended. `script` plays beside.
     public func run(script: (@Sendable (ConsoleRunner) async -> Void)? = nil) async -> Result<Void, any Error> {
         await subscribe(to: cluster, generation: 0)
+        let seed = cluster.seed
+        await cluster.note("seed \(seed): --seed \(seed) repeats this run's random choices")
         let poller = Task { [self] in
             while !Task.isCancelled {
                 let (cluster, generation) = current.withLock { $0 }

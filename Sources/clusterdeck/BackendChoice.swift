@@ -8,8 +8,13 @@ struct BackendChoice {
     /// The header line that chose the engine, for the error when this build cannot run it.
     var choosingLine: ScenarioLine?
 
-    /// The engine the first `engine`/`simulate` line of `script` names.
-    init(script: [ScenarioLine]) {
+    /// The engine `flag` names, else the first `engine`/`simulate` line of `script` (a deck needing
+    /// another is then refused by the back end, naming that line).
+    init(flag: EngineKind?, script: [ScenarioLine] = []) {
+        if let flag {
+            engine = flag
+            return
+        }
         for line in script {
             guard case .need(let need) = line.step, let engine = need.engine else { continue }
             self.engine = engine
@@ -18,7 +23,6 @@ struct BackendChoice {
         }
     }
 
-    init() {}
 
     /// Builds the back end (not started).
     /// - Throws: `BackendUnavailable` when this build has no such back end.
