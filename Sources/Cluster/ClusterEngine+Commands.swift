@@ -291,7 +291,7 @@ extension ClusterEngine {
     static func describe(_ outcome: ClientOutcome, of operation: ClientOperation) -> CommandOutput {
         switch (outcome, operation) {
         case (.ok(let value), .read), (.ok(let value), .staleRead):
-            return CommandOutput(lines: [value ?? "(not found)"])
+            return CommandOutput(lines: [value ?? "(not found)"], read: value.map(KeyRead.value) ?? .absent)
         case (.ok, .write(.put)), (.ok, .write(.compareAndSwap)):
             return CommandOutput(lines: ["OK"])
         case (.ok(let previous), .write(.delete)):

@@ -116,7 +116,7 @@ public struct Drill: Sendable {
                 if output.ok { lastSeen[key] = fresh }
             case 40..<77:
                 let output = await cluster.execute(.asClient(name, .get(key: key, staleNode: nil)))
-                if output.ok, let value = output.lines.first, value != "(not found)" { lastSeen[key] = value }
+                if let value = output.readValue { lastSeen[key] = value }
             case 77..<95:
                 let old = lastSeen[key] ?? "none"
                 let output = await cluster.execute(.asClient(name, .cas(key: key, old: old, new: fresh)))

@@ -72,15 +72,31 @@ public struct Narration: Sendable, Equatable {
 public struct CommandOutput: Sendable, Equatable {
     public var lines: [String]
     public var ok: Bool
+    /// What a `get` read, as a value (the lines say it for people): checks and drills use this, never
+    /// the printed text.
+    public var read: KeyRead?
 
-    public init(lines: [String], ok: Bool = true) {
+    public init(lines: [String], ok: Bool = true, read: KeyRead? = nil) {
         self.lines = lines
         self.ok = ok
+        self.read = read
+    }
+
+    /// The value a successful `get` read; nil when the key was absent or nothing was read.
+    public var readValue: String? {
+        guard ok, case .value(let value)? = read else { return nil }
+        return value
     }
 
     public static func error(_ message: String) -> CommandOutput {
         CommandOutput(lines: ["error: \(message)"], ok: false)
     }
+}
+
+/// What a read found.
+public enum KeyRead: Sendable, Equatable {
+    case value(String)
+    case absent
 }
 
 /// The console's view of one node.

@@ -166,7 +166,7 @@ public struct ScenarioPlayer: Sendable {
         switch expectation {
         case .value(let get, let expected, _):
             let output = await cluster.execute(get, announcing: false)
-            let value = output.ok ? output.lines.first.flatMap { $0 == "(not found)" ? nil : $0 } : nil
+            let value = output.readValue
             return (output.ok && value == expected, output.lines.joined(separator: " "))
         case .leaderIn(let ids, _):
             let leader = await cluster.views().leader?.id

@@ -38,7 +38,7 @@ final class ScriptedBackend: ClusterBackend {
 
     func execute(_ command: Command, announcing: Bool) async -> CommandOutput {
         state.withLock { $0.executed.append(command) }
-        if case .get = command { return CommandOutput(lines: [value]) }
+        if case .get = command { return CommandOutput(lines: [value], read: .value(value)) }
         return CommandOutput(lines: ["done"])
     }
 
