@@ -31,7 +31,8 @@ extension ClusterEngine {
         return service(.lock(.release(lock: lock, client: clientID)), as: name)
     }
 
-    func campaign(_ election: String, value: String, ttlMs ttl: Int?, as name: String) -> EventLoopFuture<CommandOutput> {
+    func campaign(_ election: String, value: String, ttlMs ttl: Int?,
+                  as name: String) -> EventLoopFuture<CommandOutput> {
         let clientID = ensureClient(name)
         let ttlMs = ttl ?? Self.defaultLeaseMs
         holdLease(for: name, ttlMs: ttlMs)

@@ -210,8 +210,9 @@ extension CommandRouter {
             ]
             lines.append(columns.joined())
         }
-        let counts = engine.fabric.counts
-        lines.append("network: \(engine.fabric.summary)\(engine.fabric.frozen ? "  FROZEN (\(engine.fabric.held.count) held)" : "")  "
+        let fabric = engine.fabric
+        let counts = fabric.counts
+        lines.append("network: \(fabric.summary)\(fabric.frozen ? "  FROZEN (\(fabric.held.count) held)" : "")  "
             + "messages: \(counts[.delivered] ?? 0) delivered, "
             + "\(counts.filter { $0.key != .delivered && $0.key != .held }.values.reduce(0, +)) dropped")
         lines.append("pace: heartbeat \(engine.timing.heartbeatMs) ms")

@@ -97,7 +97,8 @@ struct CommandRouter {
         case .campaign(let name, let value, let ttlMs):
             return .run { engine.campaign(name, value: value, ttlMs: ttlMs, as: client) }
         case .resign(let name): return .run { engine.resign(name, as: client) }
-        case .waitElected(let name, let withinMs): return .run { engine.waitElected(name, withinMs: withinMs, as: client) }
+        case .waitElected(let name, let withinMs):
+            return .run { engine.waitElected(name, withinMs: withinMs, as: client) }
         case .clientPause(let name, let pause): return .run { done(engine.setClient(name, paused: pause)) }
         // Views
         case .status: return .run { done(CommandOutput(lines: statusLines())) }
@@ -133,7 +134,9 @@ struct CommandRouter {
     private func resolve(_ ref: NodeRef) -> Resolved {
         switch ref {
         case .leader:
-            guard let leader = engine.leaderID else { return .refused(.error("no leader right now (try: wait leader)")) }
+            guard let leader = engine.leaderID else {
+                return .refused(.error("no leader right now (try: wait leader)"))
+            }
             return .node(leader)
         case .id(let id):
             guard (1...engine.nodeCount).contains(id) else {
