@@ -46,6 +46,7 @@ let package = Package(
             dependencies: [
                 "ClusterAPI", "Raft", "Services", "Wire", "CommandLanguage", "NodeRuntime", "Checker",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ] + nio
         ),
         // The TUI: model, key bindings and views rendered into a cell grid (no terminal here).

@@ -1,5 +1,5 @@
 import DequeModule
-import NIOCore
+import HeapModule
 import Raft
 import Wire
 
@@ -19,14 +19,25 @@ public struct LinkRule: Sendable, Equatable {
 /// The console's network: every node-to-node message passes through here, where partitions, cuts,
 /// delay, loss, duplication and freezing apply. Runs on the console's event loop. Generic over the
 /// payload, which it never looks into (the console passes the received buffer through untouched).
+///
+/// A value driven by the run time it is handed (`route(_:payload:now:)`, `releaseDue(now:)`): it
+/// reads no clock and schedules nothing, so a copy is a checkpoint and virtual time can drive it.
+/// Both of its queues are bounded; at a bound a message is dropped and counted as `overflow`.
 struct Fabric<Payload> {
-    /// Most messages held while frozen; beyond this they are dropped and counted.
+    /// Most messages held while frozen; beyond this they are dropped and counted as `overflow`.
     static var maximumHeld: Int { 10_000 }
+    /// Most messages waiting out a link's delay or jitter. A message whose copies (a duplicated one
+    /// has two) do not all fit is dropped whole and counted once as `overflow`: a slow link under
+    /// load must not grow the console without bound.
+    static var maximumDelayed: Int { 10_000 }
 
     private(set) var rules: [[LinkRule]]
     private(set) var groups: [[NodeID]]? = nil
     private(set) var frozen = false
     private(set) var held = Deque<HeldMessage>()
+    /// Messages waiting out a delay, earliest due first (ties in the order routed).
+    private var delayed = Heap<DelayedMessage>()
+    private var delayedSequence: UInt64 = 0
     private(set) var counts: [MessageFate: Int] = [:]
     /// Loss, duplication and jitter draw from the run's seed, so a run with the same seed and the
     /// same messages makes the same decisions.
@@ -35,6 +46,22 @@ struct Fabric<Payload> {
     struct HeldMessage {
         var header: RoutingHeader
         var payload: Payload
+    }
+
+    /// A message and the run time it is due at.
+    private struct DelayedMessage: Comparable {
+        var due: Duration
+        /// Keeps messages due at the same moment in the order they were routed.
+        var sequence: UInt64
+        var message: HeldMessage
+
+        static func < (left: Self, right: Self) -> Bool {
+            (left.due, left.sequence) < (right.due, right.sequence)
+        }
+
+        static func == (left: Self, right: Self) -> Bool {
+            (left.due, left.sequence) == (right.due, right.sequence)
+        }
     }
 
     init(nodeCount: Int, seed: UInt64 = 0) {
@@ -108,16 +135,22 @@ struct Fabric<Payload> {
     // MARK: Routing
 
     enum Decision {
-        /// Deliver after `delayMs` (0 = now), `copies` times.
+        /// Deliver after `delayMs` (0 = now), `copies` times. With a delay the fabric keeps the
+        /// copies until `releaseDue(now:)` hands them out; with none the caller delivers them.
         case deliver(delayMs: Int, copies: Int)
         case drop(MessageFate)
         case hold
     }
 
-    /// Decides a message's fate under the current rules.
+    /// Decides a message's fate under the current rules, and keeps it when it is held or delayed.
     /// Deliveries are counted when they happen (`count(_:)`), since a delayed or stepped message may
     /// still find its receiver gone.
-    mutating func route(_ header: RoutingHeader, payload: Payload) -> Decision {
+    /// - Parameters:
+    ///   - header: the message's routing header.
+    ///   - payload: the message, passed through untouched.
+    ///   - now: run time now; a delayed message is due `delayMs` later.
+    /// - Returns: the decision; `.drop(.overflow)` when the queue it needs is full.
+    mutating func route(_ header: RoutingHeader, payload: Payload, now: Duration) -> Decision {
         let decision = decide(header)
         switch decision {
         case .hold:
@@ -129,10 +162,36 @@ struct Fabric<Payload> {
             count(.held)
         case .drop(let fate):
             count(fate)
+        case .deliver(let delayMs, let copies) where delayMs > 0:
+            guard delayed.count + copies <= Self.maximumDelayed else {
+                count(.overflow)
+                return .drop(.overflow)
+            }
+            for _ in 0..<copies {
+                delayed.insert(DelayedMessage(due: now + .milliseconds(delayMs), sequence: delayedSequence,
+                                              message: HeldMessage(header: header, payload: payload)))
+                delayedSequence += 1
+            }
         case .deliver:
             break
         }
         return decision
+    }
+
+    /// How many messages wait out a delay.
+    var delayedCount: Int { delayed.count }
+
+    /// The run time the earliest delayed message is due at, if any waits.
+    var nextDue: Duration? { delayed.min?.due }
+
+    /// Hands out the delayed messages due by `now`, earliest first. They go out even while frozen:
+    /// a freeze holds what is sent from then on, not what was already on its way.
+    mutating func releaseDue(now: Duration) -> [HeldMessage] {
+        var released: [HeldMessage] = []
+        while let next = delayed.min, next.due <= now {
+            released.append(delayed.removeMin().message)
+        }
+        return released
     }
 
     private mutating func decide(_ header: RoutingHeader) -> Decision {
