@@ -1,8 +1,17 @@
 import ClusterAPI
 
 /// What other threads hand the UI thread: cluster news, command results, a request to quit.
+///
+/// Limit: at most `maximumEvents` (4096) cluster events wait for the UI thread; beyond it the oldest
+/// are dropped and counted (`events.dropped`), and the event log says once per turn how many
+/// (`droppedNotice`). The event log keeps only the newest 200 lines anyway, so a console that fell
+/// that far behind loses nothing it would have shown but the order of messages for the timeline.
+/// Results, views and the summary are few (one per command; the newest views replace the older).
 public struct ConsoleInbox: Sendable {
-    var events: [ClusterEvent] = []
+    /// The most cluster events held for the UI thread between two turns.
+    static let maximumEvents = 4096
+
+    var events = BoundedBuffer<ClusterEvent>(capacity: maximumEvents)
     var views: [NodeView]?
     var summary: ClusterSummary?
     /// Results of a scenario's steps: the status line shows them.
@@ -35,10 +44,17 @@ public struct ConsoleInbox: Sendable {
         return waker
     }
 
+    /// One line for the event log when events were dropped before the UI thread took them.
+    var droppedNotice: ClusterEvent? {
+        guard events.dropped > 0 else { return nil }
+        let noun = events.dropped == 1 ? "event" : "events"
+        return .action("\(events.dropped) \(noun) dropped: the console fell behind the cluster")
+    }
+
     /// Takes what arrived, leaving the inbox empty (and the waker armed again).
     mutating func take() -> ConsoleInbox {
         let taken = self
-        events = []
+        events.removeAll()
         results = []
         userResults = []
         views = nil

@@ -166,6 +166,7 @@ public final class ConsoleRunner: Sendable {
     private func apply(_ news: ConsoleInbox, to model: inout ConsoleModel) -> Bool {
         var changed = !news.events.isEmpty || !news.results.isEmpty || !news.userResults.isEmpty
         if let nodeCount = news.nodeCount { model.nodeCount = nodeCount }
+        if let notice = news.droppedNotice { model.apply(notice) }
         for event in news.events { model.apply(event) }
         for result in news.results { model.apply(result: result.output, of: result.line) }
         for result in news.userResults { model.apply(result: result.output, of: result.line, opensPane: true) }
