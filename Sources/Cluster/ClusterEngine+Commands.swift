@@ -23,6 +23,10 @@ extension ClusterEngine {
         case .restart(let ref): return done(withNode(ref) { restart($0, wipe: false) })
         case .wipe(let ref): return done(withNode(ref) { restart($0, wipe: true) })
         case .partition(let groups): return done(partition(groups))
+        case .partitionRing(let order):
+            return done(partition { () throws(PartitionShapeError) in try .ring(order: order, nodeCount: nodeCount) })
+        case .partitionBridge(nil, let halves): return done(partitionBridge(at: nil, halves))
+        case .partitionBridge(let ref?, let halves): return done(withNodeOutput(ref) { partitionBridge(at: $0, halves) })
         case .isolate(let ref): return done(withNode(ref) { id in isolate(id) })
         case .cut(let from, let to): return done(cut(from, to))
         case .link(let from, let to, let settings): return done(link(from, to, settings))
@@ -147,6 +151,22 @@ extension ClusterEngine {
         let text = "partitioned: \(fabric.summary)"
         publish(.action(text))
         return CommandOutput(lines: [text])
+    }
+
+    /// Cuts the links a ring or a bridge does not keep, or says why the shape does not fit.
+    private func partition(_ shape: () throws(PartitionShapeError) -> PartitionShape) -> CommandOutput {
+        do {
+            fabric.partition(shape: try shape())
+        } catch {
+            return .error(error.message)
+        }
+        let text = "partitioned: \(fabric.summary)"
+        publish(.action(text))
+        return CommandOutput(lines: [text])
+    }
+
+    private func partitionBridge(at node: NodeID?, _ halves: [[Int]]?) -> CommandOutput {
+        partition { () throws(PartitionShapeError) in try .bridge(node: node, halves: halves, nodeCount: nodeCount) }
     }
 
     private func isolate(_ id: NodeID) -> String {
