@@ -49,6 +49,24 @@ extension CommandRouter {
         return CommandOutput(lines: [text])
     }
 
+    /// Cuts the links a ring or a bridge does not keep, or says why the shape does not fit.
+    func partition(_ shape: () throws(PartitionShapeError) -> PartitionShape) -> CommandOutput {
+        do {
+            engine.fabric.partition(shape: try shape())
+        } catch {
+            return .error(error.message)
+        }
+        let text = "partitioned: \(engine.fabric.summary)"
+        engine.publish(.action(text))
+        return CommandOutput(lines: [text])
+    }
+
+    func partitionBridge(at node: NodeID?, _ halves: [[Int]]?) -> CommandOutput {
+        partition { () throws(PartitionShapeError) in
+            try .bridge(node: node, halves: halves, nodeCount: engine.nodeCount)
+        }
+    }
+
     func isolate(_ id: NodeID) -> String {
         engine.fabric.partition([[id], (1...engine.nodeCount).filter { $0 != id }])
         let text = "n\(id) isolated: \(engine.fabric.summary)"

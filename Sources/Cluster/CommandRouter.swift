@@ -59,6 +59,12 @@ struct CommandRouter {
         case .wipe(let ref): return .run { withNodeLater(ref) { supervisor.restart($0, wipe: true) } }
         // Network
         case .partition(let groups): return .run { done(partition(groups)) }
+        case .partitionRing(let order):
+            return .run { done(partition { () throws(PartitionShapeError) in
+                try .ring(order: order, nodeCount: engine.nodeCount) }) }
+        case .partitionBridge(nil, let halves): return .run { done(partitionBridge(at: nil, halves)) }
+        case .partitionBridge(let ref?, let halves):
+            return .run { done(withNodeOutput(ref) { partitionBridge(at: $0, halves) }) }
         case .isolate(let ref): return .run { done(withNode(ref) { id in isolate(id) }) }
         case .cut(let from, let to): return .run { done(cut(from, to)) }
         case .link(let from, let to, let settings): return .run { done(link(from, to, settings)) }

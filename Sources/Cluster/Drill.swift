@@ -22,6 +22,36 @@ public struct DrillOptions: Sendable {
     public init() {}
 }
 
+extension DrillOptions {
+    /// The nemesis schedule this drill runs on `nodes` nodes: drawn from the seed alone, so the same
+    /// seed gives the same schedule.
+    public func nemesisPlan(nodes: Int) -> [NemesisStep] {
+        NemesisPlan.make(seed: seed, kinds: faults, durationSeconds: durationSeconds, nodes: nodes)
+    }
+}
+
+/// The options of a seeded load run (`drill`, `soak`): one printed seed drives the nemesis, the
+/// clients' workload, and the engine's own draws (the fabric's loss, duplication and jitter; client
+/// session ids), so `drill --seed S` twice schedules the same faults and decides alike on the same
+/// messages.
+public struct SeededRunOptions: Sendable {
+    public var cluster: ClusterOptions
+    public var drill: DrillOptions
+
+    public init(seed: UInt64, executablePath: String, nodes: Int, clients: Int, durationSeconds: Double,
+                faults: [FaultKind]) {
+        cluster = ClusterOptions(executablePath: executablePath)
+        cluster.nodeCount = nodes
+        cluster.seed = seed
+        cluster.timing = .real
+        drill = DrillOptions()
+        drill.durationSeconds = durationSeconds
+        drill.clients = clients
+        drill.faults = faults
+        drill.seed = seed
+    }
+}
+
 /// Where a drill is, for its progress line.
 public struct DrillProgress: Sendable {
     public var secondsLeft: Double
@@ -145,8 +175,7 @@ public struct Drill: Sendable {
     /// Runs the plan: each fault in its own task, since clock skew overlaps the other faults.
     private func runNemesis(started: ContinuousClock.Instant, runClockAtStart: Double, faults: FaultLog) async {
         let nodes = cluster.nodeCount
-        let plan = NemesisPlan.make(seed: options.seed, kinds: options.faults,
-                                    durationSeconds: options.durationSeconds, nodes: nodes)
+        let plan = options.nemesisPlan(nodes: nodes)
         await withTaskGroup(of: Void.self) { group in
             for step in plan {
                 group.addTask {

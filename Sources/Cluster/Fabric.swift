@@ -1,3 +1,4 @@
+import ClusterAPI
 import DequeModule
 import HeapModule
 import Raft
@@ -32,7 +33,8 @@ struct Fabric<Payload> {
     static var maximumDelayed: Int { 10_000 }
 
     private(set) var rules: [[LinkRule]]
-    private(set) var groups: [[NodeID]]? = nil
+    /// The partition in force, as the summary shows it.
+    private(set) var shape: PartitionShape? = nil
     private(set) var frozen = false
     private(set) var held = Deque<HeldMessage>()
     /// Messages waiting out a delay, earliest due first (ties in the order routed).
@@ -74,16 +76,19 @@ struct Fabric<Payload> {
     // MARK: Faults
 
     mutating func partition(_ newGroups: [[NodeID]]) {
+        partition(shape: .groups(newGroups))
+    }
+
+    /// Cuts every directed link the shape does not keep, after healing: a ring's or a bridge's
+    /// connectivity is not transitive, so it is per link, not per group.
+    mutating func partition(shape newShape: PartitionShape) {
         heal()
-        let groupOf = Dictionary(uniqueKeysWithValues: newGroups.enumerated().flatMap { index, group in
-            group.map { ($0, index) }
-        })
         for from in 1...nodeCount {
-            for to in 1...nodeCount where groupOf[from] != groupOf[to] {
+            for to in 1...nodeCount where !newShape.connects(from: from, to: to) {
                 rules[from][to].up = false
             }
         }
-        groups = newGroups
+        shape = newShape
     }
 
     mutating func cut(from: NodeID, to: NodeID) {
@@ -96,7 +101,7 @@ struct Fabric<Payload> {
 
     mutating func heal() {
         rules = Array(repeating: Array(repeating: LinkRule(), count: nodeCount + 1), count: nodeCount + 1)
-        groups = nil
+        shape = nil
     }
 
     mutating func freeze() { frozen = true }
@@ -117,19 +122,22 @@ struct Fabric<Payload> {
         return released
     }
 
-    /// A short description of what is cut or slowed, for the header and `status`.
-    var summary: String {
-        if let groups {
-            return groups.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " | ")
-        }
-        var parts: [String] = []
+    /// What is cut or slowed, as data for the header, `status` and the journal: the shape, and each
+    /// link whose rule is not what the shape alone would make it.
+    var summary: NetworkSummary {
+        var links: [LinkState] = []
         for from in 1...nodeCount {
-            for to in 1...nodeCount where from != to && !rules[from][to].isDefault {
+            for to in 1...nodeCount where from != to {
                 let rule = rules[from][to]
-                parts.append(rule.up ? "\(from)->\(to) slowed" : "\(from)-x->\(to)")
+                var expected = LinkRule()
+                expected.up = shape?.connects(from: from, to: to) ?? true
+                guard rule != expected else { continue }
+                links.append(LinkState(from: from, to: to, up: rule.up, delayMs: rule.delayMs,
+                                       jitterMs: rule.jitterMs, lossPercent: rule.lossPercent,
+                                       duplicatePercent: rule.duplicatePercent))
             }
         }
-        return parts.isEmpty ? "none" : parts.joined(separator: " ")
+        return NetworkSummary(partition: shape, links: links)
     }
 
     // MARK: Routing

@@ -116,8 +116,9 @@ public struct NodeView: Sendable, Equatable {
 
 /// The cluster-wide facts the console's header shows.
 public struct ClusterSummary: Sendable, Equatable, Codable {
-    /// "none", "1,2 | 3,4,5", "1-x->2 …".
-    public var network: String
+    /// The partition shape and the links that differ from it, as data (the journal also reads the
+    /// string older journals wrote).
+    public var network: NetworkSummary
     public var frozen: Bool
     public var heldMessages: Int
     public var timing: Timing
@@ -130,7 +131,7 @@ public struct ClusterSummary: Sendable, Equatable, Codable {
     /// Named clients by id, to show lock holders and election leaders by name.
     public var clientNames: [UInt64: String] = [:]
 
-    public init(network: String = "none", frozen: Bool = false, heldMessages: Int = 0, timing: Timing = .teach,
+    public init(network: NetworkSummary = .none, frozen: Bool = false, heldMessages: Int = 0, timing: Timing = .teach,
                 delivered: Int = 0, dropped: Int = 0, preVote: Bool = true, checkQuorum: Bool = true,
                 fsync: Bool = true, bugs: [String] = []) {
         self.network = network

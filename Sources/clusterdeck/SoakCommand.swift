@@ -28,7 +28,7 @@ struct SoakCommand: AsyncParsableCommand {
     @Option(help: "How often to sample memory.")
     var sampleEvery = DurationArgument(seconds: 60)
 
-    @Option(parsing: .upToNextOption, help: "Faults to inject: kill,pause,partition,loss,clock (or none).")
+    @Option(parsing: .upToNextOption, help: "Faults to inject: \(FaultKind.allCases.map(\.rawValue).joined(separator: ",")) (or none).")
     var faults: [String] = [FaultKind.allCases.map(\.rawValue).joined(separator: ",")]
 
     @Option(help: "The nemesis and workload seed (default: random, printed).")
