@@ -69,7 +69,7 @@ final class NodeSupervisor {
         let generation = handle.generation
         let process = Process()
         process.executableURL = URL(fileURLWithPath: options.executablePath)
-        process.arguments = nodeArguments(id)
+        process.arguments = nodeArguments(id, generation: generation)
         process.standardInput = FileHandle.nullDevice
         _ = FileManager.default.createFile(atPath: run.logPath(node: id), contents: nil)
         let log = FileHandle(forWritingAtPath: run.logPath(node: id))
@@ -98,7 +98,15 @@ final class NodeSupervisor {
         connect(id, generation: generation, attempt: 0)
     }
 
-    private func nodeArguments(_ id: NodeID) -> [String] {
+    /// The node's election timeouts draw from the run's seed, differently for each node and each life
+    /// (a restarted node does not replay its last life's timeouts).
+    static func nodeSeed(run seed: UInt64, node id: NodeID, life generation: Int) -> UInt64 {
+        var random = SeededRandom(seed: seed ^ 0x6e6f_6465 ^ UInt64(id) &* 0x9E37_79B9_7F4A_7C15
+            ^ UInt64(generation) &* 0xC2B2_AE3D_27D4_EB4F)
+        return random.next()
+    }
+
+    private func nodeArguments(_ id: NodeID, generation: Int) -> [String] {
         var arguments = [
             "node", "--id", "\(id)", "--members", (1...nodeCount).map(String.init).joined(separator: ","),
             "--data", run.dataDirectory(node: id), "--socket", run.socketPath(node: id),
@@ -108,6 +116,7 @@ final class NodeSupervisor {
         if !settings.preVote { arguments.append("--no-prevote") }
         if !settings.checkQuorum { arguments.append("--no-checkquorum") }
         for bug in options.bugs { arguments += ["--bug", bug.rawValue] }
+        arguments += ["--seed", "\(Self.nodeSeed(run: options.seed, node: id, life: generation))"]
         return arguments
     }
 

@@ -35,8 +35,8 @@ final class NodeServer {
         self.loop = loop
         self.wal = wal
         timing = options.timing
-        var seed = SystemRandomNumberGenerator()
-        let core = try RaftNode(config: options.raftConfig(seed: seed.next()), restoring: recovered)
+        var system = SystemRandomNumberGenerator()
+        let core = try RaftNode(config: options.raftConfig(seed: options.seed ?? system.next()), restoring: recovered)
         let settings = ReplicaSettings(tickMs: timing.tickMs, heartbeatTicks: timing.heartbeatTicks,
                                        snapshotEvery: options.snapshotEvery, bugs: options.bugs)
         replica = try ReplicaDriver(core: core, restoring: recovered, settings: settings)
