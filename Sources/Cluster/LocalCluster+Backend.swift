@@ -6,6 +6,10 @@ extension LocalCluster: ClusterBackend {
     public var seed: UInt64 { options.seed }
     public var isJournaled: Bool { options.journalPath != nil }
 
+    public func idle(milliseconds: Int) async {
+        try? await Task.sleep(for: .milliseconds(milliseconds))
+    }
+
     /// Real processes carry out every command of the language.
     public func refusal(of command: Command) -> String? { nil }
 

@@ -42,6 +42,10 @@ public protocol ClusterBackend: AnyObject, Sendable {
     func history() async -> [HistoryRecord]
     /// Seconds since the run began: the clock of the history and the journal.
     func secondsSinceStart() async -> Double
+    /// Lets `milliseconds` of the cluster's time pass before returning: wall time on real processes;
+    /// on a virtual clock, the time a front end waits is what moves it, so a lesson's polls and
+    /// time limits land on the same virtual instants in every run.
+    func idle(milliseconds: Int) async
     /// The digest of the cluster's state now (what a replay of the journal must reach).
     func digest() async -> [String]
 
@@ -55,6 +59,18 @@ public protocol ClusterBackend: AnyObject, Sendable {
 }
 
 extension ClusterBackend {
+    /// Polls `attempt` every 50 ms of the cluster's time until it gives a value or `limitMs` of that
+    /// time have passed (then nil); stops early when the task is cancelled.
+    public func poll<Value>(forMs limitMs: Int, _ attempt: () async -> Value?) async -> Value? {
+        let deadline = await secondsSinceStart() + Double(limitMs) / 1000
+        while true {
+            if let value = await attempt() { return value }
+            if Task.isCancelled { return nil }
+            if await secondsSinceStart() >= deadline { return nil }
+            await idle(milliseconds: 50)
+        }
+    }
+
     /// Runs one command, announcing its client results.
     public func execute(_ command: Command) async -> CommandOutput {
         await execute(command, announcing: true)

@@ -108,15 +108,13 @@ public struct ScenarioPlayer: Sendable {
     }
 
     /// The lowest id with `role`, preferring nodes not picked already (so `pick a = follower` and
-    /// `pick b = follower` name two followers), waiting for one up to the default limit.
+    /// `pick b = follower` name two followers), waiting for one up to the default limit of the
+    /// cluster's time.
     private func pick(_ role: String, excluding picked: [Int]) async -> Int? {
-        let deadline = ContinuousClock.now + .milliseconds(Self.defaultWithinMs)
-        while true {
+        await cluster.poll(forMs: Self.defaultWithinMs) {
             let views = await cluster.views()
             let matching = views.filter { roleName($0) == role && isCurrent($0, in: views) }
-            if let found = matching.first(where: { !picked.contains($0.id) }) ?? matching.first { return found.id }
-            if ContinuousClock.now >= deadline || Task.isCancelled { return nil }
-            try? await Task.sleep(for: .milliseconds(50))
+            return (matching.first { !picked.contains($0.id) } ?? matching.first)?.id
         }
     }
 
@@ -143,13 +141,13 @@ public struct ScenarioPlayer: Sendable {
             audience.output(output, of: line)
             return output.ok ? "expected the command to fail, but it succeeded" : nil
         }
-        let deadline = ContinuousClock.now + .milliseconds(limit(of: expectation))
-        while true {
-            let (holds, observed) = await evaluate(expectation)
-            if holds { return nil }
-            if ContinuousClock.now >= deadline || Task.isCancelled { return "got \(observed)" }
-            try? await Task.sleep(for: .milliseconds(50))
+        var observed = ""
+        let held = await cluster.poll(forMs: limit(of: expectation)) { () -> Bool? in
+            let (holds, seen) = await evaluate(expectation)
+            observed = seen
+            return holds ? true : nil
         }
+        return held == nil ? "got \(observed)" : nil
     }
 
     private func limit(of expectation: Expectation) -> Int {

@@ -12,6 +12,7 @@ final class ScriptedBackend: ClusterBackend {
         var narrations: [Narration] = []
         var subscribers = 0
         var shutDown = false
+        var seconds = 0.0
     }
 
     private let state = Mutex(State())
@@ -61,7 +62,9 @@ final class ScriptedBackend: ClusterBackend {
     func views() async -> [NodeView] { pictured }
     func summary() async -> ClusterSummary { ClusterSummary() }
     func history() async -> [HistoryRecord] { [] }
-    func secondsSinceStart() async -> Double { 0 }
+    /// A virtual clock that moves only when the player idles.
+    func secondsSinceStart() async -> Double { state.withLock { $0.seconds } }
+    func idle(milliseconds: Int) async { state.withLock { $0.seconds += Double(milliseconds) / 1000 } }
     func digest() async -> [String] { ["digest"] }
 
     func fresh(nodes: Int, frozen: Bool) throws -> any ClusterBackend {
