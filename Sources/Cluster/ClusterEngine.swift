@@ -281,7 +281,7 @@ final class ClusterEngine {
         let timeMs = Int((NIODeadline.now() - startedAt).nanoseconds / 1_000_000)
         // Only vote answers are decoded: a few bytes, a handful of times per election.
         let answer = header.isVoteResponse
-            ? PeerCodec.voteAnswer(Array(payload.readableBytesView.dropFirst())) : nil
+            ? PeerCodec.voteReply(Array(payload.readableBytesView.dropFirst())) : nil
         publish(.message(MessageRecord(header: header, fate: fate, timeMs: timeMs, voteAnswer: answer)))
     }
 

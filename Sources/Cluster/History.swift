@@ -101,7 +101,7 @@ extension ClusterEngine {
             return loop.makeSucceededFuture(.error("only the newest \(history.records.count) operations are "
                 + "kept in memory; check the whole history with: clusterdeck check \(history.path ?? "FILE")"))
         }
-        let operations = history.records
+        let operations = history.records.map(HistoryOperation.init)
         let options = CheckOptions(leaseSlackSeconds: Self.leaseSlackSeconds(timing))
         return loop.makeFutureWithTask {
             let report = LinearizabilityChecker.check(operations, options: options)

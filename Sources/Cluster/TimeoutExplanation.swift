@@ -15,7 +15,7 @@ struct TimeoutExplanation {
 
     /// One line for the status line and the event log.
     var text: String {
-        if state?.role == Role.leader.rawValue {
+        if state?.role == .leader {
             return "n\(node) leads\(currentTerm.map { " " + $0 } ?? ""): a leader's election timer does not "
                 + "run, so nothing happens"
         }

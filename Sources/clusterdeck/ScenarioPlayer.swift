@@ -3,7 +3,6 @@ import CommandLanguage
 import Console
 import Foundation
 import Synchronization
-import Wire
 
 /// Who watches a scenario: standard output (headless) or the console's caption bar.
 protocol ScenarioAudience: Sendable {
@@ -136,7 +135,7 @@ struct ScenarioPlayer {
     /// A deposed leader cut off from the others may still call itself leader for a while: only the
     /// leader the views agree on counts as one.
     private func isCurrent(_ view: NodeView, in views: [NodeView]) -> Bool {
-        view.state?.role != "leader" || views.leader?.id == view.id
+        view.state?.role != .leader || views.leader?.id == view.id
     }
 
     private func fail(_ line: ScenarioLine, _ problem: String) -> Bool {
@@ -205,7 +204,7 @@ struct ScenarioPlayer {
     }
 
     /// The leader's replica state (locks, elections) and the client names, as the panes show them.
-    private func replicaShown() async -> (NodeStateFrame?, [UInt64: String]) {
+    private func replicaShown() async -> (NodeState?, [UInt64: String]) {
         (await cluster.views().replicaShown, await cluster.summary().clientNames)
     }
 
@@ -213,7 +212,7 @@ struct ScenarioPlayer {
         switch view.status {
         case .down: "down"
         case .paused: "paused"
-        case .starting, .up: view.state?.role ?? "starting"
+        case .starting, .up: view.state?.role.rawValue ?? "starting"
         }
     }
 }

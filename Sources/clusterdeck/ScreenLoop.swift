@@ -1,6 +1,6 @@
+import ClusterAPI
 import Console
 import Terminal
-import Wire
 
 /// What one turn of a screen loop did.
 struct ScreenTurn {
