@@ -1,5 +1,3 @@
-import Raft
-import Wire
 
 /// The final state of a run in a few lines: each node's role, term and log, the key-value sample,
 /// locks and elections, and the network settings. A live run with `--journal` prints it at exit and

@@ -1,6 +1,4 @@
 import Foundation
-import Raft
-import Wire
 
 /// One line of a journal (`--journal FILE.jsonl`): an event, a node's new view, or the cluster's new
 /// settings, with its time in seconds since the run began. Flat, so `jq` and people can read it; the
