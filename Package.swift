@@ -47,6 +47,7 @@ let package = Package(
             dependencies: [
                 "ClusterAPI", "Raft", "Services", "Wire", "CommandLanguage", "NodeRuntime", "Checker",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ] + nio
         ),
         // What every front end trades with a back end: events, node views and states with their own
@@ -118,7 +119,7 @@ let package = Package(
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "ClusterAPI", "Raft", "Wire", "Services"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterAPI", "Wire", "CommandLanguage", "Checker"]),
         // Golden frames are read by path (#filePath), not bundled.
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "ClusterAPI", "Cluster", "Wire", "Raft", "Services"],
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "ClusterAPI", "CommandLanguage", "Cluster", "Wire", "Raft", "Services"],
                     exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]

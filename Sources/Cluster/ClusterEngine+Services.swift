@@ -4,71 +4,74 @@ import Raft
 import Services
 import Wire
 
-extension Command {
-    /// Lock, election and fenced-write commands (handled by `serviceCommand`).
-    var isServiceCommand: Bool {
-        switch self {
-        case .fencedPut, .lock, .unlock, .campaign, .resign, .waitElected: true
-        default: false
-        }
-    }
-}
-
 extension ClusterEngine {
     /// Default lease for locks and campaigns.
     static let defaultLeaseMs = 10_000
 
-    func serviceCommand(_ command: Command, as name: String) -> EventLoopFuture<CommandOutput> {
+    /// `put K V --fence TOKEN` as the named client.
+    func fencedPut(key: String, value: String, token: Int, as name: String) -> EventLoopFuture<CommandOutput> {
+        _ = ensureClient(name)
+        let operation = ClientOperation.write(.put(key: key, value: value, fence: token))
+        return perform(operation, as: name).map { CommandRouter.describe($0, of: operation) }
+    }
+
+    /// `lock NAME [ttl D]`: asks until granted (or 30 s, or three leases, whichever is longer).
+    func lock(_ lock: String, ttlMs ttl: Int?, as name: String) -> EventLoopFuture<CommandOutput> {
         let clientID = ensureClient(name)
-        switch command {
-        case .fencedPut(let key, let value, let token):
-            let operation = ClientOperation.write(.put(key: key, value: value, fence: token))
-            return perform(operation, as: name).map { Self.describe($0, of: operation) }
-        case .lock(let lock, let ttl):
-            let ttlMs = ttl ?? Self.defaultLeaseMs
-            holdLease(for: name, ttlMs: ttlMs)
-            let promise = loop.makePromise(of: CommandOutput.self)
-            let deadline = clusterClock.now() + .milliseconds(Int64(max(30_000, 3 * ttlMs)))
-            acquire(lock, client: name, id: clientID, ttlMs: ttlMs, until: deadline, promise: promise)
-            return promise.futureResult
-        case .unlock(let lock):
-            return service(.lock(.release(lock: lock, client: clientID)), as: name)
-        case .campaign(let election, let value, let ttl):
-            let ttlMs = ttl ?? Self.defaultLeaseMs
-            holdLease(for: name, ttlMs: ttlMs)
-            return service(.election(.campaign(name: election, client: clientID, value: value, ttlMs: ttlMs)),
-                           as: name)
-        case .resign(let election):
-            return service(.election(.resign(name: election, client: clientID)), as: name)
-        case .waitElected(let election, let withinMs):
-            let promise = loop.makePromise(of: CommandOutput.self)
-            let limit = withinMs ?? 5_000
-            pollElected(election, clientID: clientID, until: clusterClock.now() + .milliseconds(Int64(limit)),
-                        limitMs: limit, promise: promise)
-            return promise.futureResult
-        default:
-            return loop.makeSucceededFuture(.error("\(command) is not a lock or election command"))
-        }
+        let ttlMs = ttl ?? Self.defaultLeaseMs
+        holdLease(for: name, ttlMs: ttlMs)
+        let promise = loop.makePromise(of: CommandOutput.self)
+        let deadline = clusterNow + .milliseconds(max(30_000, 3 * ttlMs))
+        acquire(lock, client: name, id: clientID, ttlMs: ttlMs, until: deadline, promise: promise)
+        return promise.futureResult
+    }
+
+    func unlock(_ lock: String, as name: String) -> EventLoopFuture<CommandOutput> {
+        let clientID = ensureClient(name)
+        return service(.lock(.release(lock: lock, client: clientID)), as: name)
+    }
+
+    func campaign(_ election: String, value: String, ttlMs ttl: Int?,
+                  as name: String) -> EventLoopFuture<CommandOutput> {
+        let clientID = ensureClient(name)
+        let ttlMs = ttl ?? Self.defaultLeaseMs
+        holdLease(for: name, ttlMs: ttlMs)
+        return service(.election(.campaign(name: election, client: clientID, value: value, ttlMs: ttlMs)), as: name)
+    }
+
+    func resign(_ election: String, as name: String) -> EventLoopFuture<CommandOutput> {
+        let clientID = ensureClient(name)
+        return service(.election(.resign(name: election, client: clientID)), as: name)
+    }
+
+    /// `wait elected NAME [within D]`, polled every 20 ms of cluster time.
+    func waitElected(_ election: String, withinMs: Int?, as name: String) -> EventLoopFuture<CommandOutput> {
+        let clientID = ensureClient(name)
+        let promise = loop.makePromise(of: CommandOutput.self)
+        let limit = withinMs ?? 5_000
+        pollElected(election, clientID: clientID, until: clusterNow + .milliseconds(limit), limitMs: limit,
+                    promise: promise)
+        return promise.futureResult
     }
 
     private func service(_ operation: ServiceOperation, as name: String) -> EventLoopFuture<CommandOutput> {
         let clientOperation = ClientOperation.service(operation)
-        return perform(clientOperation, as: name).map { Self.describe($0, of: clientOperation) }
+        return perform(clientOperation, as: name).map { CommandRouter.describe($0, of: clientOperation) }
     }
 
     /// Asks for the lock until it is granted: a queued client asks again each heartbeat (each ask
     /// is a new sequence number, and renews its place in line). The event log tells the first
     /// answer and the grant, not every ask in between.
-    private func acquire(_ lock: String, client name: String, id: UInt64, ttlMs: Int, until deadline: NIODeadline,
+    private func acquire(_ lock: String, client name: String, id: UInt64, ttlMs: Int, until deadline: Duration,
                          askedBefore: Bool = false, promise: EventLoopPromise<CommandOutput>) {
         let operation = ClientOperation.service(.lock(.acquire(lock: lock, client: id, ttlMs: ttlMs)))
         let bound = NIOLoopBound(self, eventLoop: loop)
         perform(operation, as: name, announce: askedBefore ? .unlessQueued : .always).whenSuccess { outcome in
             let engine = bound.value
             guard case .result(.queued(let position)) = outcome else {
-                return promise.succeed(Self.describe(outcome, of: operation))
+                return promise.succeed(CommandRouter.describe(outcome, of: operation))
             }
-            guard engine.clusterClock.now() < deadline else {
+            guard engine.clusterNow < deadline else {
                 return promise.succeed(CommandOutput(lines: ["still waiting for \(lock) (position \(position))"],
                                                      ok: false))
             }
@@ -79,14 +82,14 @@ extension ClusterEngine {
         }
     }
 
-    private func pollElected(_ election: String, clientID: UInt64, until deadline: NIODeadline, limitMs: Int,
+    private func pollElected(_ election: String, clientID: UInt64, until deadline: Duration, limitMs: Int,
                              promise: EventLoopPromise<CommandOutput>) {
         if let info = leaderReplicaState?.elections?.first(where: { $0.name == election }),
            info.leader == clientID {
             return promise.succeed(CommandOutput(lines: ["elected: \(election) = \(info.value) "
                 + "(revision \(info.revision))"]))
         }
-        guard clusterClock.now() < deadline else {
+        guard clusterNow < deadline else {
             return promise.succeed(.error("not elected to \(election) within \(limitMs) ms"))
         }
         afterClusterTime(milliseconds: 20) { engine in
@@ -96,35 +99,19 @@ extension ClusterEngine {
 
     // MARK: Leases
 
-    /// The client's id, creating the client on first use (its name then shows with its locks and
-    /// elections, so the journal notes the changed settings).
-    func ensureClient(_ name: String) -> UInt64 {
-        if let client = clients[name] { return client.clientID }
-        let client = ClientState(name: name, clientID: UInt64.random(in: 1...UInt64.max, using: &clientIDs))
-        clients[name] = client
-        journalChanges()
-        return client.clientID
-    }
-
     /// The client now holds (or waits for) a lease: renew it every third of its ttl until paused.
     private func holdLease(for name: String, ttlMs: Int) {
-        let interval = max(50, ttlMs / 3)
-        let current = clients[name]?.renewEveryMs ?? interval
-        clients[name]?.renewEveryMs = min(current, interval)
-        guard clients[name]?.renewing != true else { return }
-        clients[name]?.renewing = true
-        scheduleRenewal(of: name)
+        if clients.holdLease(for: name, ttlMs: ttlMs) { scheduleRenewal(of: name) }
     }
 
     private func scheduleRenewal(of name: String) {
-        guard let interval = clients[name]?.renewEveryMs, !isShutDown else { return }
+        guard let interval = clients.byName[name]?.renewEveryMs, !isShutDown else { return }
         afterClusterTime(milliseconds: interval) { engine in
-            guard let client = engine.clients[name] else { return }
+            guard let client = engine.clients.byName[name] else { return }
             // Nothing left to renew: the renewals (and the clock entries they keep alive) stop until
             // the client takes a lock or campaigns again.
             guard engine.holdsLease(client.clientID) else {
-                engine.clients[name]?.renewing = false
-                engine.clients[name]?.renewEveryMs = nil
+                engine.clients.stopRenewing(name)
                 return
             }
             // A paused client sends nothing, renewals included: its leases run out.
@@ -138,8 +125,7 @@ extension ClusterEngine {
     /// Whether the client holds or waits for a lock, or leads or stands in an election, as the
     /// replica shown sees it. A client whose request is still on its way counts too.
     private func holdsLease(_ clientID: UInt64) -> Bool {
-        if let name = clients.values.first(where: { $0.clientID == clientID })?.name,
-           parkedAttempts[name]?.isEmpty == false { return true }
+        if let name = clients.name(of: clientID), clients.parked[name]?.isEmpty == false { return true }
         guard let state = leaderReplicaState else { return true }
         let inLocks = (state.locks ?? []).contains { $0.holder == clientID || $0.waiters.contains(clientID) }
         let inElections = (state.elections ?? []).contains {
@@ -154,7 +140,7 @@ extension ClusterEngine {
     var leaderReplicaState: NodeStateFrame? { views().replicaShown }
 
     func clientName(of id: UInt64) -> String {
-        clients.values.first { $0.clientID == id }?.name ?? "c\(id % 10_000)"
+        clients.name(of: id) ?? "c\(id % 10_000)"
     }
 
     func lockLines() -> [String] {

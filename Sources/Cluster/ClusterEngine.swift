@@ -1,3 +1,4 @@
+import CommandLanguage
 import Foundation
 import NIOCore
 import NIOPosix
@@ -5,61 +6,67 @@ import Raft
 import NodeRuntime
 import Wire
 
-/// The console's engine: node processes, their connections, the fabric and the clients. Every method
-/// runs on `loop`; the public `LocalCluster` reaches it through `NIOLoopBound`.
+/// The console's engine: a thin coordinator that owns the parts, each doing one job — the node
+/// processes (`NodeSupervisor`), the network between them (`Fabric`), the clients and their
+/// protocol (`Clients`, driven from `ClusterEngine+Clients.swift`), the command table
+/// (`CommandRouter`), the history (`HistoryLog`) and the journal (`Journal`) — and passes events
+/// and frames between them. Every method runs on `loop`; the public `LocalCluster` reaches it
+/// through `NIOLoopBound`.
 final class ClusterEngine {
     let loop: any EventLoop
     let options: ClusterOptions
     let run: RunDirectory
-    var nodes: [NodeProcess]
+    /// The run's one clock source: every time the parts are handed comes from here.
+    let clock: RunClock
+    let supervisor: NodeSupervisor
     var fabric: Fabric<ByteBuffer>
-    var timing: Timing
+    var clients: Clients
     private var subscribers: [@Sendable (ClusterEvent) -> Void] = []
-    let startedAt = NIODeadline.now()
     let history: HistoryLog
-    var pendingRequests: [UInt64: (ClientResponseFrame.Outcome?) -> Void] = [:]
-    var nextRequestID: UInt64 = 1
-    var clients: [String: ClientState] = [:]
-    /// Client ids (session ids) draw from the run's seed.
-    var clientIDs: SeededRandom
-    /// The highest log index a client was answered at: views wait until a replica has applied it.
-    var newestAnsweredIndex: LogIndex = 0
-    /// Operations of paused clients, resumed in order by `client resume`.
-    var parkedAttempts: [String: [ClientAttempt]] = [:]
+    /// The promises of client operations in progress, by attempt id (the `Clients` value holds no
+    /// futures).
+    var clientPromises: [UInt64: EventLoopPromise<ClientOutcome>] = [:]
     private(set) var isShutDown = false
     /// Client time: stops while frozen.
     var clusterClock = ClusterClock()
     /// Client timers that came due while frozen.
     var timersWaitingForThaw: [ClusterTimer] = []
-    /// Features switched at run time (`set`); new and restarted nodes get them too.
-    var preVote: Bool
-    var checkQuorum: Bool
-    var fsync: Bool
+    /// The timer that delivers the fabric's delayed messages, and the run time it is due at.
+    private var deliveryTimer: (due: Duration, task: Scheduled<Void>)?
     private let journal: Journal?
 
-    init(loop: any EventLoop, options: ClusterOptions, run: RunDirectory) {
+    /// - Parameter clock: the run's clock source (the wall clock unless a test hands in another).
+    init(loop: any EventLoop, options: ClusterOptions, run: RunDirectory, clock: RunClock = .wall()) {
         self.loop = loop
         self.options = options
         self.run = run
-        timing = options.timing
-        preVote = options.preVote
-        checkQuorum = options.checkQuorum
-        fsync = options.fsync
-        nodes = (1...options.nodeCount).map { NodeProcess(id: $0) }
+        self.clock = clock
+        supervisor = NodeSupervisor(loop: loop, options: options, run: run)
         fabric = Fabric(nodeCount: options.nodeCount, seed: options.seed)
-        clientIDs = SeededRandom(seed: options.seed ^ 0x636c_6965_6e74)
+        clients = Clients(seed: options.seed, deadlineMs: options.clientDeadlineMs,
+                          attemptTimeoutMs: options.attemptTimeoutMs)
         history = HistoryLog(path: options.historyPath ?? run.historyPath, memoryLimit: options.historyMemoryLimit)
         journal = options.journalPath.flatMap { Journal(path: $0, rotateBytes: options.journalRotateBytes) }
+        supervisor.delegate = self
         journal?.begin(nodes: options.nodeCount, summary: summary())
     }
 
-    var nodeCount: Int { nodes.count }
+    var nodeCount: Int { supervisor.nodeCount }
 
-    func node(_ id: NodeID) -> NodeProcess { nodes[id - 1] }
+    func node(_ id: NodeID) -> NodeProcess { supervisor.node(id) }
+
+    /// The nodes' settings, as `set` and `pace` left them.
+    var timing: Timing { supervisor.settings.timing }
+    var preVote: Bool { supervisor.settings.preVote }
+    var checkQuorum: Bool { supervisor.settings.checkQuorum }
+    var fsync: Bool { supervisor.settings.fsync }
 
     /// Seconds since the run began.
-    var elapsedSeconds: Double {
-        Double((NIODeadline.now() - startedAt).nanoseconds) / 1e9
+    var elapsedSeconds: Double { clock.now.seconds }
+
+    /// Carries out one command of the command language (see `CommandRouter`).
+    func execute(_ command: Command, announcing: Bool = true) -> EventLoopFuture<CommandOutput> {
+        CommandRouter(engine: self).execute(command, announcing: announcing)
     }
 
     // MARK: Events
@@ -80,141 +87,10 @@ final class ClusterEngine {
         journal.noteChanges(views: views(), summary: summary(), atSeconds: elapsedSeconds)
     }
 
-    // MARK: Processes
-
-    /// Starts node `id` on its data directory (what it holds survives: a restart).
-    func startNode(_ id: NodeID) {
-        let handle = node(id)
-        handle.generation += 1
-        let generation = handle.generation
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: options.executablePath)
-        process.arguments = nodeArguments(id)
-        process.standardInput = FileHandle.nullDevice
-        _ = FileManager.default.createFile(atPath: run.logPath(node: id), contents: nil)
-        let log = FileHandle(forWritingAtPath: run.logPath(node: id))
-        log?.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        let bound = NIOLoopBound(self, eventLoop: loop)
-        process.terminationHandler = { [loop] ended in
-            let reason = exitReason(of: ended)
-            loop.execute { bound.value.processEnded(id, generation: generation, reason: reason) }
-        }
-        do {
-            // Spawned from the event loop's long-lived thread: the node's parent-death signal is tied
-            // to the spawning thread, so it must outlive the node.
-            try process.run()
-        } catch {
-            handle.status = .down(reason: "could not start: \(error)")
-            publish(.nodeStopped(id, reason: "could not start: \(error)"))
-            return
-        }
-        try? log?.close()
-        handle.process = process
-        handle.status = .starting
-        handle.state = nil
-        publish(.nodeStarted(id, pid: process.processIdentifier))
-        connect(id, generation: generation, attempt: 0)
-    }
-
-    private func nodeArguments(_ id: NodeID) -> [String] {
-        var arguments = [
-            "node", "--id", "\(id)", "--members", (1...nodeCount).map(String.init).joined(separator: ","),
-            "--data", run.dataDirectory(node: id), "--socket", run.socketPath(node: id),
-            "--tick-ms", "\(timing.tickMs)", "--snapshot-every", "\(options.snapshotEvery)",
-        ]
-        if !fsync { arguments.append("--no-fsync") }
-        if !preVote { arguments.append("--no-prevote") }
-        if !checkQuorum { arguments.append("--no-checkquorum") }
-        for bug in options.bugs { arguments += ["--bug", bug.rawValue] }
-        return arguments
-    }
-
-    /// Connects to a freshly started node, retrying while its socket appears.
-    private func connect(_ id: NodeID, generation: Int, attempt: Int) {
-        let handle = node(id)
-        guard handle.generation == generation, handle.process?.isRunning == true else { return }
-        let bound = NIOLoopBound(self, eventLoop: loop)
-        let bootstrap = ClientBootstrap(group: loop)
-            .channelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 1024 * 1024))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let handler = ConsoleConnectionHandler(engine: bound.value, node: id, generation: generation)
-                    try FrameChannel.configure(channel, handler: handler)
-                }
-            }
-        bootstrap.connect(unixDomainSocketPath: run.socketPath(node: id)).whenComplete { result in
-            let engine = bound.value
-            switch result {
-            case .success(let channel):
-                engine.connected(id, generation: generation, channel: channel)
-            case .failure where attempt < 500:
-                engine.loop.scheduleTask(in: .milliseconds(20)) {
-                    bound.value.connect(id, generation: generation, attempt: attempt + 1)
-                }
-            case .failure(let error):
-                engine.publish(.action("n\(id): cannot connect: \(error)"))
-                engine.node(id).signal(SIGKILL)
-            }
-        }
-    }
-
-    private func connected(_ id: NodeID, generation: Int, channel: any Channel) {
-        let handle = node(id)
-        guard handle.generation == generation else {
-            channel.close(promise: nil)
-            return
-        }
-        handle.channel = channel
-        if handle.status == .starting { handle.status = .up }
-        if fabric.frozen { send(.control(.freeze), to: id) }
-    }
-
-    func connectionClosed(node id: NodeID, generation: Int) {
-        guard node(id).generation == generation else { return }
-        node(id).channel = nil
-    }
-
-    private func processEnded(_ id: NodeID, generation: Int, reason: String) {
-        let handle = node(id)
-        guard handle.generation == generation else { return }
-        var why = reason
-        // SIGKILL comes from the console (or the kernel's OOM killer) and leaves nothing in the log; any
-        // other end is explained best by the node's own last words.
-        if !reason.hasSuffix("SIGKILL"), let line = run.lastLogLine(node: id) { why += ": \(line)" }
-        handle.status = .down(reason: why)
-        handle.channel = nil
-        publish(.nodeStopped(id, reason: why))
-    }
-
-    /// Kills node `id` at once (SIGKILL; a paused node dies too). Its status is DOWN on return, so a
-    /// `wait leader` right after never names it.
-    func killNode(_ id: NodeID) {
-        let handle = node(id)
-        guard handle.process?.isRunning == true else { return }
-        handle.signal(SIGKILL)
-        waitForExit(handle)
-        handle.status = .down(reason: "killed by SIGKILL")
-        handle.channel?.close(promise: nil)
-        handle.channel = nil
-    }
-
-    /// A SIGKILLed process is gone within milliseconds; wait so a restart never overlaps it.
-    private func waitForExit(_ handle: NodeProcess) {
-        for _ in 0..<200 where handle.process?.isRunning == true {
-            usleep(5_000)
-        }
-    }
-
     // MARK: Frames
 
     func send(_ frame: Frame, to id: NodeID) {
-        guard let channel = node(id).channel else { return }
-        let bytes = frame.encoded()
-        var buffer = channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        channel.writeAndFlush(buffer, promise: nil)
+        supervisor.send(frame, to: id)
     }
 
     func received(_ frame: Frame, from id: NodeID, generation: Int) {
@@ -226,12 +102,16 @@ final class ClusterEngine {
         case .event(let event):
             publish(.node(id, event))
         case .clientResponse(let response):
-            pendingRequests.removeValue(forKey: response.requestID)?(response.outcome)
+            clientAnswered(response)
         case .error(let error):
             publish(.action("n\(id) refused a frame: \(error.message)"))
         case .peer, .clientRequest, .control:
             publish(.action("n\(id) sent an unexpected \(frame.kind) frame"))
         }
+    }
+
+    func connectionClosed(node id: NodeID, generation: Int) {
+        supervisor.connectionClosed(node: id, generation: generation)
     }
 
     // MARK: Fabric
@@ -244,20 +124,33 @@ final class ClusterEngine {
             publish(.action("n\(id) sent a peer message with a bad header; dropped"))
             return
         }
-        switch fabric.route(header, payload: payload) {
+        switch fabric.route(header, payload: payload, now: clock.now) {
         case .hold:
             record(header, .held, payload)
         case .drop(let fate):
             record(header, fate, payload)
-        case .deliver(let delayMs, let copies):
-            for _ in 0..<copies { deliver(header, payload, afterMs: delayMs) }
+        case .deliver(0, let copies):
+            for _ in 0..<copies { deliverNow(header, payload) }
+        case .deliver:
+            // The fabric keeps it until it is due.
+            armDeliveryTimer()
         }
     }
 
-    func deliver(_ header: RoutingHeader, _ payload: ByteBuffer, afterMs delayMs: Int) {
-        guard delayMs > 0 else { return deliverNow(header, payload) }
+    /// Wakes the loop when the fabric's earliest delayed message is due.
+    private func armDeliveryTimer() {
+        guard let due = fabric.nextDue, !isShutDown else { return }
+        if let armed = deliveryTimer, armed.due <= due { return }
+        deliveryTimer?.task.cancel()
         let bound = NIOLoopBound(self, eventLoop: loop)
-        loop.scheduleTask(in: .milliseconds(Int64(delayMs))) { bound.value.deliverNow(header, payload) }
+        let task = loop.scheduleTask(in: TimeAmount(due - clock.now)) { bound.value.deliverDue() }
+        deliveryTimer = (due, task)
+    }
+
+    private func deliverDue() {
+        deliveryTimer = nil
+        for message in fabric.releaseDue(now: clock.now) { deliverNow(message.header, message.payload) }
+        armDeliveryTimer()
     }
 
     func deliverNow(_ header: RoutingHeader, _ payload: ByteBuffer) {
@@ -278,7 +171,7 @@ final class ClusterEngine {
 
     private func record(_ header: RoutingHeader, _ fate: MessageFate, _ payload: ByteBuffer) {
         guard !subscribers.isEmpty || journal != nil else { return }
-        let timeMs = Int((NIODeadline.now() - startedAt).nanoseconds / 1_000_000)
+        let timeMs = clock.now.wholeMilliseconds
         // Only vote answers are decoded: a few bytes, a handful of times per election.
         let answer = header.isVoteResponse
             ? PeerCodec.voteReply(Array(payload.readableBytesView.dropFirst())) : nil
@@ -294,12 +187,12 @@ final class ClusterEngine {
                                      heldMessages: fabric.held.count, timing: timing,
                                      delivered: counts[.delivered] ?? 0, dropped: dropped, preVote: preVote,
                                      checkQuorum: checkQuorum, fsync: fsync, bugs: options.bugs.map(\.rawValue))
-        summary.clientNames = Dictionary(clients.values.map { ($0.clientID, $0.name) }, uniquingKeysWith: { $1 })
+        summary.clientNames = clients.namesByID
         return summary
     }
 
     func views() -> [NodeView] {
-        nodes.map { NodeView(id: $0.id, status: $0.status, pid: $0.pid, state: $0.state) }
+        supervisor.views()
     }
 
     /// The node that leads, as the views show it.
@@ -307,20 +200,37 @@ final class ClusterEngine {
 
     // MARK: Shutdown
 
-    /// Kills every node and removes the run directory. Idempotent.
-    func shutdown() {
-        guard !isShutDown else { return }
+    /// Kills every node, and once every process is gone, closes the history and the journal and
+    /// removes the run directory. Idempotent: a second call waits for the same end.
+    func shutdown() -> EventLoopFuture<Void> {
+        if let shutdownFuture { return shutdownFuture }
         isShutDown = true
-        for handle in nodes {
-            handle.generation += 1
-            handle.signal(SIGKILL)
-            handle.channel?.close(promise: nil)
+        deliveryTimer?.task.cancel()
+        deliveryTimer = nil
+        let reaped = supervisor.shutdown()
+        expireAllClientRequests()
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        let done = reaped.map {
+            let engine = bound.value
+            engine.history.close()
+            engine.journal?.close()
+            engine.run.remove()
         }
-        for handle in nodes { waitForExit(handle) }
-        for (_, pending) in pendingRequests { pending(nil) }
-        pendingRequests = [:]
-        history.close()
-        journal?.close()
-        run.remove()
+        shutdownFuture = done
+        return done
+    }
+
+    private var shutdownFuture: EventLoopFuture<Void>?
+}
+
+// MARK: - NodeSupervisorDelegate
+
+extension ClusterEngine: NodeSupervisorDelegate {
+    func connected(_ id: NodeID) {
+        if fabric.frozen { send(.control(.freeze), to: id) }
+    }
+
+    func connectionHandler(node id: NodeID, generation: Int) -> ConsoleConnectionHandler {
+        ConsoleConnectionHandler(engine: self, node: id, generation: generation)
     }
 }

@@ -5,18 +5,20 @@ import NIOPosix
 import NodeRuntime
 
 /// The console's control socket (`console.sock` in the run directory): `clusterdeck ctl` sends one
-/// command line per frame and gets back one JSON frame `{"ok": Bool, "lines": [String]}`.
+/// command line per frame and gets back one JSON frame `{"ok": Bool, "lines": [String]}`. It serves
+/// any `ClusterBackend`: `ctl` drives whatever the console drives.
 enum ControlSocket {
-    /// Starts listening; the socket is removed with the run directory.
-    static func listen(engine: NIOLoopBound<ClusterEngine>, path: String) -> EventLoopFuture<any Channel> {
-        let loop = engine.eventLoop
-        return ServerBootstrap(group: loop)
+    /// Starts listening on `loop`; the socket is removed with the run directory.
+    static func listen(backend: any ClusterBackend, loop: any EventLoop, path: String) -> EventLoopFuture<any Channel> {
+        ServerBootstrap(group: loop)
             .childChannelInitializer { channel in
-                PeerCredentials.requireSameUser(channel).flatMapErrorThrowing { error in
-                    engine.value.publish(.action("control socket: \(error)"))
-                    throw error
+                PeerCredentials.requireSameUser(channel).flatMapError { error in
+                    channel.eventLoop.makeFutureWithTask {
+                        await backend.note("control socket: \(error)")
+                        throw error
+                    }
                 }.flatMapThrowing {
-                    try FrameChannel.configure(channel, handler: ControlHandler(engine: engine.value))
+                    try FrameChannel.configure(channel, handler: ControlHandler(backend: backend))
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
@@ -38,10 +40,10 @@ private final class ControlHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let engine: ClusterEngine
+    private let backend: any ClusterBackend
 
-    init(engine: ClusterEngine) {
-        self.engine = engine
+    init(backend: any ClusterBackend) {
+        self.backend = backend
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -50,9 +52,11 @@ private final class ControlHandler: ChannelInboundHandler {
         let channel = context.channel
         let output: EventLoopFuture<CommandOutput>
         do {
-            if let command = try CommandParser.parse(line, nodeCount: engine.nodeCount) {
-                engine.publish(.action("ctl: \(line)"))
-                output = engine.execute(command)
+            if let command = try CommandParser.parse(line, nodeCount: backend.nodeCount) {
+                output = context.eventLoop.makeFutureWithTask { [backend] in
+                    await backend.note("ctl: \(line)")
+                    return await backend.execute(command)
+                }
             } else {
                 output = context.eventLoop.makeSucceededFuture(CommandOutput(lines: []))
             }

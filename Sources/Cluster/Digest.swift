@@ -7,7 +7,7 @@
 public enum ClusterDigest {
     public static func lines(views: [NodeView], summary: ClusterSummary) -> [String] {
         var lines = ["digest: \(views.count) nodes, leader \(views.leader.map { "n\($0.id)" } ?? "none"), "
-            + "network \(summary.network)\(summary.frozen ? ", frozen" : "")"]
+            + "network \(summary.network.text)\(summary.frozen ? ", frozen" : "")"]
         lines += views.sorted { $0.id < $1.id }.map(nodeLine)
         lines += serviceLines(views: views, summary: summary)
         lines.append("fingerprint \(fingerprint(lines))")

@@ -22,6 +22,36 @@ public struct DrillOptions: Sendable {
     public init() {}
 }
 
+extension DrillOptions {
+    /// The nemesis schedule this drill runs on `nodes` nodes: drawn from the seed alone, so the same
+    /// seed gives the same schedule.
+    public func nemesisPlan(nodes: Int) -> [NemesisStep] {
+        NemesisPlan.make(seed: seed, kinds: faults, durationSeconds: durationSeconds, nodes: nodes)
+    }
+}
+
+/// The options of a seeded load run (`drill`, `soak`): one printed seed drives the nemesis, the
+/// clients' workload, and the engine's own draws (the fabric's loss, duplication and jitter; client
+/// session ids), so `drill --seed S` twice schedules the same faults and decides alike on the same
+/// messages.
+public struct SeededRunOptions: Sendable {
+    public var cluster: ClusterOptions
+    public var drill: DrillOptions
+
+    public init(seed: UInt64, executablePath: String, nodes: Int, clients: Int, durationSeconds: Double,
+                faults: [FaultKind]) {
+        cluster = ClusterOptions(executablePath: executablePath)
+        cluster.nodeCount = nodes
+        cluster.seed = seed
+        cluster.timing = .real
+        drill = DrillOptions()
+        drill.durationSeconds = durationSeconds
+        drill.clients = clients
+        drill.faults = faults
+        drill.seed = seed
+    }
+}
+
 /// Where a drill is, for its progress line.
 public struct DrillProgress: Sendable {
     public var secondsLeft: Double
@@ -52,10 +82,10 @@ public struct DrillReport: Sendable {
 /// nemesis injects faults; afterwards every fault is healed, every key read once more (so a lost
 /// acknowledged write shows), and the whole history is checked for linearizability.
 public struct Drill: Sendable {
-    public let cluster: LocalCluster
+    public let cluster: any ClusterBackend
     public let options: DrillOptions
 
-    public init(cluster: LocalCluster, options: DrillOptions) {
+    public init(cluster: any ClusterBackend, options: DrillOptions) {
         self.cluster = cluster
         self.options = options
     }
@@ -116,7 +146,7 @@ public struct Drill: Sendable {
                 if output.ok { lastSeen[key] = fresh }
             case 40..<77:
                 let output = await cluster.execute(.asClient(name, .get(key: key, staleNode: nil)))
-                if output.ok, let value = output.lines.first, value != "(not found)" { lastSeen[key] = value }
+                if let value = output.readValue { lastSeen[key] = value }
             case 77..<95:
                 let old = lastSeen[key] ?? "none"
                 let output = await cluster.execute(.asClient(name, .cas(key: key, old: old, new: fresh)))
@@ -144,9 +174,8 @@ public struct Drill: Sendable {
 
     /// Runs the plan: each fault in its own task, since clock skew overlaps the other faults.
     private func runNemesis(started: ContinuousClock.Instant, runClockAtStart: Double, faults: FaultLog) async {
-        let nodes = cluster.options.nodeCount
-        let plan = NemesisPlan.make(seed: options.seed, kinds: options.faults,
-                                    durationSeconds: options.durationSeconds, nodes: nodes)
+        let nodes = cluster.nodeCount
+        let plan = options.nemesisPlan(nodes: nodes)
         await withTaskGroup(of: Void.self) { group in
             for step in plan {
                 group.addTask {
@@ -204,7 +233,7 @@ public struct Drill: Sendable {
         guard options.checksHistory else { return report }
         let skewSlack = options.faults.contains(.clock)
             ? Double(options.lockTTLMs) / 1000 * (1 - 1 / NemesisPlan.maximumSkew) : 0
-        let slack = max(ClusterEngine.leaseSlackSeconds(cluster.options.timing), skewSlack)
+        let slack = max(ClusterEngine.leaseSlackSeconds(await cluster.summary().timing), skewSlack)
         report.check = LinearizabilityChecker.check(history.map(HistoryOperation.init),
                                                     options: CheckOptions(leaseSlackSeconds: slack))
         return report

@@ -1,3 +1,4 @@
+import Wire
 /// A journal played back: what the console showed at any moment of the recorded run. The TUI replay
 /// moves a `JournalCursor` through it; the headless replay jumps to the end for the digest.
 public struct JournalReplay: Sendable {
@@ -72,3 +73,11 @@ public struct JournalCursor: Sendable {
         }
     }
 }
+
+extension JournalReplay: RecordedRun {
+    public var initialTiming: Timing? { entries.first?.summary?.timing }
+
+    public func rewound() -> JournalCursor { JournalCursor(replay: self) }
+}
+
+extension JournalCursor: RecordedRunCursor {}

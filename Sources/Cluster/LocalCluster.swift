@@ -35,15 +35,15 @@ public final class LocalCluster: Sendable {
     public func start() async throws {
         try await loop.submit { [engine, options] in
             if options.startsFrozen { _ = engine.value.execute(.freeze) }
-            for id in 1...engine.value.nodeCount { engine.value.startNode(id) }
+            for id in 1...engine.value.nodeCount { engine.value.supervisor.startNode(id) }
         }.get()
-        _ = try await ControlSocket.listen(engine: engine, path: run.consoleSocketPath).get()
+        _ = try await ControlSocket.listen(backend: self, loop: loop, path: run.consoleSocketPath).get()
     }
 
     /// Runs one command and returns what it printed.
     /// - Parameter announcing: false for a check that polls: its client results stay out of the event
     ///   log.
-    public func execute(_ command: Command, announcing: Bool = true) async -> CommandOutput {
+    public func execute(_ command: Command, announcing: Bool) async -> CommandOutput {
         do {
             return try await loop.flatSubmit { [engine] in engine.value.execute(command, announcing: announcing) }.get()
         } catch {
@@ -97,13 +97,16 @@ public final class LocalCluster: Sendable {
 
     /// Kills every node and removes the run directory. Safe to call more than once.
     public func shutdown() async {
-        try? await loop.submit { [engine] in engine.value.shutdown() }.get()
+        try? await loop.flatSubmit { [engine] in engine.value.shutdown() }.get()
         try? await group.shutdownGracefully()
     }
 
-    /// Kills every node synchronously, for signal handlers and exit paths.
+    /// Kills every node synchronously, for signal handlers and exit paths: returns once every node
+    /// process is gone and the run directory removed. The calling thread waits (never call this
+    /// on the console's loop), while the loop kills the nodes and checks, on a timer, that they
+    /// are gone: nothing sleeps on the loop.
     public func shutdownNow() {
-        try? loop.submit { [engine] in engine.value.shutdown() }.wait()
+        try? loop.flatSubmit { [engine] in engine.value.shutdown() }.wait()
     }
 }
 

@@ -1,9 +1,14 @@
 import CommandLanguage
 import Raft
 
-/// The kinds of fault a drill may inject (`--faults kill,pause,partition,loss,clock`).
+/// The kinds of fault a drill may inject (`--faults kill,pause,partition,partition-ring,…`).
 public enum FaultKind: String, CaseIterable, Sendable {
-    case kill, pause, partition, loss, clock
+    case kill, pause, partition
+    /// Jepsen's ring of overlapping majorities, in an order drawn from the seed.
+    case partitionRing = "partition-ring"
+    /// Jepsen's bridge: two halves drawn from the seed, one node in both.
+    case partitionBridge = "partition-bridge"
+    case loss, clock
 }
 
 /// Which node a fault hits: a fixed one, or whichever leads when the fault starts (faults aimed at
@@ -19,6 +24,11 @@ public enum Fault: Equatable, Sendable {
     case pause(FaultTarget)
     /// Cuts `minority` off from the rest (an empty minority means: the leader alone).
     case partition(minority: [NodeID])
+    /// Every node hears a different majority: its neighbours in `order`, a ring.
+    case partitionRing(order: [NodeID])
+    /// `bridge` talks to everyone; the others, taken in `order`, split into two halves that cannot
+    /// talk to each other.
+    case partitionBridge(bridge: FaultTarget, order: [NodeID])
     /// Drops `percent` of the messages on the links between `nodes`, both ways.
     case loss(nodes: [NodeID], percent: Int)
     /// Runs a node's clock `factor` times as fast: its leases and timeouts shorten or stretch.
@@ -80,6 +90,16 @@ public enum NemesisPlan {
             guard Int.random(in: 0..<3, using: &random) == 0 else { return .partition(minority: []) }
             let size = Int.random(in: 1...max(1, (nodes - 1) / 2), using: &random)
             return .partition(minority: Array((1...nodes).shuffled(using: &random).prefix(size)).sorted())
+        case .partitionRing where nodes >= PartitionShape.shapeNodeCountMin:
+            return .partitionRing(order: (1...nodes).shuffled(using: &random))
+        case .partitionBridge where nodes >= PartitionShape.shapeNodeCountMin:
+            // The leader as the bridge keeps leading and little happens: one time in four. Otherwise
+            // it sits in a half, and the other half hears it only through the bridge's ears.
+            let bridge: FaultTarget = Int.random(in: 0..<4, using: &random) == 0
+                ? .leader : .node(Int.random(in: 1...nodes, using: &random))
+            return .partitionBridge(bridge: bridge, order: (1...nodes).shuffled(using: &random))
+        case .partitionRing, .partitionBridge:
+            return .partition(minority: [])
         case .loss:
             let pair = Array((1...nodes).shuffled(using: &random).prefix(max(2, nodes / 2))).sorted()
             return .loss(nodes: pair, percent: [20, 40, 60].randomElement(using: &random) ?? 40)
@@ -111,6 +131,15 @@ extension Fault {
             let text = "partition \(cut.map(String.init).joined(separator: ",")) | "
                 + rest.map(String.init).joined(separator: ",")
             return ([.partition([cut, rest])], [.heal], text + (minority.isEmpty ? " (leader cut off)" : ""))
+        case .partitionRing(let order):
+            return ([.partitionRing(order: order)], [.heal], "partition ring " + Self.list(order))
+        case .partitionBridge(let target, let order):
+            let id = resolve(target)
+            let others = order.filter { $0 != id }
+            let halves = [Array(others.prefix(nodes / 2)), Array(others.dropFirst(nodes / 2))]
+            let text = "partition bridge \(id) between \(Self.list(halves[0])) | \(Self.list(halves[1]))"
+            return ([.partitionBridge(node: .id(id), halves: halves)], [.heal],
+                    text + (target == .leader ? " (leader)" : ""))
         case .loss(let group, let percent):
             let links = group.flatMap { from in group.filter { $0 != from }.map { (from, $0) } }
             let start = links.map { Command.link(from: $0.0, to: $0.1, LinkSettings(lossPercent: Double(percent))) }
@@ -120,5 +149,9 @@ extension Fault {
             return ([.skew(node: id, factor: factor)], [.skew(node: id, factor: 1)],
                     "clock of n\(id)\(target == .leader ? " (leader)" : "") ×\(factor)")
         }
+    }
+
+    private static func list(_ ids: [NodeID]) -> String {
+        ids.map(String.init).joined(separator: ",")
     }
 }

@@ -69,15 +69,31 @@ public struct Narration: Sendable, Equatable {
 public struct CommandOutput: Sendable, Equatable {
     public var lines: [String]
     public var ok: Bool
+    /// What a `get` read, as a value (the lines say it for people): checks and drills use this, never
+    /// the printed text.
+    public var read: KeyRead?
 
-    public init(lines: [String], ok: Bool = true) {
+    public init(lines: [String], ok: Bool = true, read: KeyRead? = nil) {
         self.lines = lines
         self.ok = ok
+        self.read = read
+    }
+
+    /// The value a successful `get` read; nil when the key was absent or nothing was read.
+    public var readValue: String? {
+        guard ok, case .value(let value)? = read else { return nil }
+        return value
     }
 
     public static func error(_ message: String) -> CommandOutput {
         CommandOutput(lines: ["error: \(message)"], ok: false)
     }
+}
+
+/// What a read found.
+public enum KeyRead: Sendable, Equatable {
+    case value(String)
+    case absent
 }
 
 /// The console's view of one node.
@@ -99,8 +115,9 @@ public struct NodeView: Sendable, Equatable {
 
 /// The cluster-wide facts the console's header shows.
 public struct ClusterSummary: Sendable, Equatable, Codable {
-    /// "none", "1,2 | 3,4,5", "1-x->2 …".
-    public var network: String
+    /// The partition shape and the links that differ from it, as data (the journal also reads the
+    /// string older journals wrote).
+    public var network: NetworkSummary
     public var frozen: Bool
     public var heldMessages: Int
     public var timing: Timing
@@ -113,7 +130,7 @@ public struct ClusterSummary: Sendable, Equatable, Codable {
     /// Named clients by id, to show lock holders and election leaders by name.
     public var clientNames: [UInt64: String] = [:]
 
-    public init(network: String = "none", frozen: Bool = false, heldMessages: Int = 0, timing: Timing = .teach,
+    public init(network: NetworkSummary = .none, frozen: Bool = false, heldMessages: Int = 0, timing: Timing = .teach,
                 delivered: Int = 0, dropped: Int = 0, preVote: Bool = true, checkQuorum: Bool = true,
                 fsync: Bool = true, bugs: [String] = []) {
         self.network = network

@@ -12,6 +12,8 @@ public enum NodeEventKind: String, Codable, Sendable, Equatable, CaseIterable, C
     case recovered
     /// The node hit a problem it reports rather than dies of.
     case error
+    /// The node dropped frames for a console too slow to read them (its outbox is bounded).
+    case dropped
 
     /// The text frames and journals carry, so interpolating a kind reads as it always did.
     public var description: String { rawValue }

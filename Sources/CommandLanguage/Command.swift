@@ -68,6 +68,12 @@ public indirect enum Command: Equatable, Sendable {
     case wipe(NodeRef)
     /// `partition 1,2 | 3,4,5`: groups that can talk within but not across.
     case partition([[Int]])
+    /// `partition ring [A,B,C,…]`: Jepsen's ring of overlapping majorities, nodes in the order given
+    /// (nil: by id). Each node hears itself and its nearest ring neighbours, a bare majority in all.
+    case partitionRing(order: [Int]?)
+    /// `partition bridge [N|leader] [between A,B | C,D]`: two halves that cannot talk to each other,
+    /// and node N in both (nil: the middle id). Without halves, the other nodes split in id order.
+    case partitionBridge(node: NodeRef?, halves: [[Int]]?)
     /// `isolate N|leader`: cut a node off from every other node, both ways.
     case isolate(NodeRef)
     /// `cut A->B`: drop every message from A to B (one way).
@@ -135,6 +141,14 @@ public indirect enum Command: Equatable, Sendable {
     case heartbeats(shown: Bool)
 
     /// Commands a named client issues (they accept `as NAME`).
+    /// `wait …`: a lesson fails when one does not get what it waits for.
+    public var isWait: Bool {
+        switch self {
+        case .waitLeader, .waitElected, .asClient(_, .waitElected): true
+        default: false
+        }
+    }
+
     public var takesClient: Bool {
         switch self {
         case .put, .get, .del, .cas, .fencedPut, .lock, .unlock, .campaign, .resign, .waitElected: true

@@ -108,8 +108,30 @@ enum Completion {
         }
     }
 
-    /// The current word with its last node id completed, for ids not yet listed.
+    /// Node ids or a shape first; after `ring`, ids in ring order; after `bridge`, the bridge, then
+    /// `between` and the halves.
     private static func partitionCandidates(in context: Context) -> [String] {
+        let arguments = context.previous.dropFirst()
+        switch arguments.first {
+        case nil:
+            // A ring or a bridge needs three nodes: not offered where it would be refused.
+            return nodeListCandidates(in: context)
+                + (context.nodeIds.count >= 3 ? CommandParser.partitionShapes : [])
+        case "ring":
+            return nodeListCandidates(in: context)
+        case "bridge":
+            switch arguments.count {
+            case 1: return context.nodeIds + ["leader"]
+            case 2: return arguments.last == "leader" ? [] : ["between"]
+            default: return nodeListCandidates(in: context)
+            }
+        default:
+            return nodeListCandidates(in: context)
+        }
+    }
+
+    /// The current word with its last node id completed, for ids not yet listed.
+    private static func nodeListCandidates(in context: Context) -> [String] {
         let head = context.current[...]
         let cut = head.lastIndex { $0 == "," || $0 == "|" }.map { head.index(after: $0) }
         let kept = String(head[..<(cut ?? head.startIndex)])

@@ -121,12 +121,18 @@ extension CommandName.Spec {
             + "Drills never use it; it is here to show why.",
         example: "wipe 3")
     static let partition = Self(
-        usage: "partition A,B | C,D,E",
-        summary: "split the nodes into groups that cannot talk",
+        usage: "partition A,B | C,D or ring or bridge N",
+        summary: "cut the network: groups, ring, bridge",
         description: "Splits the cluster into groups: nodes talk within a group but not across. "
             + "Groups are separated by `|`, ids within a group by commas; when the cluster size "
-            + "is known every node must be listed exactly once. Clients still reach every live "
-            + "node. Undo with `heal`.",
+            + "is known every node must be listed exactly once. `partition ring [A,B,C,…]` is "
+            + "Jepsen's ring of overlapping majorities: in ring order (by id unless given), each "
+            + "node hears itself and its nearest neighbours, a bare majority, and no two nodes "
+            + "hear the same one (with 3, 6 or 7 nodes the farthest links work one way). "
+            + "`partition bridge [N|leader] [between A,B | C,D]` is Jepsen's bridge: two halves "
+            + "that cannot talk, and node N (the middle id unless given) in both, talking to "
+            + "everyone. Both need 3 nodes or more. Clients still reach every live node. Undo "
+            + "with `heal`.",
         example: "partition 1,2 | 3,4,5")
     static let isolate = Self(
         usage: "isolate N|leader",

@@ -92,7 +92,7 @@ public enum CommandParser {
         case .resume: try .resume(.id(reader.nodeId(leaderReason: "a paused node may not lead")))
         case .restart: try .restart(.id(reader.nodeId(leaderReason: "a stopped node is no leader")))
         case .wipe: try .wipe(.id(reader.nodeId(leaderReason: "name the node that loses its disk")))
-        case .partition: try .partition(reader.partitionGroups())
+        case .partition: try parsePartition(from: &reader)
         case .isolate: try .isolate(reader.nodeRef())
         case .cut: try parseCut(from: &reader)
         case .link: try parseLink(from: &reader)
@@ -207,6 +207,45 @@ public enum CommandParser {
         case "off": return .set(setting, false)
         default: throw reader.error("expected on or off, found \(Display.quote(state.text))", at: state.column)
         }
+    }
+
+    /// The shapes `partition` takes by name, besides groups of ids.
+    static let partitionShapes = ["ring", "bridge"]
+
+    /// `partition 1,2 | 3,4,5`, `partition ring [A,B,C,…]` or `partition bridge [N|leader] [between A,B | C,D]`.
+    private static func parsePartition(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        guard let word = reader.peek, !word.isQuoted, word.text.allSatisfy(\.isLetter) else {
+            return .partition(try reader.partitionGroups())
+        }
+        _ = try reader.nextBare("a shape")
+        switch word.text {
+        case "ring": return .partitionRing(order: try reader.ringOrder())
+        case "bridge": return try parseBridge(from: &reader)
+        default:
+            var message = "unknown partition shape \(Display.quote(word.text))"
+            if let suggestion = Suggestion.closest(to: word.text, among: partitionShapes) {
+                message += ", did you mean `\(suggestion)`?"
+            }
+            throw reader.error(message + " (ring, bridge, or groups like 1,2 | 3,4,5)", at: word.column)
+        }
+    }
+
+    private static func parseBridge(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        if reader.isNodeCountKnown, reader.nodeIdMax < 3 {
+            throw reader.error("a bridge needs at least 3 nodes", at: reader.peek?.column ?? reader.endColumn)
+        }
+        guard !reader.isAtEnd else { return .partitionBridge(node: nil, halves: nil) }
+        let node = try reader.nodeRef()
+        guard let word = reader.peek else { return .partitionBridge(node: node, halves: nil) }
+        _ = try reader.nextBare("between")
+        guard word.text == "between" else {
+            throw reader.error("expected between A,B | C,D, found \(Display.quote(word.text))", at: word.column)
+        }
+        guard case .id(let id) = node else {
+            throw reader.error("halves need the bridge by id, not leader: the leader may be in a half",
+                               at: word.column)
+        }
+        return .partitionBridge(node: node, halves: try reader.bridgeHalves(bridge: id))
     }
 
     private static let nodeCounts = 1...Limits.nodeCountMax

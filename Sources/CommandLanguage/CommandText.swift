@@ -14,6 +14,12 @@ extension Command: CustomStringConvertible {
         case .partition(let groups):
             "partition " + groups.map { $0.map(String.init).joined(separator: ",") }
                 .joined(separator: " | ")
+        case .partitionRing(nil): "partition ring"
+        case .partitionRing(let order?): "partition ring " + order.map(String.init).joined(separator: ",")
+        case .partitionBridge(let node, let halves):
+            "partition bridge" + (node.map { " \($0)" } ?? "")
+                + (halves.map { " between " + $0.map { $0.map(String.init).joined(separator: ",") }
+                    .joined(separator: " | ") } ?? "")
         case .isolate(let node): "isolate \(node)"
         case .cut(let from, let to): "cut \(from)->\(to)"
         case .link(let from, let to, let settings): "link \(from)->\(to)\(settings)"

@@ -87,6 +87,49 @@ extension ArgumentReader {
         return groups
     }
 
+    /// Reads the optional order after `partition ring`: every node once, separated by commas.
+    mutating func ringOrder() throws(CommandError) -> [Int]? {
+        if isNodeCountKnown, nodeIdMax < 3 {
+            throw error("a ring needs at least 3 nodes", at: peek?.column ?? endColumn)
+        }
+        var pieces: [PositionedPiece] = []
+        while !isAtEnd {
+            pieces += NodeListPiece.pieces(of: try nextBare("node ids"))
+        }
+        guard let first = pieces.first else { return nil }
+        if let bar = pieces.first(where: { $0.piece == .bar }) {
+            throw error("a ring is one list of node ids in ring order, like 1,3,5,2,4: no `|`", at: bar.column)
+        }
+        let order = try groups(of: pieces)[0]
+        guard order.count >= 3 else { throw error("a ring needs at least 3 nodes", at: first.column) }
+        try checkEveryNodeListed([order], at: first.column, missing: "is not in the ring")
+        return order
+    }
+
+    /// Reads the two halves after `partition bridge N between`: every node but the bridge once.
+    mutating func bridgeHalves(bridge: Int) throws(CommandError) -> [[Int]] {
+        var pieces: [PositionedPiece] = []
+        while !isAtEnd {
+            pieces += NodeListPiece.pieces(of: try nextBare("node ids"))
+        }
+        guard let first = pieces.first else {
+            throw error("missing the two halves, like 1,2 | 4,5", at: endColumn)
+        }
+        let halves = try groups(of: pieces)
+        guard halves.count == 2 else {
+            throw error("a bridge joins exactly two halves separated by |", at: first.column)
+        }
+        if halves.joined().contains(bridge) {
+            let listed = pieces.first { piece in
+                if case .number(let text) = piece.piece { Int(text) == bridge } else { false }
+            }
+            throw error("node \(bridge) is the bridge: it is in both halves already",
+                        at: listed?.column ?? first.column)
+        }
+        try checkEveryNodeListed(halves + [[bridge]], at: first.column, missing: "is in neither half")
+        return halves
+    }
+
     private func groups(of pieces: [PositionedPiece]) throws(CommandError) -> [[Int]] {
         var groups: [[Int]] = [[]]
         var seen: Set<Int> = []
@@ -115,12 +158,16 @@ extension ArgumentReader {
         return groups
     }
 
-    private func checkEveryNodeListed(_ groups: [[Int]], at column: Int) throws(CommandError) {
+    private func checkEveryNodeListed(
+        _ groups: [[Int]],
+        at column: Int,
+        missing: String = "is in no group"
+    ) throws(CommandError) {
         guard isNodeCountKnown, nodeIdMax >= 1 else { return }
         let listed = groups.flatMap { $0 }
         for id in 1...nodeIdMax where !listed.contains(id) {
             throw error(
-                "node \(id) is in no group: list every node of the cluster exactly once",
+                "node \(id) \(missing): list every node of the cluster exactly once",
                 at: column
             )
         }

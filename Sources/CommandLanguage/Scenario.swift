@@ -9,12 +9,27 @@ public enum ScenarioStep: Equatable, Sendable {
     case expect(Expectation)
     /// `bug NAME`: start the cluster with a Raft rule dropped (a bug knob); only before the first command.
     case bug(String)
+    /// `engine …`, `protocol …`, `simulate SEED`: what the deck needs from its cluster (header only).
+    case need(DeckNeed)
     /// `pick NAME = ROLE`: name a node by the role it has when the line runs (`pick cut = follower`);
     /// later lines say `$cut` wherever a node id goes, so a lesson never depends on a lucky id.
     case pick(name: String, role: String)
 }
 
 /// What an `expect` line checks. Each is retried until it holds or its time limit passes.
+extension ScenarioStep {
+    /// The commands this step runs: its own, or the one an `expect` checks with.
+    public var commands: [Command] {
+        switch self {
+        case .command(let command), .expect(.fails(let command)), .expect(.value(let command, _, _)):
+            [command]
+        case .say, .pause, .bug, .need, .pick, .expect(.leaderIn), .expect(.role), .expect(.lockHolder),
+             .expect(.electionLeader):
+            []
+        }
+    }
+}
+
 public enum Expectation: Equatable, Sendable {
     /// `expect get K [--stale --node N] == V [within D]` (V `none`: the key is absent).
     case value(get: Command, equals: String?, withinMs: Int?)
@@ -83,11 +98,14 @@ public enum ScenarioParser {
                 case .bug where started:
                     throw CommandError(message: "`bug` must come before the first command (the cluster "
                         + "starts with it)", column: 1, usage: "bug NAME")
-                case .bug, .say, .command(.start): break
+                case .need(let need) where started:
+                    throw CommandError(message: "`\(need.text)` must come before the first command (the "
+                        + "cluster is chosen by it)", column: 1)
+                case .bug, .say, .need, .command(.start): break
                 case .pick(let name, _):
                     picked.insert(name)
                     started = true
-                        case .command, .pause, .expect: started = true
+                case .command, .pause, .expect: started = true
                 }
                 steps.append(ScenarioLine(line: offset + 1, text: line.trimmingSpaces, step: step,
                                           references: references))
@@ -109,6 +127,7 @@ public enum ScenarioParser {
         guard let first = tokens.first, !first.isQuoted, !first.text.hasPrefix("#") else {
             return try CommandParser.parse(line, nodeCount: nodeCount).map(ScenarioStep.command)
         }
+        if let need = try DeckNeed.parse(tokens) { return .need(need) }
         switch first.text {
         case "say":
             guard tokens.count == 2 else {

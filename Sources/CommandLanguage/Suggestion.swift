@@ -5,10 +5,16 @@ enum Suggestion {
 
     /// The command name closest to `word` (ignoring letter case), when it is a likely typo.
     static func closestName(to word: String) -> String? {
+        closest(to: word, among: CommandHelp.commandNames)
+    }
+
+    /// The word of `names` closest to `word` (ignoring letter case), when it is a likely typo: for
+    /// command names and the keywords that follow them (`partition rign`).
+    static func closest(to word: String, among names: [String]) -> String? {
         let typed = Array(word.lowercased())
         guard !typed.isEmpty, typed.count <= comparedCharactersMax else { return nil }
         var best: (name: String, distance: Int)?
-        for name in CommandHelp.commandNames {
+        for name in names {
             let distance = editDistance(typed, Array(name))
             let allowed = min(2, max(1, name.count / 3))
             guard distance <= allowed, distance < (best?.distance ?? Int.max) else { continue }

@@ -102,11 +102,28 @@ struct Painter {
         parts += ["term \(term)", "leader \(leader.map { "n\($0.id)" } ?? "none")",
                   "commit \(leader?.state?.commitIndex ?? 0)"]
         let wide = model.width >= 120
-        parts.append("net " + (wide ? summary.network : summary.network.split(separator: " ").joined()))
+        parts.append("net " + (wide ? summary.network.text : compactNetwork))
         if model.hidesHeartbeats { parts.append("heartbeats hidden") }
         parts.append("pace \(paceName)")
         parts.append("\(model.nodeCount) nodes")
         return parts
+    }
+
+    /// The network without spaces, for a narrow header: `1,2|3,4,5`, `ring 1,2,3`, `bridge 3:1,2|4,5`,
+    /// then cuts and slowed links (`1-x->2`, `2->3~`).
+    private var compactNetwork: String {
+        let network = model.summary.network
+        guard !network.isNone else { return "none" }
+        let ids = { (group: [Int]) in group.map(String.init).joined(separator: ",") }
+        var parts: [String] = []
+        switch network.partition {
+        case .groups(let groups): parts.append(groups.map(ids).joined(separator: "|"))
+        case .ring(let order): parts.append("ring " + ids(order))
+        case .bridge(let node, let halves): parts.append("bridge \(node):" + halves.map(ids).joined(separator: "|"))
+        case nil: break
+        }
+        parts += network.links.map { $0.up ? "\($0.from)->\($0.to)~" : "\($0.from)-x->\($0.to)" }
+        return parts.joined(separator: " ")
     }
 
     private var paceName: String {

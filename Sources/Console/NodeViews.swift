@@ -130,16 +130,24 @@ extension Painter {
         return "starting…"
     }
 
-    /// "ok", or what the fabric does to this node's links.
+    /// "ok", or what the fabric does to this node's links, from the network as data: the nodes it
+    /// talks with both ways (itself included), then those it only hears or is only heard by (a ring
+    /// or a one-way cut), then its slowed links.
     private func linkSummary(_ id: NodeID) -> String {
         let network = model.summary.network
-        guard network != "none" else { return "ok" }
-        let groups = network.split(separator: "|").map {
-            $0.split(separator: ",").compactMap { Int(String($0).trimmingSpaces) }
+        guard !network.isNone else { return "ok" }
+        let others = (1...max(model.nodeCount, 1)).filter { $0 != id }
+        let sends = Set(others.filter { network.reaches(from: id, to: $0) })
+        let hears = Set(others.filter { network.reaches(from: $0, to: id) })
+        let slowed = network.links.filter { $0.up && ($0.from == id || $0.to == id) }
+        let list = { (ids: Set<Int>) in ids.sorted().map(String.init).joined(separator: ",") }
+        var parts: [String] = []
+        if sends.count < others.count || hears.count < others.count {
+            parts.append("reaches " + list(sends.intersection(hears).union([id])))
         }
-        if groups.count > 1, let mine = groups.first(where: { $0.contains(id) }) {
-            return "reaches " + mine.map(String.init).joined(separator: ",")
-        }
-        return network.contains("\(id)") ? network : "ok"
+        if !hears.subtracting(sends).isEmpty { parts.append("hears " + list(hears.subtracting(sends))) }
+        if !sends.subtracting(hears).isEmpty { parts.append("heard by " + list(sends.subtracting(hears))) }
+        if !slowed.isEmpty { parts.append("slow " + slowed.map { "\($0.from)->\($0.to)" }.joined(separator: ",")) }
+        return parts.isEmpty ? "ok" : parts.joined(separator: " ")
     }
 }

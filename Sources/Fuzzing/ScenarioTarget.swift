@@ -157,10 +157,12 @@ public struct ScenarioTarget: FuzzTarget {
             switch step.step {
             case .bug where started:
                 return "`bug` on line \(step.line) accepted after the lesson started"
-            case .bug, .say, .command(.start): break
+            case .need where started:
+                return "a need on line \(step.line) accepted after the lesson started"
+            case .bug, .say, .need, .command(.start): break
             case .command, .pause, .expect, .pick: started = true
             }
-            for command in commands(in: step.step) {
+            for command in step.step.commands {
                 if let problem = CommandTarget.roundTripProblem(command, nodeCount: nodeCount) {
                     return "line \(step.line): \(problem)"
                 }
@@ -182,17 +184,6 @@ public struct ScenarioTarget: FuzzTarget {
                 + "to \(command) in `\(line)`"
         }
         return nil
-    }
-
-    static func commands(in step: ScenarioStep) -> [Command] {
-        switch step {
-        case .command(let command), .expect(.fails(let command)),
-             .expect(.value(let command, _, _)):
-            [command]
-        case .say, .pause, .bug, .pick, .expect(.leaderIn), .expect(.role), .expect(.lockHolder),
-             .expect(.electionLeader):
-            []
-        }
     }
 
     public func size(of input: Input) -> Int { input.text.utf8.count }

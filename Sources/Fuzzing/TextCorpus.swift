@@ -50,7 +50,8 @@ public enum TextCorpus {
 
     static let builtInLines = [
         "kill 2", "kill leader", "pause 3", "resume 3", "restart 2", "wipe 1",
-        "partition 1,2 | 3,4,5", "isolate leader", "cut 1->2", "heal",
+        "partition 1,2 | 3,4,5", "partition ring 3,1,5,2,4", "partition bridge 3 between 1,4 | 2,5",
+        "isolate leader", "cut 1->2", "heal",
         "link 1->2 delay 20ms jitter 5ms loss 10% dup 1%", "freeze", "step", "step 3", "thaw",
         "pace teach", "pace real", "pace 0.5", "put x 1", "get x", "get x --stale --node 3",
         "del x", "cas x 1 2", "lock L ttl 10s", "unlock L", "locks", "put k v --fence 3",

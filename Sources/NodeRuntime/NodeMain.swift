@@ -126,6 +126,12 @@ final class NodeConnectionHandler: ChannelInboundHandler {
         context.fireChannelReadComplete()
     }
 
+    /// The console's socket drained (or filled): frames held for it go out while it can take them.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if isConsole { server.consoleWritabilityChanged() }
+        context.fireChannelWritabilityChanged()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         server.refuse("\(error); closing the connection", on: context.channel)
         context.close(promise: nil)

@@ -17,6 +17,8 @@ public struct NodeOptions: Sendable {
     /// Applied entries between snapshots.
     public var snapshotEvery = 1_000
     public var bugs: Set<BugKnob> = []
+    /// The seed of this life's election timeouts; nil draws one from the system (a node started by hand).
+    public var seed: UInt64?
     /// Exit if no console connects within this time.
     public var connectTimeoutMs = 15_000
     /// AppendEntries a leader keeps unacknowledged per follower (see `raftConfig`).

@@ -10,6 +10,9 @@ import Wire
 /// to the console and the write-ahead log. Every decision — what to propose, when to answer, in
 /// which order to persist and send — is the driver's; this class does its actions.
 /// Every method runs on `loop`; the class is reached from other closures through `NIOLoopBound`.
+///
+/// Frames to a console whose socket is full wait in a bounded `ConsoleOutbox` (state frames
+/// coalesce, others are dropped and counted past its limit) instead of piling up in the channel.
 final class NodeServer {
     let options: NodeOptions
     let loop: any EventLoop
@@ -23,6 +26,8 @@ final class NodeServer {
     private var tickTask: RepeatedTask?
     private var stateDirty = false
     private var stateSendScheduled = false
+    /// Frames for the console while its channel is not writable.
+    private var outbox = ConsoleOutbox()
 
     private var raft: RaftNode { replica.core }
 
@@ -31,8 +36,8 @@ final class NodeServer {
         self.loop = loop
         self.wal = wal
         timing = options.timing
-        var seed = SystemRandomNumberGenerator()
-        let core = try RaftNode(config: options.raftConfig(seed: seed.next()), restoring: recovered)
+        var system = SystemRandomNumberGenerator()
+        let core = try RaftNode(config: options.raftConfig(seed: options.seed ?? system.next()), restoring: recovered)
         let settings = ReplicaSettings(tickMs: timing.tickMs, heartbeatTicks: timing.heartbeatTicks,
                                        snapshotEvery: options.snapshotEvery, bugs: options.bugs)
         replica = try ReplicaDriver(core: core, restoring: recovered, settings: settings)
@@ -91,7 +96,7 @@ final class NodeServer {
 
     func refuse(_ reason: String, on channel: any Channel) {
         let frame = Frame.error(ErrorFrame(message: reason))
-        write(frame, to: channel)
+        write(frame, kind: .error, to: channel)
         channel.flush()
     }
 
@@ -164,8 +169,10 @@ final class NodeServer {
     private func sendPeerMessages(_ messages: [Message]) {
         guard let console else { return }
         for message in messages {
-            write(.peer(message), to: console)
-            if let explanation = NodeEventFrame.explaining(message) { write(.event(explanation), to: console) }
+            write(.peer(message), kind: .peer, to: console)
+            if let explanation = NodeEventFrame.explaining(message) {
+                write(.event(explanation), kind: .event, to: console)
+            }
         }
     }
 
@@ -173,9 +180,9 @@ final class NodeServer {
         guard let console else { return }
         if case .ok(let value, let index) = reply.outcome,
            let payload = FastFrames.okResponse(requestID: reply.requestID, value: value, index: index) {
-            return write(payload, to: console)
+            return write(payload, kind: .reply, to: console)
         }
-        write(.clientResponse(reply), to: console)
+        write(.clientResponse(reply), kind: .reply, to: console)
     }
 
     // MARK: State and events
@@ -187,7 +194,7 @@ final class NodeServer {
 
     private func publish(_ event: NodeEventFrame) {
         guard let console else { return }
-        write(.event(event), to: console)
+        write(.event(event), kind: .event, to: console)
     }
 
     /// State frames are coalesced to at most 20 a second.
@@ -203,7 +210,7 @@ final class NodeServer {
         stateSendScheduled = false
         guard stateDirty, let console else { return }
         stateDirty = false
-        write(.state(currentState()), to: console)
+        write(.state(currentState()), kind: .state, to: console)
         console.flush()
     }
 
@@ -238,12 +245,35 @@ final class NodeServer {
             votes: raft.votesGranted.isEmpty ? nil : raft.votesGranted)
     }
 
-    private func write(_ frame: Frame, to channel: any Channel) {
-        write(frame.encoded(), to: channel)
+    private func write(_ frame: Frame, kind: ConsoleOutbox.Kind, to channel: any Channel) {
+        write(frame.encoded(), kind: kind, to: channel)
     }
 
-    /// Writes one encoded payload (kind byte and body); the framing handler adds the length.
-    private func write(_ payload: [UInt8], to channel: any Channel) {
+    /// Writes one encoded payload (kind byte and body). To the console, while its channel is full
+    /// or frames already wait (their order is kept), the payload waits in the outbox instead.
+    private func write(_ payload: [UInt8], kind: ConsoleOutbox.Kind, to channel: any Channel) {
+        if channel === console, !outbox.isEmpty || !channel.isWritable {
+            return outbox.hold(payload, kind: kind)
+        }
+        send(payload, to: channel)
+    }
+
+    /// The console's channel can take frames again: writes what waits while it can, then reports
+    /// what the outbox dropped, once.
+    func consoleWritabilityChanged() {
+        guard let console, console.isWritable else { return }
+        while console.isWritable, let payload = outbox.next() {
+            send(payload, to: console)
+        }
+        if outbox.isEmpty, let dropped = outbox.takeDropped() {
+            publish(NodeEventFrame(kind: .dropped, text: "dropped \(dropped.text) while the console was slow",
+                                   term: raft.term))
+        }
+        console.flush()
+    }
+
+    /// Hands one encoded payload to the channel; the framing handler adds the length.
+    private func send(_ payload: [UInt8], to channel: any Channel) {
         var buffer = channel.allocator.buffer(capacity: payload.count)
         buffer.writeBytes(payload)
         channel.write(buffer, promise: nil)

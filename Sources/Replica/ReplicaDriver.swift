@@ -12,12 +12,27 @@ public struct ReplicaSettings: Sendable {
     /// Deliberate mistakes: the services' and the loop's own (`lease-local-clock`,
     /// `session-forgets`); the core's are in its own config.
     public var bugs: Set<BugKnob>
+    /// Writes (and lock, election and lease commands) proposed and waiting to apply, at most; a
+    /// request beyond it is refused at once (`ReplicaDriver`).
+    public var maximumPendingWrites: Int
+    /// Linearizable reads waiting for their ReadIndex or for the services to catch up, at most; a
+    /// read beyond it is refused at once.
+    public var maximumPendingReads: Int
 
-    public init(tickMs: Int, heartbeatTicks: Int, snapshotEvery: Int, bugs: Set<BugKnob> = []) {
+    /// The default for both limits: far more than a console's clients keep in flight (a load run
+    /// keeps one request per client), small enough that a flood cannot grow a node without bound.
+    public static let defaultMaximumPending = 4096
+
+    public init(tickMs: Int, heartbeatTicks: Int, snapshotEvery: Int, bugs: Set<BugKnob> = [],
+                maximumPendingWrites: Int = defaultMaximumPending,
+                maximumPendingReads: Int = defaultMaximumPending) {
+        precondition(maximumPendingWrites >= 1 && maximumPendingReads >= 1, "bug: a pending limit below 1")
         self.tickMs = tickMs
         self.heartbeatTicks = heartbeatTicks
         self.snapshotEvery = snapshotEvery
         self.bugs = bugs
+        self.maximumPendingWrites = maximumPendingWrites
+        self.maximumPendingReads = maximumPendingReads
     }
 }
 
@@ -30,6 +45,13 @@ public struct ReplicaSettings: Sendable {
 ///
 /// The host calls `tick`, `step` and `receive` as inputs arrive, then `process()` once for all of
 /// them (one persist and one flush for a whole socket read: group commit), and does its actions.
+///
+/// Limits: at most `settings.maximumPendingWrites` writes wait to apply and at most
+/// `settings.maximumPendingReads` linearizable reads wait to be answered (default 4096 each). A
+/// request beyond a limit is not proposed (nor its ReadIndex asked): it is answered at once with
+/// `.failed(reason: "node busy: 4096 writes pending")` (or `reads`) — a definite failure, since
+/// nothing entered the log; the client reports it and does not retry (another node could not take
+/// it either: only the leader accepts writes and linearizable reads). Stale reads hold nothing.
 ///
 /// Generic over the core; its entry points are also compiled for `RaftNode` (`@_specialize`), so
 /// the node process and the simulator, in other modules, call code specialized for the Raft core
@@ -57,9 +79,10 @@ public struct ReplicaDriver<Core: ReplicationCore> {
     public private(set) var services: ServiceState
     public let settings: ReplicaSettings
     private var clock: ServiceClock
-    /// Writes waiting to apply, by log index.
+    /// Writes waiting to apply, by log index; at most `settings.maximumPendingWrites`.
     private var pendingWrites: [LogIndex: PendingWrite] = [:]
-    /// Reads waiting for ReadIndex confirmation, by read id.
+    /// Reads waiting for ReadIndex confirmation, by read id; with `confirmedReads`, at most
+    /// `settings.maximumPendingReads`.
     private var pendingReads: [UInt64: PendingRead] = [:]
     /// Confirmed reads waiting for the services to reach their index, oldest first.
     private var confirmedReads: [ConfirmedRead] = []
@@ -126,7 +149,8 @@ public struct ReplicaDriver<Core: ReplicationCore> {
     }
 
     /// A client's request: proposed, read through ReadIndex, answered from local state, or
-    /// refused (`notLeader`) — the answer comes out of a later `process()`.
+    /// refused (`notLeader`, or `failed` when the node is busy: the limits above) — the answer
+    /// comes out of a later `process()`.
     @_specialize(exported: true, where Core == RaftNode)
     public mutating func receive(_ request: ClientRequest) {
         switch request.operation {
@@ -145,6 +169,9 @@ public struct ReplicaDriver<Core: ReplicationCore> {
     }
 
     private mutating func propose(_ command: ServiceCommand, for requestID: UInt64) {
+        guard pendingWrites.count < settings.maximumPendingWrites else {
+            return reply(requestID, .failed(reason: "node busy: \(pendingWrites.count) writes pending"))
+        }
         switch core.propose(command.encoded()) {
         case .success(let position):
             pendingWrites[position.index] = PendingWrite(requestID: requestID, term: position.term)
@@ -154,6 +181,10 @@ public struct ReplicaDriver<Core: ReplicationCore> {
     }
 
     private mutating func requestRead(of key: String, for requestID: UInt64) {
+        let waiting = pendingReads.count + confirmedReads.count
+        guard waiting < settings.maximumPendingReads else {
+            return reply(requestID, .failed(reason: "node busy: \(waiting) reads pending"))
+        }
         let readID = nextReadID
         nextReadID += 1
         switch core.requestRead(id: readID) {

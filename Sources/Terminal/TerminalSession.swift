@@ -37,7 +37,7 @@ public final class TerminalSession {
     /// The colours in use (`.none` when `NO_COLOR` is set or the terminal has none).
     public let colorMode: ColorMode
     /// Wakes `waitForKeys` from any thread.
-    public let waker: TerminalWaker
+    public let terminalWaker: TerminalWaker
     /// How long the last `paint` took, in nanoseconds (building the changes, ncurses calls and output).
     public private(set) var lastPaintNanoseconds: UInt64 = 0
     /// The number of cells the last `paint` sent to ncurses (0 when nothing changed).
@@ -63,7 +63,7 @@ public final class TerminalSession {
         self.colorMode = colorMode
         self.palette = palette
         self.wakePipe = wakePipe
-        waker = TerminalWaker(pipe: wakePipe)
+        terminalWaker = TerminalWaker(pipe: wakePipe)
         let window = cd_stdscr()
         width = Int(cd_getmaxx(window))
         height = Int(cd_getmaxy(window))
@@ -125,7 +125,7 @@ public final class TerminalSession {
 
     /// Same as `waker.wake()`. Other threads should hold `waker` instead (this class is not `Sendable`).
     public func wake() {
-        waker.wake()
+        terminalWaker.wake()
     }
 
     // MARK: Painting
@@ -277,3 +277,16 @@ public final class TerminalSession {
         return keys
     }
 }
+
+extension TerminalSession: ConsoleTerminal {
+    public var hasColors: Bool { colorMode != .none }
+    public var waker: any ConsoleWaker { terminalWaker }
+
+    /// The session the console's screen loop runs on, with fatal signals restoring the terminal.
+    public static func openForConsole() throws -> any ConsoleTerminal {
+        restoreOnFatalSignals()
+        return try start()
+    }
+}
+
+extension TerminalWaker: ConsoleWaker {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cluster
 import Foundation
+import CommandLanguage
 import Raft
 
 /// Options shared by every subcommand that starts a cluster.
@@ -29,6 +30,12 @@ struct ClusterFlags: ParsableArguments {
     @Flag(help: "Start with the clocks stopped and every peer message held, to step the first election.")
     var frozen = false
 
+    @Option(help: "The seed of every random choice (message loss, jitter, client ids); printed when not given.")
+    var seed: UInt64?
+
+    @Option(help: "What runs the cluster: processes (real node processes, the default), simulation or etcd.")
+    var engine: EngineKind?
+
     func validate() throws {
         guard (1...9).contains(nodes) else { throw ValidationError("--nodes must be 1–9, got \(nodes)") }
         guard snapshotEvery >= 1 else { throw ValidationError("--snapshot-every must be at least 1") }
@@ -42,6 +49,7 @@ struct ClusterFlags: ParsableArguments {
         options.bugs = bug
         options.snapshotEvery = snapshotEvery
         options.startsFrozen = frozen
+        if let seed { options.seed = seed }
         for path in [journal, history].compactMap({ $0 }) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
                 throw ValidationError("cannot create \(path)")

@@ -10,7 +10,8 @@ struct DrillCommand: AsyncParsableCommand {
         abstract: "Clients and a seeded nemesis against real nodes, then a linearizability check.",
         discussion: """
             Concurrent clients put, get, cas and take locks while a nemesis (from the seed) kills, \
-            pauses, partitions, drops messages and skews clocks, one fault at a time. Afterwards every \
+            pauses, partitions (into groups, Jepsen's ring of overlapping majorities, or a bridge), \
+            drops messages and skews clocks, one fault at a time. Afterwards every \
             fault is healed, every key is read once more, and the history is checked. Exits 1 when the \
             history is not linearizable. The history and the journal stay in --out, for `check` and \
             `clusterdeck replay`.
@@ -26,7 +27,7 @@ struct DrillCommand: AsyncParsableCommand {
     @Option(help: "Concurrent clients.")
     var clients = 8
 
-    @Option(parsing: .upToNextOption, help: "Faults to inject: kill,pause,partition,loss,clock.")
+    @Option(parsing: .upToNextOption, help: "Faults to inject: \(FaultKind.allCases.map(\.rawValue).joined(separator: ",")).")
     var faults: [String] = [FaultKind.allCases.map(\.rawValue).joined(separator: ",")]
 
     @Option(help: "The nemesis and workload seed (default: random, printed).")
@@ -68,7 +69,7 @@ struct DrillCommand: AsyncParsableCommand {
         setup.cluster.checkQuorum = !noCheckquorum
         setup.cluster.preVote = !noPrevote
         let (seed, directory, options, drill) = (setup.seed, setup.directory, setup.cluster, setup.drill)
-        let local = try LocalCluster(options: options.withRunKind(.drill))
+        let local = try BackendChoice(flag: nil).make(options: options.withRunKind(.drill))
         let guardian = StopSignals.shutDown(local)
         say("drill: \(nodes) nodes, \(clients) clients, \(duration), faults "
             + "\(drill.faults.isEmpty ? "none" : drill.faults.map(\.rawValue).joined(separator: ",")), seed \(seed)"
@@ -77,7 +78,7 @@ struct DrillCommand: AsyncParsableCommand {
         let report = await Drill(cluster: local, options: drill).run { progress in
             DrillOutput.progress(progress)
         }
-        await local.finish()
+        await local.finish(printing: say)
         guardian.disarm()
         let lines = DrillOutput.lines(report, seed: seed, directory: directory)
         for line in lines { say(line) }

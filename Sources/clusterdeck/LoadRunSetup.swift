@@ -14,16 +14,11 @@ struct LoadRunSetup {
         self.seed = seed ?? UInt64.random(in: 1...999_999)
         directory = out ?? "\(name)-\(self.seed)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        cluster = ClusterOptions(executablePath: try ExecutablePath.current())
-        cluster.nodeCount = nodes
-        cluster.seed = self.seed
-        cluster.timing = .real
+        let seeded = SeededRunOptions(seed: self.seed, executablePath: try ExecutablePath.current(), nodes: nodes,
+                                      clients: clients, durationSeconds: duration.seconds, faults: faults)
+        cluster = seeded.cluster
         cluster.journalPath = "\(directory)/journal.jsonl"
         cluster.historyPath = "\(directory)/history.jsonl"
-        drill = DrillOptions()
-        drill.durationSeconds = duration.seconds
-        drill.clients = clients
-        drill.faults = faults
-        drill.seed = self.seed
+        drill = seeded.drill
     }
 }

@@ -45,6 +45,9 @@ struct NodeCommand: ParsableCommand {
     @Option(help: "Switch on a bug knob (repeatable).")
     var bug: [BugKnob] = []
 
+    @Option(help: "The seed of this node's election timeouts (the console derives it from the run's seed).")
+    var seed: UInt64?
+
     func validate() throws {
         guard (1...9).contains(id) else { throw ValidationError("--id must be 1–9, got \(id)") }
         guard let ids = parsedMembers, ids.contains(id) else {
@@ -71,6 +74,7 @@ struct NodeCommand: ParsableCommand {
         options.checkQuorum = !noCheckquorum
         options.snapshotEvery = snapshotEvery
         options.bugs = Set(bug)
+        options.seed = seed
         NodeMain.run(options)
     }
 }

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Cluster
 import CommandLanguage
+import Console
 import Foundation
 import Raft
+import Terminal
 import Wire
 
 /// `clusterdeck play FILE.deck --headless`: run a lesson, checking its expectations.
@@ -17,8 +19,11 @@ struct PlayCommand: AsyncParsableCommand {
               expect role N == leader|follower|candidate|pre-candidate|down|paused [within D]
               expect locks L holder == NAME [within D]            (NAME none: free)
               expect fails COMMAND                                (the command must be refused)
-            A leading `start N` sets the cluster size and `bug NAME` lines switch bug knobs on. The whole \
-            file is parsed before anything starts.
+            A leading `start N` sets the cluster size and `bug NAME` lines switch bug knobs on. The header \
+            may also say what the deck needs: `engine processes|simulation|etcd`, `protocol \
+            raft|primary-backup`, `simulate SEED`; a back end that cannot meet a need, or run one of the \
+            deck's commands, refuses the deck before it starts, naming the line. The whole file is parsed \
+            before anything starts.
             A step is a caption (`say`; consecutive ones join) and the commands up to the next caption. \
             In the console, the caption bar shows the caption while its commands run, then the lesson \
             waits for Enter before the next step (--auto goes on by itself after a reading time that \
@@ -64,21 +69,40 @@ struct PlayCommand: AsyncParsableCommand {
         if let record, !FileManager.default.createFile(atPath: record, contents: nil) {
             throw ValidationError("cannot create \(record)")
         }
-        let local = try LocalCluster(options: options.withRunKind(headless ? .playHeadless : .play))
+        let local = try await backend(for: script, options: options.withRunKind(headless ? .playHeadless : .play))
         let passed: Bool
         if headless {
             let guardian = StopSignals.shutDown(local)
             try await local.start()
-            let player = ScenarioPlayer(cluster: local, speed: speed, audience: PrintedAudience(file: file),
-                                        file: file)
+            let player = ScenarioPlayer(cluster: local, speed: speed,
+                                        audience: PrintedAudience(file: file, printing: say), file: file)
             passed = await player.run(script)
-            await local.finish()
+            await local.finish(printing: say)
             guardian.disarm()
         } else {
             passed = try await playInConsole(script, on: local, timing: options.timing)
         }
         say(passed ? "scenario passed: \(file)" : "scenario FAILED: \(file)")
         if !passed { throw ExitCode(1) }
+    }
+
+    /// The back end the deck's header asks for, refusing the deck (exit 2) when it cannot be built or
+    /// cannot run one of the deck's lines: before anything starts, naming the first line that does
+    /// not apply.
+    private func backend(for script: [ScenarioLine], options: ClusterOptions) async throws -> any ClusterBackend {
+        let backend: any ClusterBackend
+        do {
+            backend = try BackendChoice(flag: cluster.engine, script: script).make(options: options)
+        } catch let error as BackendUnavailable {
+            say("error: \(file): \(error)")
+            throw ExitCode(2)
+        }
+        if let (line, reason) = backend.firstRefusal(in: script) {
+            await backend.shutdown()
+            say("error: \(file): line \(line.line): `\(line.text)`: \(reason)")
+            throw ExitCode(2)
+        }
+        return backend
     }
 
     /// Reads and parses the whole file before anything starts: the cluster size from a leading
@@ -114,22 +138,20 @@ struct PlayCommand: AsyncParsableCommand {
     }
 
     /// The console with the script beside it; returns whether every expectation held.
-    private func playInConsole(_ script: [ScenarioLine], on local: LocalCluster, timing: Timing) async throws
+    private func playInConsole(_ script: [ScenarioLine], on local: any ClusterBackend, timing: Timing) async throws
         -> Bool {
         try await local.start()
-        let runner = ConsoleRunner(cluster: local, nodeCount: local.options.nodeCount, timing: timing,
-                                   recordPath: record)
+        let runner = ConsoleRunner(cluster: local, timing: timing, recordPath: record,
+                                   openTerminal: TerminalSession.openForConsole)
         let audience = ConsoleAudience(runner: runner, file: file, total: script.count,
                                        steps: ScenarioPlayer.captionGroups(in: script),
                                        pace: auto ? ReadingPace(speed: speed) : nil)
-        let stopper = StopSignals { _ in
-            runner.inbox.withLock { box in box.deliver { $0.quitRequested = true } }?.wake()
-        }
+        let stopper = StopSignals { _ in runner.requestQuit() }
         let outcome = await runner.run { [speed, file] _ in
             _ = await ScenarioPlayer(cluster: local, speed: speed, audience: audience, file: file).run(script)
         }
         stopper.disarm()
-        await local.finish()
+        await local.finish(printing: say)
         if case .failure(let error) = outcome {
             say("clusterdeck: \(error)")
             throw ExitCode(1)

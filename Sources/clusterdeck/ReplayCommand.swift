@@ -2,6 +2,7 @@ import ArgumentParser
 import Cluster
 import Console
 import Foundation
+import Terminal
 
 /// `clusterdeck replay FILE.jsonl`: the console driven by a journal instead of a cluster.
 struct ReplayCommand: ParsableCommand {
@@ -43,7 +44,8 @@ struct ReplayCommand: ParsableCommand {
         if let record, !FileManager.default.createFile(atPath: record, contents: nil) {
             throw ValidationError("cannot create \(record)")
         }
-        try ReplayRunner(replay: replay, file: file, speed: speed).run(recordPath: record)
+        try ReplayRunner(replay: replay, file: file, speed: speed, openTerminal: TerminalSession.openForConsole)
+            .run(recordPath: record)
     }
 
     private func load() throws -> JournalReplay {
@@ -59,61 +61,5 @@ struct ReplayCommand: ParsableCommand {
             say("error: \(file): \(error)")
             throw ExitCode(2)
         }
-    }
-}
-
-/// Moves through a journal in time with the wall clock (times the speed), applying each entry to the
-/// console's model as the live console would have.
-struct ReplayRunner {
-    let replay: JournalReplay
-    let file: String
-    let speed: Double
-
-    func run(recordPath: String?) throws {
-        var cursor = JournalCursor(replay: replay)
-        var lastTurn = ContinuousClock.now
-        let timing = replay.entries.first?.summary?.timing ?? .teach
-        try ScreenLoop(recordPath: recordPath).run(nodeCount: replay.nodeCount, timing: timing) { model, _ in
-            model.replay = ReplayProgress(file: file, position: replay.startTime, duration: replay.duration,
-                                          speed: speed)
-            model.apply(result: .init(lines: ["Replaying \(file): a recorded run; nothing here touches a cluster."]),
-                        of: "replay")
-            show(&cursor, at: replay.startTime, in: &model, recorder: nil)
-        } turn: { model, keys, recorder in
-            let now = ContinuousClock.now
-            let elapsed = Double((now - lastTurn).components.attoseconds) / 1e18
-                + Double((now - lastTurn).components.seconds)
-            lastTurn = now
-            guard var progress = model.replay else { return ScreenTurn(goOn: false) }
-            for key in keys {
-                for action in model.handle(key) {
-                    switch action {
-                    case .quit: return ScreenTurn(goOn: false)
-                    case .replay(let control): control.apply(to: &progress)
-                    case .run, .continueScript, .toggleScriptPause, .startCluster: break
-                    }
-                }
-            }
-            progress.advance(bySeconds: elapsed)
-            let moved = progress != model.replay
-            model.replay = progress
-            show(&cursor, at: progress.position, in: &model, recorder: recorder)
-            return ScreenTurn(changed: moved, animating: !progress.paused)
-        }
-    }
-
-    /// Brings the model to `time`: onwards from the cursor, or again from the start when seeking back.
-    private func show(_ cursor: inout JournalCursor, at time: Double, in model: inout ConsoleModel,
-                      recorder: CastRecorder?) {
-        if time < cursor.time {
-            cursor = JournalCursor(replay: replay)
-            model.clearActivity()
-        }
-        cursor.advance(to: time) { event in
-            if case .action(let text) = event { recorder?.marker(text) }
-            model.apply(event)
-        }
-        model.nodes = cursor.views
-        model.summary = cursor.summary
     }
 }

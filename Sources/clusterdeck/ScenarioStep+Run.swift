@@ -4,7 +4,7 @@ extension ScenarioStep {
     /// Whether the cluster must be running for this step (`start`, `bug` and captions come before).
     var startsTheRun: Bool {
         switch self {
-        case .bug, .say, .command(.start): false
+        case .bug, .say, .need, .command(.start): false
         case .command, .pause, .expect, .pick: true
         }
     }

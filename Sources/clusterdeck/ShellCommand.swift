@@ -30,7 +30,7 @@ struct ShellCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
-        let local = try LocalCluster(options: try cluster.options().withRunKind(.shell))
+        let local = try BackendChoice(flag: cluster.engine).make(options: try cluster.options().withRunKind(.shell))
         let guardian = StopSignals.shutDown(local)
         await local.subscribe { [json, messages, verbose] event in
             guard messages || !event.isMessage else { return }
@@ -38,7 +38,10 @@ struct ShellCommand: AsyncParsableCommand {
             ShellOutput.event(event, json: json)
         }
         try await local.start()
-        if !json { say("run directory: \(local.run.path)  (clusterdeck ctl --run \(local.run.path) …)") }
+        if !json, let run = (local as? LocalCluster)?.run {
+            say("run directory: \(run.path)  (clusterdeck ctl --run \(run.path) …)")
+        }
+        if !json { say("seed \(local.seed): --seed \(local.seed) repeats this run's random choices") }
         let lines = StandardInputLines()
         var exitCode: Int32 = 0
         var lineNumber = 0
@@ -59,7 +62,7 @@ struct ShellCommand: AsyncParsableCommand {
             ShellOutput.result(output, json: json)
             if !output.ok { exitCode = 1 }
         }
-        await local.finish()
+        await local.finish(printing: say)
         guardian.disarm()
         if exitCode != 0 { throw ExitCode(exitCode) }
     }

@@ -28,7 +28,7 @@ struct SoakCommand: AsyncParsableCommand {
     @Option(help: "How often to sample memory.")
     var sampleEvery = DurationArgument(seconds: 60)
 
-    @Option(parsing: .upToNextOption, help: "Faults to inject: kill,pause,partition,loss,clock (or none).")
+    @Option(parsing: .upToNextOption, help: "Faults to inject: \(FaultKind.allCases.map(\.rawValue).joined(separator: ",")) (or none).")
     var faults: [String] = [FaultKind.allCases.map(\.rawValue).joined(separator: ",")]
 
     @Option(help: "The nemesis and workload seed (default: random, printed).")
@@ -54,7 +54,7 @@ struct SoakCommand: AsyncParsableCommand {
         setup.cluster.journalRotateBytes = 64 * 1024 * 1024
         setup.drill.checksHistory = false
         let (seed, options, drill) = (setup.seed, setup.cluster, setup.drill)
-        let local = try LocalCluster(options: options.withRunKind(.soak))
+        let local = try BackendChoice(flag: nil).make(options: options.withRunKind(.soak))
         let guardian = StopSignals.shutDown(local)
         if !json {
             say("soak: \(nodes) nodes, \(clients) clients, \(duration), seed \(seed), sampling every \(sampleEvery)")

@@ -18,7 +18,7 @@ final class StopSignals {
     }
 
     /// The shell's and player's reaction: stop every node, then exit as the signal would have.
-    static func shutDown(_ cluster: LocalCluster) -> StopSignals {
+    static func shutDown(_ cluster: any ClusterBackend) -> StopSignals {
         StopSignals { number in
             cluster.shutdownNow()
             exit(128 + number)

@@ -33,7 +33,7 @@ struct JournalTests {
 
     @Test("a replay reaches the views, settings and digest the run ended with")
     func replayReachesFinalState() throws {
-        var summary = ClusterSummary(network: "1,2 | 3", timing: .teach)
+        var summary = ClusterSummary(network: NetworkSummary(partition: .groups([[1, 2], [3]])), timing: .teach)
         summary.clientNames = [7: "alice"]
         var views = (1...3).map { NodeView(id: $0, status: .starting, pid: Int32(100 + $0)) }
         let text = try writeJournal { journal in
@@ -53,7 +53,7 @@ struct JournalTests {
         #expect(replay.duration == 2.1)
         let end = replay.finalState()
         #expect(end.views == views)
-        #expect(end.summary.network == "1,2 | 3")
+        #expect(end.summary.network.partition == .groups([[1, 2], [3]]))
         #expect(end.summary.delivered == 1)
         #expect(end.digest == ClusterDigest.lines(views: views, summary: summary))
     }

@@ -55,7 +55,7 @@ enum Fixtures {
             }
             return NodeView(id: id, status: .up, pid: Int32(100 + id), state: state)
         }
-        model.summary = ClusterSummary(network: "none", timing: .real)
+        model.summary = ClusterSummary(network: .none, timing: .real)
         model.apply(.node(1, NodeEvent(kind: .role, text: "became leader in term 3", term: 3)))
         for (index, to) in [2, 5, 9, 9, 3].enumerated() {
             let type: PeerMessageType = index == 3 ? .appendResponse : (index == 4 ? .heartbeat : .append)
@@ -71,7 +71,7 @@ enum Fixtures {
         var model = ConsoleModel(width: width, height: height, nodeCount: 5, timing: .real)
         model.nodes = nodes
         model.glyphs = unicode ? .unicode : .ascii
-        model.summary = ClusterSummary(network: "1,2 | 3,4,5", frozen: false, heldMessages: 0, timing: .real,
+        model.summary = ClusterSummary(network: NetworkSummary(partition: .groups([[1, 2], [3, 4, 5]])), frozen: false, heldMessages: 0, timing: .real,
                                        delivered: 120, dropped: 7)
         let events: [ClusterEvent] = [
             .nodeStarted(1, pid: 101), .node(1, NodeEvent(kind: .role, text: "became leader in term 3", term: 3)),

@@ -6,7 +6,8 @@ import Testing
 // MARK: Building loops
 
 private func makeDriver(id: NodeID = 1, members: [NodeID] = [1], bugs: Set<BugKnob> = [],
-                        snapshotEvery: Int = 1_000) throws -> ReplicaDriver<RaftNode> {
+                        snapshotEvery: Int = 1_000,
+                        maximumPending: Int = ReplicaSettings.defaultMaximumPending) throws -> ReplicaDriver<RaftNode> {
     var config = Config(id: id, members: members)
     config.preVote = false
     config.heartbeatTicks = 1
@@ -14,7 +15,8 @@ private func makeDriver(id: NodeID = 1, members: [NodeID] = [1], bugs: Set<BugKn
     config.randomSeed = UInt64(id)
     config.bugs = bugs
     let core = try RaftNode(config: config)
-    let settings = ReplicaSettings(tickMs: 10, heartbeatTicks: 2, snapshotEvery: snapshotEvery, bugs: bugs)
+    let settings = ReplicaSettings(tickMs: 10, heartbeatTicks: 2, snapshotEvery: snapshotEvery, bugs: bugs,
+                                   maximumPendingWrites: maximumPending, maximumPendingReads: maximumPending)
     return try ReplicaDriver(core: core, restoring: PersistentState(), settings: settings)
 }
 
@@ -28,8 +30,10 @@ private func makeSoloLeader(bugs: Set<BugKnob> = []) throws -> ReplicaDriver<Raf
 }
 
 /// Node 1 of three, leading term 1 with its no-op committed (node 2 acknowledged it).
-private func makeLeaderOfThree() throws -> ReplicaDriver<RaftNode> {
-    var driver = try makeDriver(members: [1, 2, 3])
+private func makeLeaderOfThree(
+    maximumPending: Int = ReplicaSettings.defaultMaximumPending
+) throws -> ReplicaDriver<RaftNode> {
+    var driver = try makeDriver(members: [1, 2, 3], maximumPending: maximumPending)
     driver.campaignNow()
     _ = driver.process()
     driver.step(Message(from: 2, to: 1, term: 1, body: .voteResponse(.granted)))
@@ -241,5 +245,79 @@ struct ReplicaDriverTests {
         #expect(persisted < stored)
         guard case .storeSnapshot(let snapshot) = effects.actions[stored] else { return }
         #expect(try ServiceState(snapshotData: snapshot.data).value(of: "x") == "1")
+    }
+}
+
+@Suite("The node loop's limits")
+struct ReplicaLimitTests {
+    private func read(_ key: String, id: UInt64) -> ClientRequest {
+        ClientRequest(requestID: id, session: nil, operation: .read(key: key))
+    }
+
+    /// The read rounds of the heartbeats a leader sent, for acknowledging them.
+    private func readRounds(in effects: ReplicaEffects) -> [Int] {
+        let sent = effects.actions.flatMap { action -> [Message] in
+            switch action {
+            case .sendEarly(let messages), .send(let messages): messages
+            default: []
+            }
+        }
+        let rounds = sent.compactMap { message -> Int? in
+            guard case .heartbeat(_, let round) = message.body, round > 0 else { return nil }
+            return round
+        }
+        return Array(Set(rounds)).sorted()
+    }
+
+    @Test("at the write limit a new write is refused at once as busy, proposes nothing, and is taken again once one applies")
+    func writesRefusedAtLimit() throws {
+        var leader = try makeLeaderOfThree(maximumPending: 2)
+        leader.receive(put("x", "1", id: 1, sequence: 1))
+        leader.receive(put("x", "2", id: 2, sequence: 2))
+        let proposed = leader.process()
+        #expect(proposed.replies.isEmpty, "not committed yet")
+        #expect(proposed.persistedEntries.count == 2)
+
+        leader.receive(put("x", "3", id: 3, sequence: 3))
+        let refused = leader.process()
+        #expect(refused.replies == [ClientReply(requestID: 3, outcome: .failed(reason: "node busy: 2 writes pending"))])
+        #expect(refused.persistedEntries.isEmpty, "a refused write must not enter the log")
+
+        let lastIndex = try #require(proposed.persistedEntries.last?.index)
+        leader.step(Message(from: 2, to: 1, term: 1, body: .appendResponse(.accepted(matchIndex: lastIndex))))
+        let applied = leader.process()
+        #expect(applied.replies.map(\.requestID) == [1, 2])
+        #expect(leader.services.value(of: "x") == "2", "the refused write never applied")
+
+        leader.receive(put("x", "4", id: 4, sequence: 4))
+        let takenAgain = leader.process()
+        #expect(takenAgain.replies.isEmpty)
+        #expect(takenAgain.persistedEntries.count == 1)
+    }
+
+    @Test("at the read limit a new linearizable read is refused at once as busy; stale reads still answer")
+    func readsRefusedAtLimit() throws {
+        var leader = try makeLeaderOfThree(maximumPending: 2)
+        leader.receive(read("x", id: 1))
+        leader.receive(read("y", id: 2))
+        let asked = leader.process()
+        #expect(asked.replies.isEmpty)
+
+        leader.receive(read("z", id: 3))
+        leader.receive(ClientRequest(requestID: 4, session: nil, operation: .staleRead(key: "z")))
+        let refused = leader.process()
+        #expect(refused.replies.map(\.requestID) == [3, 4])
+        #expect(refused.replies.first?.outcome == .failed(reason: "node busy: 2 reads pending"))
+
+        // Each read has its own round: acknowledge every round the leader sent.
+        var answered: [UInt64] = []
+        for round in readRounds(in: asked) + readRounds(in: refused) {
+            leader.step(Message(from: 3, to: 1, term: 1, body: .heartbeatResponse(readRound: round)))
+            answered += leader.process().replies.map(\.requestID)
+        }
+        #expect(answered == [1, 2])
+
+        leader.receive(read("z", id: 5))
+        #expect(leader.process().replies.isEmpty, "a slot is free again: the read waits for its round")
     }
 }

@@ -1,35 +1,45 @@
 import ClusterAPI
-import Console
-import Terminal
 
 /// What one turn of a screen loop did.
-struct ScreenTurn {
+public struct ScreenTurn: Sendable {
     /// False ends the loop.
-    var goOn = true
+    public var goOn = true
     /// The model changed: paint a new frame.
-    var changed = false
+    public var changed = false
     /// Something moves by itself (a replay playing): come back within a frame even without keys.
-    var animating = false
+    public var animating = false
+
+    public init(goOn: Bool = true, changed: Bool = false, animating: Bool = false) {
+        self.goOn = goOn
+        self.changed = changed
+        self.animating = animating
+    }
 }
 
 /// One terminal, driven from the calling thread: it paints the model when it changed (at most 30
 /// frames a second, only the changed cells reach the terminal), records what was painted, and hands
 /// the keys read to `turn`. The console, the scenario player and the replay share it.
-struct ScreenLoop {
+public struct ScreenLoop {
     let recordPath: String?
+    /// Takes over the terminal (the ncurses session, or a scripted one in tests).
+    let openTerminal: () throws -> any ConsoleTerminal
+
+    public init(recordPath: String?, openTerminal: @escaping () throws -> any ConsoleTerminal) {
+        self.recordPath = recordPath
+        self.openTerminal = openTerminal
+    }
 
     /// Runs until `turn` says stop. `prepare` sets up the model once the terminal's size is known, and
     /// gets the waker other threads use to interrupt the wait for keys.
-    func run(nodeCount: Int, timing: Timing, prepare: (inout ConsoleModel, TerminalWaker) -> Void,
-             turn: (inout ConsoleModel, [Key], CastRecorder?) -> ScreenTurn) throws {
-        TerminalSession.restoreOnFatalSignals()
-        let terminal = try TerminalSession.start()
+    public func run(nodeCount: Int, timing: Timing, prepare: (inout ConsoleModel, any ConsoleWaker) -> Void,
+                    turn: (inout ConsoleModel, [Key], CastRecorder?) -> ScreenTurn) throws {
+        let terminal = try openTerminal()
         defer { terminal.stop() }
         var model = ConsoleModel(width: terminal.size.width, height: terminal.size.height, nodeCount: nodeCount,
                                  timing: timing)
         model.summary.timing = timing
         model.glyphs = terminal.supportsUnicode ? .unicode : .ascii
-        model.colors = terminal.colorMode != .none
+        model.colors = terminal.hasColors
         model.recordingPath = recordPath
         prepare(&model, terminal.waker)
         let recorder = try recordPath.map {

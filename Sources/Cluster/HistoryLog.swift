@@ -93,22 +93,6 @@ extension HistoryRecord {
 // MARK: `check`
 
 extension ClusterEngine {
-    /// `check`: the session's history so far, checked off the event loop (a long history takes a
-    /// moment, and the loop routes every peer message). Not linearizable or undecided: ok = false.
-    func checkHistory() -> EventLoopFuture<CommandOutput> {
-        guard history.forgottenCount == 0 else {
-            // Checking only the newest operations could flag a read of a value written earlier.
-            return loop.makeSucceededFuture(.error("only the newest \(history.records.count) operations are "
-                + "kept in memory; check the whole history with: clusterdeck check \(history.path ?? "FILE")"))
-        }
-        let operations = history.records.map(HistoryOperation.init)
-        let options = CheckOptions(leaseSlackSeconds: Self.leaseSlackSeconds(timing))
-        return loop.makeFutureWithTask {
-            let report = LinearizabilityChecker.check(operations, options: options)
-            return CommandOutput(lines: report.lines, ok: report.isLinearizable)
-        }
-    }
-
     /// Service time may lag real time by up to a heartbeat and a tick when a lease starts (the
     /// leader proposes clock entries once a heartbeat), so a lease may end that much before
     /// invoke + ttl. The pace may have been slower earlier in the run: allow at least teach's.

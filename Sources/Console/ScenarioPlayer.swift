@@ -1,39 +1,26 @@
-import Cluster
+import ClusterAPI
 import CommandLanguage
-import Console
-import Foundation
 import Synchronization
-
-/// Who watches a scenario: standard output (headless) or the console's caption bar.
-protocol ScenarioAudience: Sendable {
-    /// A line is about to run (`index` counts from 0). The console holds the script here while the
-    /// user has paused it.
-    func begin(_ line: ScenarioLine, index: Int, total: Int) async
-    /// A step begins: its caption (consecutive `say` lines joined), step `number` of `steps`.
-    func caption(_ text: String, step number: Int, of steps: Int)
-    func output(_ output: CommandOutput, of line: ScenarioLine)
-    func held(_ line: ScenarioLine)
-    func failed(_ line: ScenarioLine, problem: String)
-    /// `pause`: wait for the viewer (headless: go on).
-    func pause() async
-    /// The step whose caption is `caption` is done: wait until the reader has read it and seen
-    /// what it did (Enter, or a reading time with `--auto`; headless: go on).
-    func awaitReader(after caption: String) async
-    func finished()
-}
 
 /// Runs scenario steps against a cluster, telling its audience about each. A step is a caption
 /// and the commands up to the next caption.
-struct ScenarioPlayer {
-    let cluster: LocalCluster
+public struct ScenarioPlayer: Sendable {
+    let cluster: any ClusterBackend
     let speed: Double
     let audience: any ScenarioAudience
     /// The file, for the narration the journal keeps.
     var file = ""
     static let defaultWithinMs = 3_000
 
+    public init(cluster: any ClusterBackend, speed: Double, audience: any ScenarioAudience, file: String = "") {
+        self.cluster = cluster
+        self.speed = speed
+        self.audience = audience
+        self.file = file
+    }
+
     /// Plays every step; false at the first failed expectation or failed wait.
-    func run(_ script: [ScenarioLine]) async -> Bool {
+    public func run(_ script: [ScenarioLine]) async -> Bool {
         let steps = Self.captionGroups(in: script)
         var picks: [String: Int] = [:]
         var index = 0
@@ -69,14 +56,14 @@ struct ScenarioPlayer {
     }
 
     /// How many steps (runs of captions) the script has.
-    static func captionGroups(in script: [ScenarioLine]) -> Int {
+    public static func captionGroups(in script: [ScenarioLine]) -> Int {
         script.indices.filter { script[$0].isCaption && ($0 == 0 || !script[$0 - 1].isCaption) }.count
     }
 
     /// Runs one line that is not a caption; nil when it went as planned, else what went wrong.
     private func perform(_ line: ScenarioLine, picks: inout [String: Int]) async -> String? {
         switch line.step {
-        case .command(.start), .bug, .say:
+        case .command(.start), .bug, .say, .need:
             return nil
         case .command(let command):
             let output = await cluster.execute(scaled(command))
@@ -115,7 +102,7 @@ struct ScenarioPlayer {
     private func resolve(_ line: ScenarioLine, picks: [String: Int]) -> ScenarioLine? {
         guard !line.references.isEmpty else { return line }
         let text = NodeReferences.substitute(in: line.text, ids: picks)
-        guard let step = try? ScenarioParser.parseStep(text, nodeCount: cluster.options.nodeCount) else { return nil }
+        guard let step = try? ScenarioParser.parseStep(text, nodeCount: cluster.nodeCount) else { return nil }
         return ScenarioLine(line: line.line, text: text, step: step)
     }
 
@@ -178,7 +165,7 @@ struct ScenarioPlayer {
         switch expectation {
         case .value(let get, let expected, _):
             let output = await cluster.execute(get, announcing: false)
-            let value = output.ok ? output.lines.first.flatMap { $0 == "(not found)" ? nil : $0 } : nil
+            let value = output.readValue
             return (output.ok && value == expected, output.lines.joined(separator: " "))
         case .leaderIn(let ids, _):
             let leader = await cluster.views().leader?.id
@@ -224,210 +211,5 @@ extension ScenarioLine {
 
     var captionText: String? {
         if case .say(let text) = step { text } else { nil }
-    }
-}
-
-// MARK: Audiences
-
-/// Headless: every step printed, with what it printed, indented.
-struct PrintedAudience: ScenarioAudience {
-    let file: String
-
-    func begin(_ line: ScenarioLine, index: Int, total: Int) async {
-        say("\(file):\(line.line)  \(line.text)")
-    }
-
-    func caption(_ text: String, step number: Int, of steps: Int) { say("    » [\(number)/\(steps)] \(text)") }
-
-    func output(_ output: CommandOutput, of line: ScenarioLine) {
-        for text in output.lines { say("    \(text)") }
-    }
-
-    func held(_ line: ScenarioLine) { say("    ✓") }
-
-    func failed(_ line: ScenarioLine, problem: String) {
-        say("FAILED \(file):\(line.line): \(line.text)")
-        say("    \(problem)")
-    }
-
-    func pause() async {}
-    func awaitReader(after caption: String) async {}
-    func finished() {}
-}
-
-/// In the console: the caption bar shows the caption and the step; `pause` waits for Enter and `P`
-/// holds the script before its next step, while the user acts on the cluster.
-final class ConsoleAudience: ScenarioAudience {
-    private let runner: ConsoleRunner
-    private let progress: Mutex<ScriptProgress>
-    /// `--auto`: how fast the reader reads (nil: the reader presses Enter).
-    private let pace: ReadingPace?
-    /// A failed expectation, for the exit code.
-    let failure = Mutex<String?>(nil)
-
-    init(runner: ConsoleRunner, file: String, total: Int, steps: Int, pace: ReadingPace?) {
-        self.runner = runner
-        self.pace = pace
-        var start = ScriptProgress(file: file, total: total, steps: steps)
-        start.auto = pace != nil
-        progress = Mutex(start)
-    }
-
-    /// Where the lesson is now.
-    var current: ScriptProgress { progress.withLock { $0 } }
-
-    private func update(_ change: (inout ScriptProgress) -> Void) {
-        runner.show(progress.withLock { change(&$0); return $0 })
-    }
-
-    func begin(_ line: ScenarioLine, index: Int, total: Int) async {
-        if runner.gate.isPaused {
-            update { $0.state = .paused }
-            await runner.gate.waitWhilePaused()
-        }
-        update {
-            $0.index = index
-            $0.step = "line \(line.line): \(line.text)"
-            $0.state = .running
-        }
-    }
-
-    func caption(_ text: String, step number: Int, of steps: Int) {
-        update {
-            $0.caption = text
-            $0.stepNumber = number
-            $0.steps = steps
-        }
-    }
-
-    func output(_ output: CommandOutput, of line: ScenarioLine) {
-        runner.inbox.withLock { $0.deliver { $0.results.append((output, line.text)) } }?.wake()
-    }
-
-    func held(_ line: ScenarioLine) {}
-
-    func failed(_ line: ScenarioLine, problem: String) {
-        failure.withLock { $0 = "line \(line.line): \(line.text) — \(problem)" }
-        update { $0.state = .failed(problem) }
-    }
-
-    func pause() async {
-        update { $0.state = .waiting }
-        await runner.gate.waitForEnter()
-        update { $0.state = .running }
-    }
-
-    func awaitReader(after caption: String) async {
-        update { $0.state = .reading }
-        await runner.gate.waitForEnter(orAfter: pace?.readingTime(of: caption))
-        update { $0.state = .running }
-    }
-
-    func finished() {
-        update {
-            $0.index = $0.total
-            $0.state = .passed
-        }
-    }
-}
-
-/// How long `--auto` leaves a caption on screen: a base plus time per character, at the lesson's
-/// speed.
-struct ReadingPace: Sendable {
-    var speed: Double
-
-    func readingTime(of caption: String) -> Duration {
-        .milliseconds(Int((2_000 + 60 * Double(caption.count)) / speed))
-    }
-}
-
-/// Holds a scenario at `pause` until Enter, and before its next step while the user paused it (`P`).
-final class ScriptGate: Sendable {
-    private struct State {
-        var paused = false
-        var enterPressed = false
-        var waitingForEnter = false
-        /// Counts waits for Enter, so an automatic go-on meant for one wait never ends a later one.
-        var waitNumber = 0
-        var cancelled = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private let state = Mutex(State())
-
-    var isPaused: Bool { state.withLock { $0.paused } }
-
-    /// Enter: a script waiting at `pause` goes on.
-    func proceed() {
-        changeAndWake { state in
-            guard state.waitingForEnter else { return }
-            state.enterPressed = true
-        }
-    }
-
-    /// `P`: holds the script before its next step, or lets it go on. Returns whether it is now held.
-    @discardableResult
-    func togglePause() -> Bool {
-        var paused = false
-        changeAndWake { state in
-            state.paused.toggle()
-            paused = state.paused
-        }
-        return paused
-    }
-
-    /// Lets every waiter go: the console is closing.
-    func cancel() {
-        changeAndWake { $0.cancelled = true }
-    }
-
-    /// Waits for Enter, or goes on by itself after `duration` when one is given.
-    func waitForEnter(orAfter duration: Duration? = nil) async {
-        let number = state.withLock {
-            $0.enterPressed = false
-            $0.waitingForEnter = true
-            $0.waitNumber += 1
-            return $0.waitNumber
-        }
-        let timer = duration.map { duration in
-            Task { [self] in
-                try? await Task.sleep(for: duration)
-                changeAndWake { state in
-                    guard state.waitingForEnter, state.waitNumber == number, !state.paused else { return }
-                    state.enterPressed = true
-                }
-            }
-        }
-        await wait { $0.enterPressed }
-        timer?.cancel()
-        state.withLock { $0.waitingForEnter = false }
-    }
-
-    func waitWhilePaused() async {
-        await wait { !$0.paused }
-    }
-
-    private func changeAndWake(_ change: (inout State) -> Void) {
-        let waiters = state.withLock { state in
-            change(&state)
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Suspends until `ready` holds (or the gate is cancelled); every change wakes waiters to look again.
-    private func wait(until ready: @escaping @Sendable (State) -> Bool) async {
-        while true {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state -> Bool in
-                    if ready(state) || state.cancelled { return true }
-                    state.waiters.append(continuation)
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-            if state.withLock({ ready($0) || $0.cancelled }) { return }
-        }
     }
 }
