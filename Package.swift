@@ -29,8 +29,9 @@ let package = Package(
         // The node loop: a replication core, the services, client answers and the Ready ordering;
         // run by the node process and by the simulator alike.
         .target(name: "Replica", dependencies: ["Raft", "Services"]),
-        // Frames and message encodings shared by node and console.
-        .target(name: "Wire", dependencies: ["Raft", "Services"]),
+        // Frames and message encodings shared by node and console. A node's state and events are
+        // ClusterAPI's values (one definition), so Wire imports that light module.
+        .target(name: "Wire", dependencies: ["Raft", "Services", "ClusterAPI"]),
         // The command language shared by the shell, `ctl`, the TUI and scenarios: parsing and help.
         .target(name: "CommandLanguage"),
         // Linearizability of client histories (KV registers, locks): pure; Foundation for JSON, the
@@ -39,7 +40,7 @@ let package = Package(
         // The one system call Swift does not import (prctl), for "no orphans".
         .target(name: "CShims"),
         // The node process: event loop, timers, write-ahead log, control socket.
-        .target(name: "NodeRuntime", dependencies: ["Raft", "Services", "Replica", "Wire", "CShims"] + nio),
+        .target(name: "NodeRuntime", dependencies: ["Raft", "Services", "Replica", "Wire", "ClusterAPI", "CShims"] + nio),
         // The console's headless engine: supervisor, network fabric, clients, journal.
         .target(
             name: "Cluster",
@@ -49,11 +50,12 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ] + nio
         ),
+        // What every front end trades with a back end: events, node views and states with their own
+        // role enum, message records, the summary, timing, command output and history records, as
+        // values it owns (no Raft, no Checker, no NIO, no processes).
+        .target(name: "ClusterAPI", dependencies: ["CommandLanguage"]),
         // The TUI: model, key bindings and views rendered into a cell grid (no terminal here).
-        // What every front end trades with a back end: events, node views, the summary, command output
-        // and history records, as values (no NIO, no processes).
-        .target(name: "ClusterAPI", dependencies: ["CommandLanguage", "Raft", "Wire", "Checker"]),
-        .target(name: "Console", dependencies: ["ClusterAPI", "CommandLanguage", "Wire", "Raft"]),
+        .target(name: "Console", dependencies: ["ClusterAPI", "CommandLanguage"]),
         // The only ncurses user: paints a Screen, reads keys and resizes.
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "Terminal", dependencies: ["Console", "CNCurses"]),
@@ -79,7 +81,7 @@ let package = Package(
         .target(
             name: "Fuzzing",
             dependencies: [
-                "Raft", "Services", "Wire", "CommandLanguage", "NodeRuntime",
+                "Raft", "Services", "Wire", "ClusterAPI", "CommandLanguage", "NodeRuntime",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
@@ -88,7 +90,7 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
-                "Raft", "Wire", "Cluster", "Console", "Checker", "EtcdClient",
+                "Raft", "Wire", "ClusterAPI", "Cluster", "Console", "Checker", "EtcdClient",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -99,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "clusterdeck",
             dependencies: [
-                "Raft", "Simulation", "NodeRuntime", "Cluster", "CommandLanguage", "Console", "Terminal",
+                "Raft", "Simulation", "NodeRuntime", "ClusterAPI", "Cluster", "CommandLanguage", "Console", "Terminal",
                 "Checker", "Fuzzing", "Bench", "EtcdClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -108,14 +110,14 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Raft", "Checker"]),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "Raft"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Services", "Raft"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "Services"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "ClusterAPI", "Raft", "Services"]),
         .testTarget(name: "CommandLanguageTests", dependencies: ["CommandLanguage"]),
         .testTarget(name: "CheckerTests", dependencies: ["Checker", "Raft"]),
         .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench"]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzzing", "Raft", "Wire", "NodeRuntime"]),
-        .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Raft", "Wire", "Services"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Wire", "CommandLanguage"]),
+        .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "ClusterAPI", "Raft", "Wire", "Services"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterAPI", "Wire", "CommandLanguage", "Checker"]),
         // Golden frames are read by path (#filePath), not bundled.
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "ClusterAPI", "CommandLanguage", "Cluster", "Wire", "Raft", "Services"],
                     exclude: ["Golden"]),

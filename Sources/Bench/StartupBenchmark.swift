@@ -49,7 +49,7 @@ public enum StartupBenchmark {
         BenchCleanup.shared.add { cluster.shutdownNow() }
         let (leaders, continuation) = AsyncStream<UInt64>.makeStream()
         await cluster.subscribe { event in
-            guard case .node(_, let frame) = event, frame.kind == "role",
+            guard case .node(_, let frame) = event, frame.kind == .role,
                   frame.text.hasPrefix("became leader") else { return }
             continuation.yield(MonotonicTime.nanoseconds())
         }

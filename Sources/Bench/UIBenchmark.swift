@@ -70,16 +70,16 @@ public enum UIBenchmark {
     private static func views(nodes: Int, frame: Int) -> [NodeView] {
         (1...nodes).map { id in
             let last = 100 + frame
-            let tail = (last - 7...last).map { NodeStateFrame.EntrySummary(index: $0, term: 4, text: "put k\($0)=v") }
+            let tail = (last - 7...last).map { NodeState.EntrySummary(index: $0, term: 4, text: "put k\($0)=v") }
             let followers = id == 1
-                ? (2...max(2, nodes)).map { NodeStateFrame.FollowerProgress(node: $0, match: last - 1, next: last + 1,
-                                                                            mode: "replicate") }
+                ? (2...max(2, nodes)).map { NodeState.FollowerProgress(node: $0, match: last - 1, next: last + 1,
+                                                                       mode: .replicate) }
                 : []
-            let state = NodeStateFrame(id: id, role: id == 1 ? "leader" : "follower", term: 4, votedFor: 1,
-                                       leader: 1, commitIndex: last - 1, appliedIndex: last - 1, firstIndex: 1,
-                                       lastIndex: last, snapshotIndex: 0, logTail: tail, keyCount: 40,
-                                       sample: ["a": "1", "b": "2", "c": "3"], followers: followers,
-                                       pace: "10ms/tick", frozen: false)
+            let state = NodeState(id: id, role: id == 1 ? .leader : .follower, term: 4, votedFor: 1,
+                                  leader: 1, commitIndex: last - 1, appliedIndex: last - 1, firstIndex: 1,
+                                  lastIndex: last, snapshotIndex: 0, logTail: tail, keyCount: 40,
+                                  sample: ["a": "1", "b": "2", "c": "3"], followers: followers,
+                                  pace: "10ms/tick", frozen: false)
             return NodeView(id: id, status: .up, pid: Int32(1000 + id), state: state)
         }
     }
@@ -87,8 +87,8 @@ public enum UIBenchmark {
     private static func message(frame: Int, index: Int, nodes: Int) -> MessageRecord {
         let to = 2 + (frame + index) % max(1, nodes - 1)
         let outbound = index % 2 == 0
-        let header = RoutingHeader(from: outbound ? 1 : min(to, nodes), to: outbound ? min(to, nodes) : 1,
-                                   type: outbound ? 5 : 6, term: 4, entryCount: outbound ? 1 : 0)
+        let header = MessageHeader(from: outbound ? 1 : min(to, nodes), to: outbound ? min(to, nodes) : 1,
+                                   type: outbound ? .append : .appendResponse, term: 4, entryCount: outbound ? 1 : 0)
         return MessageRecord(header: header, fate: .delivered, timeMs: frame * 33)
     }
 }

@@ -174,7 +174,7 @@ final class ClusterEngine {
         let timeMs = clock.now.wholeMilliseconds
         // Only vote answers are decoded: a few bytes, a handful of times per election.
         let answer = header.isVoteResponse
-            ? PeerCodec.voteAnswer(Array(payload.readableBytesView.dropFirst())) : nil
+            ? PeerCodec.voteReply(Array(payload.readableBytesView.dropFirst())) : nil
         publish(.message(MessageRecord(header: header, fate: fate, timeMs: timeMs, voteAnswer: answer)))
     }
 

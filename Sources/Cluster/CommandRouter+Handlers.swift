@@ -222,7 +222,7 @@ extension CommandRouter {
             let state = view.status.isRunning || view.status == .paused ? view.state : nil
             let columns = [
                 "n\(view.id)".padded(6), view.status.label.padded(10), (view.pid.map(String.init) ?? "-").padded(9),
-                (state?.role ?? "-").padded(15), (state.map { "\($0.term)" } ?? "-").padded(6),
+                (state?.role.rawValue ?? "-").padded(15), (state.map { "\($0.term)" } ?? "-").padded(6),
                 (state?.leader.map { "n\($0)" } ?? "-").padded(8), (state.map { "\($0.commitIndex)" } ?? "-").padded(8),
                 (state.map { "\($0.appliedIndex)" } ?? "-").padded(9), state.map { "\($0.lastIndex)" } ?? "-",
             ]
@@ -288,7 +288,7 @@ extension CommandRouter {
             return done(.error("only the newest \(history.records.count) operations are "
                 + "kept in memory; check the whole history with: clusterdeck check \(history.path ?? "FILE")"))
         }
-        let operations = history.records
+        let operations = history.records.map(HistoryOperation.init)
         let options = CheckOptions(leaseSlackSeconds: ClusterEngine.leaseSlackSeconds(engine.timing))
         return engine.loop.makeFutureWithTask {
             let report = LinearizabilityChecker.check(operations, options: options)

@@ -1,5 +1,3 @@
-import Raft
-import Wire
 
 /// The final state of a run in a few lines: each node's role, term and log, the key-value sample,
 /// locks and elections, and the network settings. A live run with `--journal` prints it at exit and
@@ -20,9 +18,9 @@ public enum ClusterDigest {
         let status: String
         switch view.status {
         case .down(let reason): status = "DOWN (\(reason))"
-        case .paused: status = "PAUSED \(view.state?.role ?? "-")"
+        case .paused: status = "PAUSED \(view.state?.role.rawValue ?? "-")"
         case .starting: status = "STARTING"
-        case .up: status = view.state?.role ?? "starting"
+        case .up: status = view.state?.role.rawValue ?? "starting"
         }
         guard let state = view.state else { return "  n\(view.id) \(status)" }
         let last = state.logTail.last.map { " last \($0.index):t\($0.term) \($0.text)" } ?? ""
@@ -34,7 +32,7 @@ public enum ClusterDigest {
     /// that is down counts only when none runs.
     private static func serviceLines(views: [NodeView], summary: ClusterSummary) -> [String] {
         let rank = { (view: NodeView) in
-            (view.status == .up ? 1 : 0, view.state?.appliedIndex ?? 0, view.state?.role == "leader" ? 1 : 0)
+            (view.status == .up ? 1 : 0, view.state?.appliedIndex ?? 0, view.state?.role == .leader ? 1 : 0)
         }
         guard let state = views.filter({ $0.state != nil }).max(by: { rank($0) < rank($1) })?.state else {
             return ["  no replica has reported"]

@@ -1,6 +1,4 @@
 import Foundation
-import Raft
-import Wire
 
 /// One line of a journal (`--journal FILE.jsonl`): an event, a node's new view, or the cluster's new
 /// settings, with its time in seconds since the run began. Flat, so `jq` and people can read it; the
@@ -21,16 +19,16 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     public var reason: String?
     public var from: NodeID?
     public var to: NodeID?
-    /// message: the type code of the routing header.
+    /// message: the type code of the message header.
     public var code: UInt8?
     public var entries: Int?
     public var fate: String?
     /// message: a vote or pre-vote response's answer.
-    public var vote: VoteAnswer?
+    public var vote: VoteReply?
     public var operation: HistoryRecord?
     /// view: "starting", "up", "paused" or "down".
     public var status: String?
-    public var state: NodeStateFrame?
+    public var state: NodeState?
     public var summary: ClusterSummary?
     /// begin: the cluster size.
     public var nodes: Int?
@@ -153,7 +151,7 @@ extension JournalEntry {
         case .node(let id, let frame):
             self.init(type: "node", t: t)
             node = id
-            kind = frame.kind
+            kind = frame.kind.rawValue
             text = frame.text
             term = frame.term
             index = frame.index
@@ -172,7 +170,7 @@ extension JournalEntry {
             self.init(type: "message", t: t)
             from = record.header.from
             to = record.header.to
-            code = record.header.type
+            code = record.header.type.rawValue
             kind = record.header.typeName
             term = record.header.term
             entries = record.header.entryCount
@@ -259,8 +257,10 @@ extension JournalEntry {
     public var event: ClusterEvent? {
         switch type {
         case "node":
-            guard let node else { return nil }
-            return .node(node, NodeEventFrame(kind: kind ?? "", text: text ?? "", term: term ?? 0, index: index))
+            // A kind this version does not know (a hand-edited or newer journal) is not an event it
+            // can show: skipped, like a line of an unknown type.
+            guard let node, let kind = kind.flatMap(NodeEventKind.init(rawValue:)) else { return nil }
+            return .node(node, NodeEvent(kind: kind, text: text ?? "", term: term ?? 0, index: index))
         case "started":
             return node.map { .nodeStarted($0, pid: pid ?? 0) }
         case "stopped":
@@ -268,10 +268,11 @@ extension JournalEntry {
         case "action":
             return text.map { .action($0) }
         case "message":
-            guard let from, let to, let code, let fate = fate.flatMap(MessageFate.init(rawValue:)) else {
+            guard let from, let to, let type = code.flatMap(PeerMessageType.init(rawValue:)),
+                  let fate = fate.flatMap(MessageFate.init(rawValue:)) else {
                 return nil
             }
-            let header = RoutingHeader(from: from, to: to, type: code, term: term ?? 0, entryCount: entries ?? 0)
+            let header = MessageHeader(from: from, to: to, type: type, term: term ?? 0, entryCount: entries ?? 0)
             return .message(MessageRecord(header: header, fate: fate, timeMs: Int(t * 1000), voteAnswer: vote))
         case "client":
             return operation.map { .client(ClientReport(operation: $0, node: node, reason: reason)) }

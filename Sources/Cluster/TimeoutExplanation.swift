@@ -1,5 +1,3 @@
-import Raft
-import Wire
 
 /// What `timeout N` makes node N do under the current settings, in words: with pre-vote and
 /// check-quorum on, a campaign against a live leader goes nowhere, and without this answer the
@@ -7,7 +5,7 @@ import Wire
 struct TimeoutExplanation {
     /// The node whose election timer fires, and its state as last reported (nil: not yet known).
     var node: NodeID
-    var state: NodeStateFrame?
+    var state: NodeState?
     /// The node that leads as the console sees it, if any.
     var leader: NodeID?
     var preVote: Bool
@@ -15,7 +13,7 @@ struct TimeoutExplanation {
 
     /// One line for the status line and the event log.
     var text: String {
-        if state?.role == Role.leader.rawValue {
+        if state?.role == .leader {
             return "n\(node) leads\(currentTerm.map { " " + $0 } ?? ""): a leader's election timer does not "
                 + "run, so nothing happens"
         }

@@ -1,5 +1,3 @@
-import Raft
-
 /// A client operation as the event log tells it: the history record, which node answered, and why
 /// it failed or stayed unknown, so a reader sees what a result means (`get x → 1 (stale read from
 /// n1)`, `put balance → refused: fencing token 1 < 2`).

@@ -1,9 +1,6 @@
-import Raft
-import Wire
-
 /// Something that happened in the cluster, for the shell, the TUI and the journal.
 public enum ClusterEvent: Sendable {
-    case node(NodeID, NodeEventFrame)
+    case node(NodeID, NodeEvent)
     case nodeStarted(NodeID, pid: Int32)
     case nodeStopped(NodeID, reason: String)
     /// A fault or control the user applied, in words.
@@ -30,7 +27,7 @@ public enum ClusterEvent: Sendable {
 
     /// Commit events come with every batch; the shell shows them only when asked.
     public var isCommit: Bool {
-        if case .node(_, let event) = self { return event.kind == "commit" }
+        if case .node(_, let event) = self { return event.kind == .commit }
         return false
     }
 
@@ -104,9 +101,11 @@ public struct NodeView: Sendable, Equatable {
     public var id: NodeID
     public var status: NodeStatus
     public var pid: Int32?
-    public var state: NodeStateFrame?
+    /// What the node last reported; nil until it has (and kept while it is down, as last known).
+    public var state: NodeState?
 
-    public init(id: NodeID, status: NodeStatus, pid: Int32? = nil, state: NodeStateFrame? = nil) {
+    /// Creates a view.
+    public init(id: NodeID, status: NodeStatus, pid: Int32? = nil, state: NodeState? = nil) {
         self.id = id
         self.status = status
         self.pid = pid
@@ -150,14 +149,14 @@ public struct ClusterSummary: Sendable, Equatable, Codable {
 extension Collection where Element == NodeView {
     /// The replica whose services (locks, elections) the screens and checks show: the leader's, else
     /// the running node that applied the most.
-    public var replicaShown: NodeStateFrame? {
+    public var replicaShown: NodeState? {
         leader?.state ?? filter { $0.status == .up }.compactMap(\.state).max { $0.appliedIndex < $1.appliedIndex }
     }
 
     /// The node that leads: a running node that says it leads, the highest term winning (a deposed
     /// leader cut off from the others may still say so for a while).
     public var leader: NodeView? {
-        filter { $0.status == .up && $0.state?.role == Role.leader.rawValue }
+        filter { $0.status == .up && $0.state?.role == .leader }
             .max { ($0.state?.term ?? 0) < ($1.state?.term ?? 0) }
     }
 }

@@ -1,4 +1,3 @@
-import Wire
 /// A recorded run a front end can move through in time (a journal today): what the console showed
 /// at any moment, as the live console would have shown it.
 public protocol RecordedRun: Sendable {

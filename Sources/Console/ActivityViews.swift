@@ -1,6 +1,4 @@
 import ClusterAPI
-import Raft
-import Wire
 
 /// The activity area: the message timeline, locks & elections, and the events; side by side in
 /// boxes on wide screens, stacked under ruled titles on narrow ones.
@@ -97,7 +95,7 @@ extension Painter {
     }
 
     /// "✓", or "✗" and why: the few words a timeline arrow has room for.
-    private func voteMark(_ answer: VoteAnswer) -> String {
+    private func voteMark(_ answer: VoteReply) -> String {
         switch answer {
         case .granted: String(glyphs.check)
         case .refused(let reason): "\(glyphs.cross) \(reason.label)"
@@ -172,10 +170,5 @@ extension Painter {
 
 extension MessageRecord {
     /// A heartbeat or its answer: this Raft's empty appends, which `m` hides from the timeline.
-    var isHeartbeat: Bool { Self.heartbeatTypeCodes.contains(header.type) }
-
-    /// Looked up by name once: the model checks every stored message when the timeline is full.
-    private static let heartbeatTypeCodes = Set((UInt8.min...UInt8.max).filter {
-        ["Heartbeat", "HeartbeatResp"].contains(PeerCodec.typeName($0))
-    })
+    var isHeartbeat: Bool { header.type.isHeartbeat }
 }

@@ -1,7 +1,5 @@
 import ClusterAPI
 import CommandLanguage
-import Raft
-import Wire
 
 /// What the console shows and what the user is doing: the pure state behind every frame. Changed only
 /// by `handle(_:)` (keys) and `apply(…)` (cluster news); rendered by `ConsoleView`.
@@ -94,7 +92,7 @@ public struct ConsoleModel: Sendable {
             if messages.count > Self.messageCapacity {
                 messages.remove(at: messages.firstIndex(where: \.isHeartbeat) ?? 0)
             }
-        case .node(_, let frame) where frame.kind == "commit":
+        case .node(_, let event) where event.kind == .commit:
             break
         default:
             appendEvents([event.text])

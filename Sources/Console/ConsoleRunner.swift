@@ -2,7 +2,6 @@ import ClusterAPI
 import CommandLanguage
 import Foundation
 import Synchronization
-import Wire
 
 /// The console's loop: one thread owns the terminal; it waits for keys or a wake, applies what arrived,
 /// and repaints at most 30 times a second, only when something changed. With a scenario attached, the

@@ -1,7 +1,5 @@
 import ClusterAPI
 import CommandLanguage
-import Raft
-import Wire
 
 /// Renders a `ConsoleModel` into a `Screen`: nodes, message timeline and events at every size from
 /// 80×24 (`ConsoleLayout` says where), a plain refusal below that. Pure: the same model gives the same
@@ -38,7 +36,7 @@ public enum ConsoleView {
 struct Palette {
     let colors: Bool
 
-    func role(_ role: String?, status: NodeStatus) -> CellStyle {
+    func role(_ role: NodeRole?, status: NodeStatus) -> CellStyle {
         switch status {
         case .down: return CellStyle(foreground: colors ? .red : nil, bold: true, reverse: !colors)
         case .paused: return CellStyle(foreground: colors ? .magenta : nil, bold: true)
@@ -46,10 +44,10 @@ struct Palette {
         case .up: break
         }
         switch role {
-        case Role.leader.rawValue: return CellStyle(foreground: colors ? .green : nil, bold: true)
-        case Role.candidate.rawValue: return CellStyle(foreground: colors ? .yellow : nil, bold: true)
-        case Role.preCandidate.rawValue: return CellStyle(foreground: colors ? .yellow : nil)
-        default: return CellStyle(foreground: colors ? .cyan : nil)
+        case .leader?: return CellStyle(foreground: colors ? .green : nil, bold: true)
+        case .candidate?: return CellStyle(foreground: colors ? .yellow : nil, bold: true)
+        case .preCandidate?: return CellStyle(foreground: colors ? .yellow : nil)
+        case .follower?, .learner?, .primary?, .backup?, nil: return CellStyle(foreground: colors ? .cyan : nil)
         }
     }
 

@@ -1,4 +1,4 @@
-import Wire
+import ClusterAPI
 
 /// The rows a node pane shows for the end of its log: one per entry, except that a run of lease
 /// upkeep (clock ticks and renewals) folds into one row (`✓ 30–35 t1 clock ×3, renew bob ×3`),
@@ -13,10 +13,10 @@ struct LogTailRows {
     let glyphs: BoxGlyphs
 
     /// The newest `limit` rows of `state`'s log tail.
-    func rows(of state: NodeStateFrame, names: [UInt64: String], limit: Int) -> [Row] {
+    func rows(of state: NodeState, names: [UInt64: String], limit: Int) -> [Row] {
         var rows: [Row] = []
-        var upkeep: [NodeStateFrame.EntrySummary] = []
-        let describe = { (entry: NodeStateFrame.EntrySummary) in
+        var upkeep: [NodeState.EntrySummary] = []
+        let describe = { (entry: NodeState.EntrySummary) in
             entry.described(naming: { names[$0] }, refusal: false)
         }
         func flushUpkeep() {
@@ -45,7 +45,7 @@ struct LogTailRows {
 
     /// "clock ×3, renew bob ×3": each kind of upkeep with how often it came, in order of first use.
     /// Clock ticks name no client; a renewal names the client whose leases it extends.
-    private static func tally(_ entries: [NodeStateFrame.EntrySummary], names: [UInt64: String]) -> String {
+    private static func tally(_ entries: [NodeState.EntrySummary], names: [UInt64: String]) -> String {
         var kinds: [(client: UInt64?, count: Int)] = []
         for entry in entries {
             if let index = kinds.firstIndex(where: { $0.client == entry.client }) {

@@ -1,6 +1,4 @@
 import ClusterAPI
-import Raft
-import Wire
 
 /// The nodes: a boxed pane each, or one line each where panes do not fit.
 extension Painter {
@@ -111,10 +109,9 @@ extension Painter {
     }
 
     /// A (pre-)candidate's votes so far against the quorum it needs: "votes n2,n1 2/3".
-    private func tally(_ state: NodeStateFrame) -> String? {
-        guard let votes = state.votes, state.role == Role.candidate.rawValue
-                || state.role == Role.preCandidate.rawValue else { return nil }
-        let kind = state.role == Role.preCandidate.rawValue ? "pre-votes" : "votes"
+    private func tally(_ state: NodeState) -> String? {
+        guard let votes = state.votes, state.role.isCampaigning else { return nil }
+        let kind = state.role == .preCandidate ? "pre-votes" : "votes"
         let voters = votes.map { "n\($0)" }.joined(separator: ",")
         return "\(kind) \(voters) \(votes.count)/\(model.nodeCount / 2 + 1)"
     }
@@ -124,7 +121,7 @@ extension Painter {
         case .down: return "DOWN"
         case .paused: return "PAUSED"
         case .starting: return "STARTING"
-        case .up: return (view.state?.role ?? "starting").uppercased()
+        case .up: return (view.state?.role.rawValue ?? "starting").uppercased()
         }
     }
 

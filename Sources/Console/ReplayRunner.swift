@@ -1,5 +1,4 @@
 import ClusterAPI
-import Wire
 
 /// Moves through a journal in time with the wall clock (times the speed), applying each entry to the
 /// console's model as the live console would have.

@@ -1,7 +1,6 @@
 import ClusterAPI
 import CommandLanguage
 import Synchronization
-import Wire
 
 /// Runs scenario steps against a cluster, telling its audience about each. A step is a caption
 /// and the commands up to the next caption.
@@ -121,7 +120,7 @@ public struct ScenarioPlayer: Sendable {
     /// A deposed leader cut off from the others may still call itself leader for a while: only the
     /// leader the views agree on counts as one.
     private func isCurrent(_ view: NodeView, in views: [NodeView]) -> Bool {
-        view.state?.role != "leader" || views.leader?.id == view.id
+        view.state?.role != .leader || views.leader?.id == view.id
     }
 
     private func fail(_ line: ScenarioLine, _ problem: String) -> Bool {
@@ -190,7 +189,7 @@ public struct ScenarioPlayer: Sendable {
     }
 
     /// The leader's replica state (locks, elections) and the client names, as the panes show them.
-    private func replicaShown() async -> (NodeStateFrame?, [UInt64: String]) {
+    private func replicaShown() async -> (NodeState?, [UInt64: String]) {
         (await cluster.views().replicaShown, await cluster.summary().clientNames)
     }
 
@@ -198,7 +197,7 @@ public struct ScenarioPlayer: Sendable {
         switch view.status {
         case .down: "down"
         case .paused: "paused"
-        case .starting, .up: view.state?.role ?? "starting"
+        case .starting, .up: view.state?.role.rawValue ?? "starting"
         }
     }
 }

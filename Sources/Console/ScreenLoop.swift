@@ -1,4 +1,4 @@
-import Wire
+import ClusterAPI
 
 /// What one turn of a screen loop did.
 public struct ScreenTurn: Sendable {

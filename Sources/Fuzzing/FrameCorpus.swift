@@ -1,3 +1,4 @@
+import ClusterAPI
 import Raft
 import Services
 import Wire
@@ -79,20 +80,20 @@ public enum FrameCorpus {
     ].map { .clientResponse(ClientResponseFrame(requestID: 4, outcome: $0)) }
 
     static let state = Frame.state(NodeStateFrame(
-        id: 1, role: "leader", term: 3, votedFor: 1, leader: 1, commitIndex: 5, appliedIndex: 5,
+        id: 1, role: .leader, term: 3, votedFor: 1, leader: 1, commitIndex: 5, appliedIndex: 5,
         firstIndex: 1, lastIndex: 6, snapshotIndex: 0,
         logTail: [.init(index: 5, term: 3, text: "put x=1"),
                   .init(index: 6, term: 3, text: "noop")],
         keyCount: 1, sample: ["x": "1"],
-        followers: [.init(node: 2, match: 5, next: 6, mode: "replicate")],
+        followers: [.init(node: 2, match: 5, next: 6, mode: .replicate)],
         pace: "100ms/tick", frozen: false,
-        locks: [LockInfo(name: "L", holder: 7, token: 2, leaseRemainingMs: 900, waiters: [8])],
-        elections: [ElectionInfo(name: "E", leader: 7, value: "v", revision: 4,
-                                 leaseRemainingMs: 1_500, candidates: [8, 9])]))
+        locks: [NodeState.Lock(name: "L", holder: 7, token: 2, leaseRemainingMs: 900, waiters: [8])],
+        elections: [NodeState.Election(name: "E", leader: 7, value: "v", revision: 4,
+                                       leaseRemainingMs: 1_500, candidates: [8, 9])]))
 
     static let events: [Frame] = [
-        .event(NodeEventFrame(kind: "role", text: "became leader in term 1", term: 1)),
-        .event(NodeEventFrame(kind: "commit", text: "applied through 2", term: 1, index: 2)),
+        .event(NodeEventFrame(kind: .role, text: "became leader in term 1", term: 1)),
+        .event(NodeEventFrame(kind: .commit, text: "applied through 2", term: 1, index: 2)),
     ]
 
     static let controls: [Frame] = [

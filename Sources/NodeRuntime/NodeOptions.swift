@@ -1,5 +1,5 @@
+import ClusterAPI
 import Raft
-import Wire
 
 /// Everything a node process is started with (`clusterdeck node …`).
 public struct NodeOptions: Sendable {

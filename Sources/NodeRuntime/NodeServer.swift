@@ -1,3 +1,4 @@
+import ClusterAPI
 import Foundation
 import NIOCore
 import Raft
@@ -48,8 +49,8 @@ final class NodeServer {
 
     func attach(console channel: any Channel) {
         console = channel
-        event(ReplicaEvent(kind: "recovered", text: "node \(options.id) up: term \(raft.term), "
-            + "log \(raft.firstIndex)…\(raft.lastIndex), commit \(raft.commitIndex)"))
+        publish(NodeEventFrame(kind: .recovered, text: "node \(options.id) up: term \(raft.term), "
+            + "log \(raft.firstIndex)…\(raft.lastIndex), commit \(raft.commitIndex)", term: raft.term))
         markStateDirty()
         processReady()
     }
@@ -187,10 +188,13 @@ final class NodeServer {
     // MARK: State and events
 
     private func event(_ event: ReplicaEvent) {
+        publish(NodeEventFrame(kind: NodeEventKind(event.kind), text: event.text, term: replica.core.term,
+                               index: event.index))
+    }
+
+    private func publish(_ event: NodeEventFrame) {
         guard let console else { return }
-        let term = replica.core.term
-        write(.event(NodeEventFrame(kind: event.kind, text: event.text, term: term, index: event.index)),
-              kind: .event, to: console)
+        write(.event(event), kind: .event, to: console)
     }
 
     /// State frames are coalesced to at most 20 a second.
@@ -224,14 +228,14 @@ final class NodeServer {
         let followers = raft.progress.keys.sorted().compactMap { id -> NodeStateFrame.FollowerProgress? in
             guard let progress = raft.progress[id] else { return nil }
             return NodeStateFrame.FollowerProgress(node: id, match: progress.match, next: progress.next,
-                                                   mode: progress.modeName)
+                                                   mode: NodeState.ReplicationMode(progress.mode))
         }
         let sample = replica.keySample()
         let services = replica.services
-        let locks = services.locks()
-        let elections = services.elections()
+        let locks = services.locks().map(NodeState.Lock.init)
+        let elections = services.elections().map(NodeState.Election.init)
         return NodeStateFrame(
-            id: options.id, role: raft.role.rawValue, term: raft.term, votedFor: raft.votedFor,
+            id: options.id, role: NodeRole(raft.role), term: raft.term, votedFor: raft.votedFor,
             leader: raft.leader, commitIndex: raft.commitIndex, appliedIndex: raft.appliedIndex,
             firstIndex: raft.firstIndex, lastIndex: raft.lastIndex, snapshotIndex: raft.snapshotPosition.index,
             logTail: tail.map(entrySummary),
@@ -262,7 +266,8 @@ final class NodeServer {
             send(payload, to: console)
         }
         if outbox.isEmpty, let dropped = outbox.takeDropped() {
-            event(ReplicaEvent(kind: "dropped", text: "dropped \(dropped.text) while the console was slow"))
+            publish(NodeEventFrame(kind: .dropped, text: "dropped \(dropped.text) while the console was slow",
+                                   term: raft.term))
         }
         console.flush()
     }
@@ -277,15 +282,5 @@ final class NodeServer {
     private func fatal(_ message: String) -> Never {
         FileHandle.standardError.write(Data("node \(options.id): fatal: \(message)\n".utf8))
         exit(2)
-    }
-}
-
-extension ReplicationProgress {
-    var modeName: String {
-        switch mode {
-        case .probe: "probe"
-        case .replicate: "replicate"
-        case .snapshot: "snapshot"
-        }
     }
 }

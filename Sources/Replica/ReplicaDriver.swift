@@ -249,7 +249,7 @@ public struct ReplicaDriver<Core: ReplicationCore> {
             services.forgetsRetries = settings.bugs.contains(.sessionForgets)
             keys.forget()
             effects.actions.append(.event(ReplicaEvent(
-                kind: "snapshot", text: "installed snapshot through \(snapshot.position.index)",
+                kind: .snapshot, text: "installed snapshot through \(snapshot.position.index)",
                 index: snapshot.position.index)))
         }
         for entry in batch.committedEntries {
@@ -258,7 +258,7 @@ public struct ReplicaDriver<Core: ReplicationCore> {
         guard batch.snapshot != nil || !batch.committedEntries.isEmpty else { return }
         effects.actions.append(.applied(snapshot: batch.snapshot, entries: batch.committedEntries))
         if let last = batch.committedEntries.last {
-            effects.actions.append(.event(ReplicaEvent(kind: "commit", text: "applied through \(last.index)",
+            effects.actions.append(.event(ReplicaEvent(kind: .commit, text: "applied through \(last.index)",
                                                        index: last.index)))
         }
     }
@@ -350,7 +350,7 @@ public struct ReplicaDriver<Core: ReplicationCore> {
             pendingWrites = [:]
         }
         let text = leading ? "became leader" : "became \(core.roleName)"
-        effects.actions.append(.event(ReplicaEvent(kind: "role", text: "\(text) in term \(core.term)")))
+        effects.actions.append(.event(ReplicaEvent(kind: .role, text: "\(text) in term \(core.term)")))
         lastLeading = leading
         lastRoleName = core.roleName
         lastTerm = core.term

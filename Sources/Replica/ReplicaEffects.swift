@@ -3,14 +3,25 @@ import Services
 
 /// Something a node reports about itself (the console's event log).
 public struct ReplicaEvent: Sendable, Equatable {
-    /// `role`, `commit` or `snapshot`.
-    public var kind: String
+    /// What the loop itself reports. The host maps these onto its own event kinds (the node runtime
+    /// onto ClusterAPI's `NodeEventKind`, whose raw values these share); a plain enum here keeps the
+    /// loop free of front-end types.
+    public enum Kind: String, Sendable, Equatable {
+        /// The node's role or term changed.
+        case role
+        /// Committed entries were applied.
+        case commit
+        /// A snapshot from the leader was installed.
+        case snapshot
+    }
+
+    public var kind: Kind
     /// One line for the event log.
     public var text: String
     /// The log index the event is about, if any.
     public var index: LogIndex?
 
-    public init(kind: String, text: String, index: LogIndex? = nil) {
+    public init(kind: Kind, text: String, index: LogIndex? = nil) {
         self.kind = kind
         self.text = text
         self.index = index

@@ -1,3 +1,4 @@
+import ClusterAPI
 import Foundation
 import Raft
 import Services
@@ -114,114 +115,13 @@ public typealias ClientResponseFrame = ClientReply
 
 // MARK: State and events
 
-/// What a node shows the console: enough for a pane of the TUI.
-public struct NodeStateFrame: Codable, Sendable, Equatable {
-    public struct EntrySummary: Codable, Sendable, Equatable {
-        public var index: LogIndex
-        public var term: Term
-        /// A short rendering: "put x=1", "noop".
-        public var text: String
-        /// Why applying it left the store as it was ("refused: fence below 2", "cas failed").
-        public var refused: String?
-        /// The client the entry names (`renew c…`), so a display can show the client's name.
-        public var client: UInt64?
-        /// True for lease upkeep (a clock tick or a renewal): displays fold runs of them.
-        public var upkeep: Bool?
+/// What a node shows the console: ClusterAPI's `NodeState` itself, so the frame a node sends is the
+/// value the console, the journal and every other front end hold (one definition, no copying). The
+/// node runtime fills it from the Raft core and the services.
+public typealias NodeStateFrame = NodeState
 
-        public init(index: LogIndex, term: Term, text: String, refused: String? = nil, client: UInt64? = nil,
-                    upkeep: Bool? = nil) {
-            self.index = index
-            self.term = term
-            self.text = text
-            self.refused = refused
-            self.client = client
-            self.upkeep = upkeep
-        }
-    }
-
-    public struct FollowerProgress: Codable, Sendable, Equatable {
-        public var node: NodeID
-        public var match: LogIndex
-        public var next: LogIndex
-        /// "probe", "replicate" or "snapshot".
-        public var mode: String
-
-        public init(node: NodeID, match: LogIndex, next: LogIndex, mode: String) {
-            self.node = node
-            self.match = match
-            self.next = next
-            self.mode = mode
-        }
-    }
-
-    public var id: NodeID
-    public var role: String
-    public var term: Term
-    public var votedFor: NodeID?
-    public var leader: NodeID?
-    public var commitIndex: LogIndex
-    public var appliedIndex: LogIndex
-    public var firstIndex: LogIndex
-    public var lastIndex: LogIndex
-    public var snapshotIndex: LogIndex
-    /// The last few entries, oldest first.
-    public var logTail: [EntrySummary]
-    public var keyCount: Int
-    /// A few key/value pairs in key order.
-    public var sample: [String: String]
-    /// Leader only: each follower's match and next index.
-    public var followers: [FollowerProgress]
-    public var pace: String
-    public var frozen: Bool
-    /// Locks and elections as this node's replica sees them (nil when there are none).
-    public var locks: [LockInfo]?
-    public var elections: [ElectionInfo]?
-    /// A (pre-)candidate's tally: who granted its campaign so far, itself first, then in the order
-    /// they answered (`RaftNode.votesGranted`); nil for a follower or leader.
-    public var votes: [NodeID]?
-
-    public init(id: NodeID, role: String, term: Term, votedFor: NodeID?, leader: NodeID?,
-                commitIndex: LogIndex, appliedIndex: LogIndex, firstIndex: LogIndex, lastIndex: LogIndex,
-                snapshotIndex: LogIndex, logTail: [EntrySummary], keyCount: Int, sample: [String: String],
-                followers: [FollowerProgress], pace: String, frozen: Bool, locks: [LockInfo]? = nil,
-                elections: [ElectionInfo]? = nil, votes: [NodeID]? = nil) {
-        self.locks = locks
-        self.elections = elections
-        self.votes = votes
-        self.id = id
-        self.role = role
-        self.term = term
-        self.votedFor = votedFor
-        self.leader = leader
-        self.commitIndex = commitIndex
-        self.appliedIndex = appliedIndex
-        self.firstIndex = firstIndex
-        self.lastIndex = lastIndex
-        self.snapshotIndex = snapshotIndex
-        self.logTail = logTail
-        self.keyCount = keyCount
-        self.sample = sample
-        self.followers = followers
-        self.pace = pace
-        self.frozen = frozen
-    }
-}
-
-/// Something that happened on a node.
-public struct NodeEventFrame: Codable, Sendable, Equatable {
-    /// "role", "election", "commit", "snapshot", "recovered", "error".
-    public var kind: String
-    public var text: String
-    public var term: Term
-    public var index: LogIndex?
-
-    public init(kind: String, text: String, term: Term, index: LogIndex? = nil) {
-        self.kind = kind
-        self.text = text
-        self.term = term
-        self.index = index
-    }
-}
+/// Something that happened on a node: ClusterAPI's `NodeEvent` as it is.
+public typealias NodeEventFrame = NodeEvent
 
 extension NodeEventFrame {
     /// The event a node publishes as it sends `message`, when the message needs one: a vote refused
@@ -233,7 +133,7 @@ extension NodeEventFrame {
         let lease = leader == message.from
             ? "it leads and its lease holds (check-quorum)"
             : "it heard from leader n\(leader) within an election timeout (the leader's lease)"
-        return NodeEventFrame(kind: "election", text: "refused n\(message.to)'s \(request): \(lease)",
+        return NodeEventFrame(kind: .election, text: "refused n\(message.to)'s \(request): \(lease)",
                               term: message.term)
     }
 }
@@ -261,21 +161,5 @@ public struct ErrorFrame: Codable, Sendable, Equatable {
 
     public init(message: String) {
         self.message = message
-    }
-}
-
-extension NodeStateFrame.EntrySummary {
-    /// The entry's text with its client shown by name where one is known (`renew alice` rather than
-    /// `renew c1757…`), and why applying it was refused, if it was.
-    /// - Parameters:
-    ///   - name: the client's name for an id, nil when it has none.
-    ///   - refusal: whether to add why applying it was refused.
-    public func described(naming name: (UInt64) -> String?, refusal: Bool = true) -> String {
-        var text = self.text
-        if let client, let known = name(client) {
-            text = text.replacingOccurrences(of: "c\(client)", with: known)
-        }
-        guard refusal, let refused else { return text }
-        return "\(text) (\(refused))"
     }
 }

@@ -1,36 +1,32 @@
+import ClusterAPI
 import Raft
 
-/// The fixed first 16 bytes of every encoded peer message: enough for the console's fabric to route,
-/// drop, delay or display a message without decoding its body.
-public struct RoutingHeader: Sendable, Equatable {
-    public var from: NodeID
-    public var to: NodeID
-    /// The message type code, one per `MessageBody` case (see `PeerCodec.typeCode(of:)`).
-    public var type: UInt8
-    public var term: Term
-    /// Log entries carried; non-zero only for Append.
-    public var entryCount: Int
+/// The fixed first 16 bytes of every encoded peer message: ClusterAPI's `MessageHeader`, which the
+/// console's fabric routes, drops, delays and displays without decoding the body.
+public typealias RoutingHeader = MessageHeader
 
-    public init(from: NodeID, to: NodeID, type: UInt8, term: Term, entryCount: Int) {
-        self.from = from
-        self.to = to
-        self.type = type
-        self.term = term
-        self.entryCount = entryCount
-    }
-
+extension MessageHeader {
     /// The header `PeerCodec.encode(message)` writes.
     public init(_ message: Message) {
-        self.init(from: message.from, to: message.to, type: PeerCodec.typeCode(of: message.body),
-                  term: message.term, entryCount: message.body.entryCount)
+        self.init(from: message.from, to: message.to, type: PeerMessageType(message.body), term: message.term,
+                  entryCount: message.body.entryCount)
     }
+}
 
-    /// The type's short name as in `MessageBody.name` ("Vote", "AppendResp"…), for display.
-    public var typeName: String { PeerCodec.typeName(type) }
-
-    /// PreVoteResp or VoteResp: a message whose few body bytes the console decodes to show the answer.
-    public var isVoteResponse: Bool {
-        type == PeerCodec.preVoteResponseCode || type == PeerCodec.voteResponseCode
+extension PeerMessageType {
+    /// The type of a body: one per `MessageBody` case.
+    public init(_ body: MessageBody) {
+        switch body {
+        case .preVote: self = .preVote
+        case .preVoteResponse: self = .preVoteResponse
+        case .vote: self = .vote
+        case .voteResponse: self = .voteResponse
+        case .append: self = .append
+        case .appendResponse: self = .appendResponse
+        case .heartbeat: self = .heartbeat
+        case .heartbeatResponse: self = .heartbeatResponse
+        case .installSnapshot: self = .installSnapshot
+        }
     }
 }
 
@@ -57,22 +53,9 @@ public enum PeerCodec {
     /// Node ids fit in one byte; 0 is not an id.
     public static let nodeIDs: ClosedRange<NodeID> = 1...255
 
-    // Type codes, one per `MessageBody` case.
-    static let preVoteCode: UInt8 = 1
-    static let preVoteResponseCode: UInt8 = 2
-    static let voteCode: UInt8 = 3
-    static let voteResponseCode: UInt8 = 4
-    static let appendCode: UInt8 = 5
-    static let appendResponseCode: UInt8 = 6
-    static let heartbeatCode: UInt8 = 7
-    static let heartbeatResponseCode: UInt8 = 8
-    static let installSnapshotCode: UInt8 = 9
-    static let typeNames = [
-        "PreVote", "PreVoteResp", "Vote", "VoteResp", "Append", "AppendResp", "Heartbeat", "HeartbeatResp",
-        "Snapshot",
-    ]
     /// Every valid type code.
-    public static let typeCodes: ClosedRange<UInt8> = 1...9
+    public static let typeCodes: ClosedRange<UInt8> =
+        PeerMessageType.preVote.rawValue...PeerMessageType.installSnapshot.rawValue
 
     // Tags of an AppendResponse body.
     static let acceptedTag: UInt8 = 0
@@ -89,24 +72,14 @@ public enum PeerCodec {
     /// Smallest encoding of one entry (empty data): term, index, kind, length.
     static let minimumEntrySize = 8 + 8 + 1 + 4
 
-    /// The header's type code for a body.
+    /// The header's type code for a body (`PeerMessageType` holds the one table of codes).
     public static func typeCode(of body: MessageBody) -> UInt8 {
-        switch body {
-        case .preVote: preVoteCode
-        case .preVoteResponse: preVoteResponseCode
-        case .vote: voteCode
-        case .voteResponse: voteResponseCode
-        case .append: appendCode
-        case .appendResponse: appendResponseCode
-        case .heartbeat: heartbeatCode
-        case .heartbeatResponse: heartbeatResponseCode
-        case .installSnapshot: installSnapshotCode
-        }
+        PeerMessageType(body).rawValue
     }
 
     /// The `MessageBody.name` of a type code; "Unknown(n)" for a code no body has.
     public static func typeName(_ code: UInt8) -> String {
-        typeCodes.contains(code) ? typeNames[Int(code) - 1] : "Unknown(\(code))"
+        PeerMessageType(rawValue: code)?.name ?? "Unknown(\(code))"
     }
 
     // MARK: Encoding
@@ -286,15 +259,15 @@ public enum PeerCodec {
         var reader = Reader(raw: raw, offset: headerSize)
         let body: MessageBody
         switch header.type {
-        case preVoteCode:
+        case .preVote:
             body = .preVote(try reader.voteRequest())
-        case preVoteResponseCode:
+        case .preVoteResponse:
             body = .preVoteResponse(try reader.voteAnswer())
-        case voteCode:
+        case .vote:
             body = .vote(try reader.voteRequest())
-        case voteResponseCode:
+        case .voteResponse:
             body = .voteResponse(try reader.voteAnswer())
-        case appendCode:
+        case .append:
             let prevLogIndex = try reader.int("prevLogIndex")
             let prevLogTerm = try reader.int("prevLogTerm")
             let leaderCommit = try reader.int("leaderCommit")
@@ -317,7 +290,7 @@ public enum PeerCodec {
             }
             body = .append(AppendRequest(prevLogIndex: prevLogIndex, prevLogTerm: prevLogTerm, entries: entries,
                                          leaderCommit: leaderCommit))
-        case appendResponseCode:
+        case .appendResponse:
             let tag = try reader.u8("AppendResp tag")
             switch tag {
             case acceptedTag:
@@ -331,20 +304,17 @@ public enum PeerCodec {
             default:
                 throw WireError("AppendResp: unknown tag \(tag) (0 accepted, 1 rejected)")
             }
-        case heartbeatCode:
+        case .heartbeat:
             let commit = try reader.int("commit")
             let readRound = try reader.int("readRound")
             body = .heartbeat(commit: commit, readRound: readRound)
-        case heartbeatResponseCode:
+        case .heartbeatResponse:
             body = .heartbeatResponse(readRound: try reader.int("readRound"))
-        case installSnapshotCode:
+        case .installSnapshot:
             let index = try reader.int("snapshot index")
             let term = try reader.int("snapshot term")
             let data = try reader.data("snapshot data")
             body = .installSnapshot(Snapshot(position: LogPosition(term: term, index: index), data: data))
-        default:
-            // parseHeader has checked the code.
-            throw WireError("unknown message type \(header.type)")
         }
         guard reader.remaining == 0 else {
             throw WireError("\(header.typeName): \(reader.remaining) trailing bytes after the body")
@@ -360,15 +330,15 @@ public enum PeerCodec {
         guard messageVersion == version else {
             throw WireError("unsupported peer message version \(messageVersion) (expected \(version))")
         }
-        let from = raw[1], to = raw[2], type = raw[3]
+        let from = raw[1], to = raw[2], code = raw[3]
         guard from != 0 else { throw WireError("sender node id 0 (ids are 1...255)") }
         guard to != 0 else { throw WireError("recipient node id 0 (ids are 1...255)") }
-        guard typeCodes.contains(type) else { throw WireError("unknown message type \(type)") }
+        guard let type = PeerMessageType(rawValue: code) else { throw WireError("unknown message type \(code)") }
         let term = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt64.self))
         guard term <= UInt64(Int.max) else { throw WireError("term \(term) out of range") }
         let entryCount = Int(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
-        guard entryCount == 0 || type == appendCode else {
-            throw WireError("\(typeName(type)) with entryCount \(entryCount) (only Append carries entries)")
+        guard entryCount == 0 || type == .append else {
+            throw WireError("\(type.name) with entryCount \(entryCount) (only Append carries entries)")
         }
         return RoutingHeader(from: Int(from), to: Int(to), type: type, term: Int(term), entryCount: entryCount)
     }

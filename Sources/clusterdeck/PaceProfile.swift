@@ -1,5 +1,5 @@
 import ArgumentParser
-import Wire
+import ClusterAPI
 
 /// The two timing profiles.
 enum PaceProfile: String, ExpressibleByArgument, CaseIterable {

@@ -6,7 +6,7 @@ import Wire
 @Suite("Fabric")
 struct FabricTests {
     private func header(_ from: NodeID, _ to: NodeID) -> RoutingHeader {
-        RoutingHeader(from: from, to: to, type: 1, term: 1, entryCount: 0)
+        RoutingHeader(from: from, to: to, type: .preVote, term: 1, entryCount: 0)
     }
 
     private func isDelivered(_ decision: Fabric<[UInt8]>.Decision) -> Bool {

@@ -28,7 +28,7 @@ extension LiveClusterTests {
                     #expect(view.state?.role == old?.role, "role changed while frozen: \(view.summary)")
                     #expect(view.state?.frozen == true, "n\(view.id) does not report frozen: \(view.summary)")
                 }
-                #expect(await cluster.view(leader)?.state?.role == "leader")
+                #expect(await cluster.view(leader)?.state?.role == .leader)
 
                 let heldBefore = try #require(try await heldCount(cluster), "status does not show FROZEN")
                 #expect(heldBefore >= 1, "the write's Append messages should be held")

@@ -6,7 +6,7 @@ import Wire
 
 @Suite("Journal and replay")
 struct JournalTests {
-    private func state(_ id: NodeID, role: String, term: Term, last: LogIndex) -> NodeStateFrame {
+    private func state(_ id: NodeID, role: NodeRole, term: Term, last: LogIndex) -> NodeStateFrame {
         NodeStateFrame(id: id, role: role, term: term, votedFor: 1, leader: 1, commitIndex: last,
                        appliedIndex: last, firstIndex: 1, lastIndex: last, snapshotIndex: 0,
                        logTail: [.init(index: last, term: term, text: "put x=\(last)")], keyCount: 1,
@@ -39,13 +39,13 @@ struct JournalTests {
         let text = try writeJournal { journal in
             journal.begin(nodes: 3, summary: ClusterSummary())
             journal.record(.nodeStarted(1, pid: 101), atSeconds: 0.1)
-            views[0] = NodeView(id: 1, status: .up, pid: 101, state: state(1, role: "leader", term: 2, last: 4))
-            views[1] = NodeView(id: 2, status: .up, pid: 102, state: state(2, role: "follower", term: 2, last: 4))
+            views[0] = NodeView(id: 1, status: .up, pid: 101, state: state(1, role: .leader, term: 2, last: 4))
+            views[1] = NodeView(id: 2, status: .up, pid: 102, state: state(2, role: .follower, term: 2, last: 4))
             journal.noteChanges(views: views, summary: summary, atSeconds: 1.5)
             views[2] = NodeView(id: 3, status: .down(reason: "killed by SIGKILL"), pid: 103)
             journal.record(.action("n3 killed"), atSeconds: 2)
             journal.noteChanges(views: views, summary: summary, atSeconds: 2)
-            let header = RoutingHeader(from: 1, to: 2, type: 5, term: 2, entryCount: 1)
+            let header = RoutingHeader(from: 1, to: 2, type: .append, term: 2, entryCount: 1)
             journal.record(.message(MessageRecord(header: header, fate: .delivered, timeMs: 2100)), atSeconds: 2.1)
         }
         let replay = try JournalReplay(text: text)
@@ -82,9 +82,9 @@ struct JournalTests {
         var refused = HistoryRecord(process: "alice", f: "put", key: "balance", value: "0", invoke: 1, complete: 2,
                                     outcome: .fail, token: 1, result: "fenced")
         refused.stale = nil
-        let header = RoutingHeader(from: 2, to: 3, type: 7, term: 4, entryCount: 0)
+        let header = RoutingHeader(from: 2, to: 3, type: .heartbeat, term: 4, entryCount: 0)
         let events: [ClusterEvent] = [
-            .node(2, NodeEventFrame(kind: "role", text: "became leader in term 4", term: 4, index: 9)),
+            .node(2, NodeEventFrame(kind: .role, text: "became leader in term 4", term: 4, index: 9)),
             .nodeStarted(3, pid: 42), .nodeStopped(3, reason: "exited with code 2: boom"),
             .action("network healed"), .message(MessageRecord(header: header, fate: .partitioned, timeMs: 3000)),
             .client(ClientReport(operation: record, node: 2)),
@@ -128,7 +128,7 @@ struct JournalTests {
             journal.begin(nodes: 3, summary: ClusterSummary())
             for step in 1...200 {
                 let id = step % 3 + 1
-                views[id - 1].state = state(id, role: id == 1 ? "leader" : "follower", term: 2, last: step)
+                views[id - 1].state = state(id, role: id == 1 ? .leader : .follower, term: 2, last: step)
                 journal.noteChanges(views: views, summary: ClusterSummary(), atSeconds: Double(step) / 10)
                 journal.record(.action("step \(step)"), atSeconds: Double(step) / 10)
             }

@@ -86,7 +86,7 @@ extension LiveClusterTests {
                 let follower = leader == 3 ? 2 : 3
                 let installs = EventCounter()
                 await cluster.subscribe { event in
-                    if case .node(let id, let frame) = event, id == follower, frame.kind == "snapshot" {
+                    if case .node(let id, let frame) = event, id == follower, frame.kind == .snapshot {
                         installs.increment()
                     }
                 }

@@ -101,8 +101,8 @@ struct NemesisShapeTests {
         }
         fabric.setLink(from: 1, to: 2) { $0.jitterMs = 30; $0.duplicatePercent = 10 }
         return (0..<500).map { index in
-            let header = RoutingHeader(from: index % 5 + 1, to: (index + 1 + index / 5) % 5 + 1, type: 1, term: 1,
-                                       entryCount: 0)
+            let header = RoutingHeader(from: index % 5 + 1, to: (index + 1 + index / 5) % 5 + 1, type: .preVote,
+                                       term: 1, entryCount: 0)
             return switch fabric.route(header, payload: [], now: .zero) {
             case .deliver(let delayMs, let copies): "deliver \(delayMs) ×\(copies)"
             case .drop(let fate): "drop \(fate.rawValue)"

@@ -15,7 +15,7 @@ struct PartitionShapeTests {
         for to in 1...nodes {
             heard[to] = [to]
             for from in 1...nodes where from != to {
-                let header = RoutingHeader(from: from, to: to, type: 1, term: 1, entryCount: 0)
+                let header = RoutingHeader(from: from, to: to, type: .preVote, term: 1, entryCount: 0)
                 if case .deliver = fabric.route(header, payload: [], now: .zero) { heard[to, default: []].insert(from) }
             }
         }

@@ -6,13 +6,13 @@ import Wire
 /// `timeout N` answers with what the node will do under the current settings.
 @Suite("timeout explains itself")
 struct TimeoutExplanationTests {
-    static func state(_ role: Role, term: Term = 3) -> NodeStateFrame {
-        NodeStateFrame(id: 2, role: role.rawValue, term: term, votedFor: nil, leader: 1, commitIndex: 0,
+    static func state(_ role: NodeRole, term: Term = 3) -> NodeStateFrame {
+        NodeStateFrame(id: 2, role: role, term: term, votedFor: nil, leader: 1, commitIndex: 0,
                        appliedIndex: 0, firstIndex: 1, lastIndex: 0, snapshotIndex: 0, logTail: [], keyCount: 0,
                        sample: [:], followers: [], pace: "100ms/tick", frozen: false)
     }
 
-    static func text(role: Role = .follower, leader: NodeID? = 1, preVote: Bool, checkQuorum: Bool) -> String {
+    static func text(role: NodeRole = .follower, leader: NodeID? = 1, preVote: Bool, checkQuorum: Bool) -> String {
         TimeoutExplanation(node: 2, state: state(role), leader: leader, preVote: preVote,
                            checkQuorum: checkQuorum).text
     }

@@ -404,7 +404,7 @@ struct TimelineTests {
     func heartbeatsGoFirst() {
         var model = Fixtures.model(width: 80, height: 24)
         for index in 0..<(3 * ConsoleModel.messageCapacity) {
-            let header = RoutingHeader(from: 1, to: 2, type: 7, term: 3, entryCount: 0)
+            let header = MessageHeader(from: 1, to: 2, type: .heartbeat, term: 3, entryCount: 0)
             model.apply(.message(MessageRecord(header: header, fate: .delivered, timeMs: 100 + index)))
         }
         #expect(model.messages.count == ConsoleModel.messageCapacity)

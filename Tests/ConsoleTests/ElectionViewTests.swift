@@ -8,15 +8,15 @@ import Wire
 @Suite("Election view")
 struct ElectionViewTests {
     /// The fixture's cluster with n2 campaigning in term 4 (n2 and n1 granted, n3 and n5 refused).
-    static func campaigning(width: Int, height: Int, role: Role = .candidate) -> ConsoleModel {
+    static func campaigning(width: Int, height: Int, role: NodeRole = .candidate) -> ConsoleModel {
         var model = Fixtures.model(width: width, height: height)
-        model.nodes[1].state?.role = role.rawValue
+        model.nodes[1].state?.role = role
         model.nodes[1].state?.term = 4
         model.nodes[1].state?.votes = [2, 1]
-        let answers: [(NodeID, VoteAnswer)] = [(1, .granted), (3, .refused(.leaderLease(1))),
-                                               (5, .refused(.logBehind))]
+        let answers: [(NodeID, VoteReply)] = [(1, .granted), (3, .refused(.leaderLease(1))),
+                                              (5, .refused(.logBehind))]
         for (voter, answer) in answers {
-            let header = RoutingHeader(from: voter, to: 2, type: 4, term: 4, entryCount: 0)
+            let header = MessageHeader(from: voter, to: 2, type: .voteResponse, term: 4, entryCount: 0)
             model.apply(.message(MessageRecord(header: header, fate: .delivered, timeMs: 100, voteAnswer: answer)))
         }
         return model
@@ -55,7 +55,7 @@ struct ElectionViewTests {
     @Test("a follower's pane has no tally")
     func noTallyForFollowers() {
         var model = Self.campaigning(width: 120, height: 40)
-        model.nodes[1].state?.role = Role.follower.rawValue
+        model.nodes[1].state?.role = .follower
         #expect(!ConsoleView.render(model).text.contains("votes n2"))
     }
 }

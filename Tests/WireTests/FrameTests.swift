@@ -77,28 +77,28 @@ enum FrameSamples {
         JSONExample(
             label: "state of a leader",
             frame: .state(NodeStateFrame(
-                id: 1, role: "leader", term: 3, votedFor: 1, leader: 1, commitIndex: 12, appliedIndex: 12,
+                id: 1, role: .leader, term: 3, votedFor: 1, leader: 1, commitIndex: 12, appliedIndex: 12,
                 firstIndex: 1, lastIndex: 12, snapshotIndex: 0,
                 logTail: [.init(index: 11, term: 3, text: "noop"), .init(index: 12, term: 3, text: "put x=1")],
                 keyCount: 1, sample: ["x": "1"],
-                followers: [.init(node: 2, match: 12, next: 13, mode: "replicate"),
-                            .init(node: 3, match: 0, next: 1, mode: "probe")],
+                followers: [.init(node: 2, match: 12, next: 13, mode: .replicate),
+                            .init(node: 3, match: 0, next: 1, mode: .probe)],
                 pace: "100ms/tick", frozen: false)),
             json: #"{"appliedIndex":12,"commitIndex":12,"firstIndex":1,"followers":[{"match":12,"mode":"replicate","next":13,"node":2},{"match":0,"mode":"probe","next":1,"node":3}],"frozen":false,"id":1,"keyCount":1,"lastIndex":12,"leader":1,"logTail":[{"index":11,"term":3,"text":"noop"},{"index":12,"term":3,"text":"put x=1"}],"pace":"100ms\/tick","role":"leader","sample":{"x":"1"},"snapshotIndex":0,"term":3,"votedFor":1}"#),
         JSONExample(
             label: "state of a frozen follower",
             frame: .state(NodeStateFrame(
-                id: 2, role: "follower", term: 3, votedFor: nil, leader: nil, commitIndex: 0, appliedIndex: 0,
+                id: 2, role: .follower, term: 3, votedFor: nil, leader: nil, commitIndex: 0, appliedIndex: 0,
                 firstIndex: 1, lastIndex: 0, snapshotIndex: 0, logTail: [], keyCount: 0, sample: [:],
                 followers: [], pace: "100ms/tick", frozen: true)),
             json: #"{"appliedIndex":0,"commitIndex":0,"firstIndex":1,"followers":[],"frozen":true,"id":2,"keyCount":0,"lastIndex":0,"logTail":[],"pace":"100ms\/tick","role":"follower","sample":{},"snapshotIndex":0,"term":3}"#),
         JSONExample(
             label: "event without index",
-            frame: .event(NodeEventFrame(kind: "role", text: "became leader in term 3", term: 3)),
+            frame: .event(NodeEventFrame(kind: .role, text: "became leader in term 3", term: 3)),
             json: #"{"kind":"role","term":3,"text":"became leader in term 3"}"#),
         JSONExample(
             label: "event with index",
-            frame: .event(NodeEventFrame(kind: "commit", text: "applied through 12", term: 3, index: 12)),
+            frame: .event(NodeEventFrame(kind: .commit, text: "applied through 12", term: 3, index: 12)),
             json: #"{"index":12,"kind":"commit","term":3,"text":"applied through 12"}"#),
         JSONExample(label: "control pace", frame: .control(.pace(tickMs: 100)), json: #"{"pace":{"tickMs":100}}"#),
         JSONExample(label: "control freeze", frame: .control(.freeze), json: #"{"freeze":{}}"#),

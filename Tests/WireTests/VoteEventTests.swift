@@ -8,7 +8,7 @@ struct VoteEventTests {
     func leaseRefusal() {
         let refusal = Message(from: 3, to: 2, term: 4, body: .preVoteResponse(.refused(.leaderLease(1))))
         let event = NodeEventFrame.explaining(refusal)
-        #expect(event?.kind == "election")
+        #expect(event?.kind == .election)
         #expect(event?.term == 4)
         #expect(event?.text == "refused n2's pre-vote: it heard from leader n1 within an election timeout "
             + "(the leader's lease)")

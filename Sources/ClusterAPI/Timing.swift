@@ -1,4 +1,5 @@
-/// How long a tick is and how many ticks make a heartbeat and an election timeout.
+/// How long a tick is and how many ticks make a heartbeat and an election timeout. A back end
+/// reports its timing in the summary; the node process runs its clock by it.
 public struct Timing: Sendable, Equatable, Codable {
     public var tickMs: Int
     public var heartbeatTicks: Int
