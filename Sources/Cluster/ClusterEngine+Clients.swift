@@ -32,7 +32,7 @@ extension ClusterEngine {
     var clientNetwork: ClientNetwork {
         let nodes = supervisor.nodes
         return ClientNetwork(leader: leaderID, up: Set(nodes.filter { $0.status == .up }.map(\.id)),
-                             reachable: nodes.filter { $0.status == .up && $0.channel != nil }.map(\.id),
+                             reachable: nodes.filter { $0.status == .up && supervisor.isConnected($0.id) }.map(\.id),
                              heartbeatMs: timing.heartbeatMs)
     }
 

@@ -18,7 +18,8 @@ final class ClusterEngine {
     let run: RunDirectory
     /// The run's one clock source: every time the parts are handed comes from here.
     let clock: RunClock
-    let supervisor: NodeSupervisor
+    /// The nodes: processes, or in-process nodes of the simulated cluster.
+    let supervisor: any NodeHost
     var fabric: Fabric<ByteBuffer>
     var clients: Clients
     private var subscribers: [@Sendable (ClusterEvent) -> Void] = []
@@ -35,13 +36,18 @@ final class ClusterEngine {
     private var deliveryTimer: (due: Duration, task: Scheduled<Void>)?
     private let journal: Journal?
 
-    /// - Parameter clock: the run's clock source (the wall clock unless a test hands in another).
-    init(loop: any EventLoop, options: ClusterOptions, run: RunDirectory, clock: RunClock = .wall()) {
+    /// - Parameters:
+    ///   - clock: the run's clock source (the wall clock unless a test hands in another).
+    ///   - inProcess: run the nodes in this process, on `loop` (the simulated cluster), instead of as
+    ///     node processes.
+    init(loop: any EventLoop, options: ClusterOptions, run: RunDirectory, clock: RunClock = .wall(),
+         inProcess: Bool = false) {
         self.loop = loop
         self.options = options
         self.run = run
         self.clock = clock
-        supervisor = NodeSupervisor(loop: loop, options: options, run: run)
+        supervisor = inProcess ? InProcessHost(loop: loop, options: options)
+            : NodeSupervisor(loop: loop, options: options, run: run)
         fabric = Fabric(nodeCount: options.nodeCount, seed: options.seed)
         clients = Clients(seed: options.seed, deadlineMs: options.clientDeadlineMs,
                           attemptTimeoutMs: options.attemptTimeoutMs)
@@ -91,6 +97,20 @@ final class ClusterEngine {
 
     func send(_ frame: Frame, to id: NodeID) {
         supervisor.send(frame, to: id)
+    }
+
+    /// One encoded frame from node `id`'s `generation`th life: peer frames go to the fabric by their
+    /// routing header alone; everything else is decoded.
+    func received(payload buffer: ByteBuffer, from id: NodeID, generation: Int) {
+        if buffer.readableBytesView.first == FrameKind.peer.rawValue {
+            guard node(id).generation == generation else { return }
+            return routePeer(from: id, payload: buffer)
+        }
+        do {
+            received(try Frame(decoding: buffer.readableBytesView), from: id, generation: generation)
+        } catch {
+            publish(.action("n\(id) sent a malformed frame: \(error)"))
+        }
     }
 
     func received(_ frame: Frame, from id: NodeID, generation: Int) {
@@ -154,17 +174,7 @@ final class ClusterEngine {
     }
 
     func deliverNow(_ header: RoutingHeader, _ payload: ByteBuffer) {
-        let target = node(header.to)
-        let fate: MessageFate
-        if target.status != .up || target.channel == nil {
-            fate = .receiverDown
-        } else if target.channel?.isWritable == false {
-            // The receiver is not reading (paused): drop rather than buffer without limit.
-            fate = .overflow
-        } else {
-            target.channel?.writeAndFlush(payload, promise: nil)
-            fate = .delivered
-        }
+        let fate = supervisor.deliver(payload, to: header.to)
         fabric.count(fate)
         record(header, fate, payload)
     }
@@ -188,6 +198,7 @@ final class ClusterEngine {
                                      delivered: counts[.delivered] ?? 0, dropped: dropped, preVote: preVote,
                                      checkQuorum: checkQuorum, fsync: fsync, bugs: options.bugs.map(\.rawValue))
         summary.clientNames = clients.namesByID
+        if options.simulation != nil { summary.simulatedSeed = options.seed }
         return summary
     }
 

@@ -30,6 +30,9 @@ public struct ClusterOptions: Sendable {
     /// Every random choice of the console's engine (fabric loss, duplication and jitter; client ids)
     /// draws from this seed; `drill` and `soak` set theirs, so a run with the same seed decides alike.
     public var seed = UInt64.random(in: 1...999_999)
+    /// Run the nodes in this process on a virtual clock (the simulated cluster), instead of as node
+    /// processes; nil for processes.
+    public var simulation: SimulationPacing?
 
     public init(executablePath: String) {
         self.executablePath = executablePath
@@ -40,4 +43,14 @@ public struct ClusterOptions: Sendable {
     var clientDeadlineMs: Int { max(3_000, 4 * timing.maximumElectionMs) }
     /// How long one attempt waits for an answer before trying another node.
     var attemptTimeoutMs: Int { max(500, timing.maximumElectionMs) }
+}
+
+/// How the simulated cluster's virtual clock moves.
+public enum SimulationPacing: Sendable, Equatable {
+    /// With the wall clock, `factor` times as fast: for a person watching the console.
+    case wallClock(factor: Double)
+    /// Only while a caller waits for the cluster (a command's answer, an `idle`, a poll), as fast as
+    /// the CPU allows: for headless lessons, the shell and drills. Nothing moves between calls, so
+    /// the same calls land on the same virtual instants in every run.
+    case onDemand
 }

@@ -18,16 +18,7 @@ final class ConsoleConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
-        if buffer.readableBytesView.first == FrameKind.peer.rawValue {
-            engine.routePeer(from: node, payload: buffer)
-            return
-        }
-        do {
-            engine.received(try Frame(decoding: buffer.readableBytesView), from: node, generation: generation)
-        } catch {
-            engine.publish(.action("n\(node) sent a malformed frame: \(error)"))
-        }
+        engine.received(payload: unwrapInboundIn(data), from: node, generation: generation)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -32,6 +32,8 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     public var summary: ClusterSummary?
     /// begin: the cluster size.
     public var nodes: Int?
+    /// begin: what ran the cluster (`processes`, `simulation`); a journal without it came from processes.
+    public var engine: String?
     /// caption: the lesson's file, and its step of `steps`.
     public var file: String?
     public var step: Int?
@@ -79,6 +81,7 @@ final class Journal {
         nodeCount = nodes
         var entry = JournalEntry(type: "begin", t: rounded(seconds))
         entry.nodes = nodes
+        entry.engine = summary.simulatedSeed == nil ? "processes" : "simulation"
         entry.summary = summary.withoutCounts
         lastSummary = entry.summary
         write(entry)
@@ -262,7 +265,7 @@ extension JournalEntry {
             guard let node, let kind = kind.flatMap(NodeEventKind.init(rawValue:)) else { return nil }
             return .node(node, NodeEvent(kind: kind, text: text ?? "", term: term ?? 0, index: index))
         case "started":
-            return node.map { .nodeStarted($0, pid: pid ?? 0) }
+            return node.map { .nodeStarted($0, pid: pid) }
         case "stopped":
             return node.map { .nodeStopped($0, reason: reason ?? "") }
         case "action":

@@ -1,32 +1,31 @@
 import CommandLanguage
 
 extension LocalCluster: ClusterBackend {
-    public var kind: EngineKind { .processes }
+    public var kind: EngineKind { options.simulation == nil ? .processes : .simulation }
     public var nodeCount: Int { options.nodeCount }
     public var seed: UInt64 { options.seed }
     public var isJournaled: Bool { options.journalPath != nil }
 
-    public func idle(milliseconds: Int) async {
-        try? await Task.sleep(for: .milliseconds(milliseconds))
-    }
-
-    /// Real processes carry out every command of the language.
+    /// Processes and in-process nodes alike carry out every command of the language.
     public func refusal(of command: Command) -> String? { nil }
 
     public func refusal(of need: DeckNeed) -> String? {
         switch need {
-        case .engine(.processes), .replication(.raft): nil
-        case .engine(let other): "this deck needs \(other.phrase); it would play on \(kind.phrase)"
+        case .replication(.raft): nil
+        case .replication(let other): "this deck needs \(other.rawValue) replication; these nodes run Raft"
+        case .engine(let wanted) where wanted == kind: nil
+        case .simulation(let wanted) where kind == .simulation && wanted == seed: nil
+        case .simulation(let wanted) where kind == .simulation:
+            "this deck plays on seed \(wanted); this cluster runs seed \(seed)"
+        case .engine(let wanted): "this deck needs \(wanted.phrase); it would play on \(kind.phrase)"
         case .simulation: "this deck needs \(EngineKind.simulation.phrase); it would play on \(kind.phrase)"
-        case .replication(let other):
-            "this deck needs \(other.rawValue) replication; these nodes run Raft"
         }
     }
 
-    public func fresh(nodes: Int, frozen: Bool) throws -> any ClusterBackend {
+    public func fresh(nodes: Int, frozen: Bool) async throws -> any ClusterBackend {
         var options = options
         options.nodeCount = nodes
         options.startsFrozen = frozen
-        return try LocalCluster(options: options)
+        return try await LocalCluster.make(options: options)
     }
 }

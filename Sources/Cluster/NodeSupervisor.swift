@@ -13,6 +13,8 @@ protocol NodeSupervisorDelegate: AnyObject {
     func connected(_ id: NodeID)
     /// The handler for a new connection to node `id` in its `generation`th life.
     func connectionHandler(node id: NodeID, generation: Int) -> ConsoleConnectionHandler
+    /// One encoded frame from node `id`'s `generation`th life (an in-process node's link).
+    func received(payload: ByteBuffer, from id: NodeID, generation: Int)
 }
 
 /// The settings a node starts with; switched at run time (`set`, `pace`), so new and restarted
@@ -27,7 +29,7 @@ struct NodeSettings {
 /// The node processes and their connections: spawns, kills (and reaps), pauses, resumes and
 /// restarts them, and writes frames to them. The only part of the engine that touches processes.
 /// Every method runs on `loop`.
-final class NodeSupervisor {
+final class NodeSupervisor: NodeHost {
     let loop: any EventLoop
     let options: ClusterOptions
     let run: RunDirectory
@@ -247,6 +249,17 @@ final class NodeSupervisor {
     }
 
     // MARK: Frames
+
+    func isConnected(_ id: NodeID) -> Bool { node(id).channel != nil }
+
+    func deliver(_ payload: ByteBuffer, to id: NodeID) -> MessageFate {
+        let target = node(id)
+        guard target.status == .up, let channel = target.channel else { return .receiverDown }
+        // The receiver is not reading (paused): drop rather than buffer without limit.
+        guard channel.isWritable else { return .overflow }
+        channel.writeAndFlush(payload, promise: nil)
+        return .delivered
+    }
 
     func send(_ frame: Frame, to id: NodeID) {
         guard let channel = node(id).channel else { return }

@@ -51,7 +51,7 @@ public protocol ClusterBackend: AnyObject, Sendable {
 
     /// A new back end of the same kind and options but `nodes` nodes (started frozen when asked),
     /// not yet started: the console's `start N`.
-    func fresh(nodes: Int, frozen: Bool) throws -> any ClusterBackend
+    func fresh(nodes: Int, frozen: Bool) async throws -> any ClusterBackend
     /// Stops every node and releases what the run holds. Safe to call more than once.
     func shutdown() async
     /// The same, synchronously, for signal handlers and exit paths.
@@ -69,6 +69,14 @@ extension ClusterBackend {
             if await secondsSinceStart() >= deadline { return nil }
             await idle(milliseconds: 50)
         }
+    }
+
+    /// The run's seed and how to repeat it: a simulated cluster replays exactly; node processes
+    /// repeat the console's own random choices (the operating system schedules the rest).
+    public var seedNote: String {
+        kind == .simulation
+            ? "seed \(seed): --simulate \(seed) replays this run exactly"
+            : "seed \(seed): --seed \(seed) repeats this run's random choices"
     }
 
     /// Runs one command, announcing its client results.

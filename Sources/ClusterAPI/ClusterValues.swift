@@ -1,7 +1,8 @@
 /// Something that happened in the cluster, for the shell, the TUI and the journal.
 public enum ClusterEvent: Sendable {
     case node(NodeID, NodeEvent)
-    case nodeStarted(NodeID, pid: Int32)
+    /// A node started: a process (with its pid) or a node run in-process (no pid).
+    case nodeStarted(NodeID, pid: Int32?)
     case nodeStopped(NodeID, reason: String)
     /// A fault or control the user applied, in words.
     case action(String)
@@ -14,7 +15,7 @@ public enum ClusterEvent: Sendable {
     public var text: String {
         switch self {
         case .node(let id, let event): "n\(id): \(event.text)"
-        case .nodeStarted(let id, let pid): "n\(id): started (pid \(pid))"
+        case .nodeStarted(let id, let pid): "n\(id): started" + (pid.map { " (pid \($0))" } ?? " (in-process)")
         case .nodeStopped(let id, let reason): "n\(id): down — \(reason)"
         case .action(let text): text
         case .message(let record):
@@ -129,6 +130,8 @@ public struct ClusterSummary: Sendable, Equatable, Codable {
     public var bugs: [String]
     /// Named clients by id, to show lock holders and election leaders by name.
     public var clientNames: [UInt64: String] = [:]
+    /// The seed of a simulated cluster (nil for node processes): the header says `SIMULATED seed S`.
+    public var simulatedSeed: UInt64?
 
     public init(network: NetworkSummary = .none, frozen: Bool = false, heldMessages: Int = 0, timing: Timing = .teach,
                 delivered: Int = 0, dropped: Int = 0, preVote: Bool = true, checkQuorum: Bool = true,

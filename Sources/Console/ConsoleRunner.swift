@@ -36,8 +36,7 @@ public final class ConsoleRunner: Sendable {
     /// Runs until the user quits (or a signal asks to); returns how it ended. `script` plays beside.
     public func run(script: (@Sendable (ConsoleRunner) async -> Void)? = nil) async -> Result<Void, any Error> {
         await subscribe(to: cluster, generation: 0)
-        let seed = cluster.seed
-        await cluster.note("seed \(seed): --seed \(seed) repeats this run's random choices")
+        await cluster.note(cluster.seedNote)
         let poller = Task { [self] in
             while !Task.isCancelled {
                 let (cluster, generation) = current.withLock { $0 }
@@ -101,7 +100,7 @@ public final class ConsoleRunner: Sendable {
         let task = Task { [self] in
             let output: CommandOutput
             do {
-                let fresh = try old.fresh(nodes: nodes, frozen: frozen)
+                let fresh = try await old.fresh(nodes: nodes, frozen: frozen)
                 await subscribe(to: fresh, generation: generation)
                 current.withLock { $0 = (fresh, generation) }
                 await old.shutdown()

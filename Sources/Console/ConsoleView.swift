@@ -78,6 +78,9 @@ struct Painter {
     func header(into screen: inout Screen) {
         screen.fill(Rect(x: 0, y: 0, width: model.width, height: 1), style: palette.header)
         var x = screen.write(" ClusterDeck", x: 0, y: 0, style: palette.header)
+        if let seed = model.summary.simulatedSeed {
+            x = screen.write(" SIMULATED seed \(seed)", x: x + 1, y: 0, style: palette.warning)
+        }
         if model.summary.frozen {
             x = screen.write(" FROZEN (\(model.summary.heldMessages) held)", x: x + 1, y: 0, style: palette.warning)
         }

@@ -21,7 +21,12 @@ public enum NodeMain {
             } catch {
                 fail("cannot recover the write-ahead log: \(error)")
             }
-            let server = try NodeServer(options: options, loop: loop, wal: wal, recovered: recovered)
+            let server = try NodeServer(options: options, loop: loop, wal: wal, recovered: recovered) { stop in
+                switch stop {
+                case .shutdown: exit(0)
+                case .fatal(let message): fail("node \(options.id): fatal: \(message)")
+                }
+            }
             return NIOLoopBound(server, eventLoop: loop)
         }
         do {
@@ -85,39 +90,27 @@ final class NodeConnectionHandler: ChannelInboundHandler {
 
     private let server: NodeServer
     private var isConsole = false
+    /// This connection as the server writes to it (made when it becomes active).
+    private var link: ChannelLink?
 
     init(server: NodeServer) {
         self.server = server
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        let link = ChannelLink(context.channel)
+        self.link = link
         if !server.hasConsole {
             isConsole = true
-            server.attach(console: context.channel)
+            server.attach(console: link)
             server.startTicking()
         }
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
-        if let request = Self.fastClientRequest(buffer) {
-            return server.receive(.clientRequest(request), from: context.channel)
-        }
-        do {
-            let frame = try Frame(decoding: buffer.readableBytesView)
-            server.receive(frame, from: context.channel)
-        } catch {
-            server.refuse("malformed frame: \(error)", on: context.channel)
-        }
-    }
-
-    /// A put request in the console's exact encoding, without Foundation's decoder; nil otherwise.
-    private static func fastClientRequest(_ buffer: ByteBuffer) -> ClientRequestFrame? {
-        guard buffer.readableBytesView.first == FrameKind.clientRequest.rawValue else { return nil }
-        return buffer.withUnsafeReadableBytes { raw in
-            FastFrames.clientRequest(UnsafeRawBufferPointer(rebasing: raw.dropFirst()))
-        }
+        let link = link ?? ChannelLink(context.channel)
+        server.receive(payload: unwrapInboundIn(data), from: link)
     }
 
     /// Every frame of this read has been stepped: now persist, send and apply them as one batch.
@@ -133,7 +126,7 @@ final class NodeConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        server.refuse("\(error); closing the connection", on: context.channel)
+        server.refuse("\(error); closing the connection", on: link ?? ChannelLink(context.channel))
         context.close(promise: nil)
     }
 

@@ -17,8 +17,8 @@ final class NodeServer {
     let options: NodeOptions
     let loop: any EventLoop
     private var replica: ReplicaDriver<RaftNode>
-    private let wal: WriteAheadLog
-    private var console: (any Channel)?
+    private let wal: any DurableLog
+    private var console: (any FrameLink)?
     private var frozen = false
     private var timing: Timing
     /// How many times as fast this node's clock runs (`skew`).
@@ -28,10 +28,19 @@ final class NodeServer {
     private var stateSendScheduled = false
     /// Frames for the console while its channel is not writable.
     private var outbox = ConsoleOutbox()
+    /// What ends this node's life when it must end (a process exits; an in-process node is taken
+    /// down by its host). Nothing is processed after it was called.
+    private let onStop: (NodeStop) -> Void
+    private var stopped = false
+    /// Paused by an in-process host (a node process is paused by SIGSTOP instead): no ticks, no
+    /// state frames.
+    private var suspended = false
 
     private var raft: RaftNode { replica.core }
 
-    init(options: NodeOptions, loop: any EventLoop, wal: WriteAheadLog, recovered: PersistentState) throws {
+    init(options: NodeOptions, loop: any EventLoop, wal: any DurableLog, recovered: PersistentState,
+         onStop: @escaping (NodeStop) -> Void) throws {
+        self.onStop = onStop
         self.options = options
         self.loop = loop
         self.wal = wal
@@ -47,8 +56,8 @@ final class NodeServer {
 
     var hasConsole: Bool { console != nil }
 
-    func attach(console channel: any Channel) {
-        console = channel
+    func attach(console link: any FrameLink) {
+        console = link
         publish(NodeEventFrame(kind: .recovered, text: "node \(options.id) up: term \(raft.term), "
             + "log \(raft.firstIndex)…\(raft.lastIndex), commit \(raft.commitIndex)", term: raft.term))
         markStateDirty()
@@ -64,8 +73,28 @@ final class NodeServer {
         }
     }
 
+    /// Stops the clock and the state frames until `resume()`: an in-process host's `pause`.
+    func suspend() {
+        suspended = true
+        tickTask?.cancel()
+        tickTask = nil
+    }
+
+    func resume() {
+        suspended = false
+        startTicking()
+        markStateDirty()
+    }
+
+    /// Stops every timer: the host takes this node down.
+    func halt() {
+        stopped = true
+        tickTask?.cancel()
+        tickTask = nil
+    }
+
     private func tick() {
-        guard !frozen else { return }
+        guard !frozen, !stopped, !suspended else { return }
         replica.tick()
         processReady()
     }
@@ -76,7 +105,8 @@ final class NodeServer {
     /// (`NodeConnectionHandler.channelReadComplete`), so every frame that arrived together shares
     /// one write-ahead-log fsync and one flush: group commit, without weakening the rule that what
     /// is acknowledged was made durable first.
-    func receive(_ frame: Frame, from channel: any Channel) {
+    func receive(_ frame: Frame, from channel: any FrameLink) {
+        guard !stopped else { return }
         switch frame {
         case .peer(let message):
             guard message.to == options.id else {
@@ -94,7 +124,27 @@ final class NodeServer {
         }
     }
 
-    func refuse(_ reason: String, on channel: any Channel) {
+    /// Steps the loop with one encoded frame as it arrived (a put in the console's exact encoding is
+    /// read without Foundation's decoder); a malformed frame is refused.
+    func receive(payload buffer: ByteBuffer, from link: any FrameLink) {
+        if let request = Self.fastClientRequest(buffer) {
+            return receive(.clientRequest(request), from: link)
+        }
+        do {
+            receive(try Frame(decoding: buffer.readableBytesView), from: link)
+        } catch {
+            refuse("malformed frame: \(error)", on: link)
+        }
+    }
+
+    private static func fastClientRequest(_ buffer: ByteBuffer) -> ClientRequestFrame? {
+        guard buffer.readableBytesView.first == FrameKind.clientRequest.rawValue else { return nil }
+        return buffer.withUnsafeReadableBytes { raw in
+            FastFrames.clientRequest(UnsafeRawBufferPointer(rebasing: raw.dropFirst()))
+        }
+    }
+
+    func refuse(_ reason: String, on channel: any FrameLink) {
         let frame = Frame.error(ErrorFrame(message: reason))
         write(frame, kind: .error, to: channel)
         channel.flush()
@@ -119,7 +169,7 @@ final class NodeServer {
             skew = min(10, max(0.1, factor))
             startTicking()
         case .shutdown:
-            exit(0)
+            return stop(.shutdown)
         }
         markStateDirty()
     }
@@ -128,6 +178,7 @@ final class NodeServer {
 
     /// Runs the loop's Ready rounds and does their actions in order, then flushes the socket.
     func processReady() {
+        guard !stopped else { return }
         let effects = replica.process()
         for action in effects.actions {
             perform(action)
@@ -146,7 +197,7 @@ final class NodeServer {
             do {
                 try wal.persist(batch, sync: sync)
             } catch {
-                fatal("write-ahead log: \(error)")
+                return stop(.fatal("write-ahead log: \(error)"))
             }
         case .send(let messages):
             sendPeerMessages(messages)
@@ -154,7 +205,7 @@ final class NodeServer {
             do {
                 try wal.compact(to: snapshot)
             } catch {
-                fatal("write-ahead log compaction: \(error)")
+                return stop(.fatal("write-ahead log compaction: \(error)"))
             }
         case .reply(let reply):
             respond(reply)
@@ -208,7 +259,7 @@ final class NodeServer {
 
     private func sendState() {
         stateSendScheduled = false
-        guard stateDirty, let console else { return }
+        guard stateDirty, !stopped, !suspended, let console else { return }
         stateDirty = false
         write(.state(currentState()), kind: .state, to: console)
         console.flush()
@@ -245,13 +296,13 @@ final class NodeServer {
             votes: raft.votesGranted.isEmpty ? nil : raft.votesGranted)
     }
 
-    private func write(_ frame: Frame, kind: ConsoleOutbox.Kind, to channel: any Channel) {
+    private func write(_ frame: Frame, kind: ConsoleOutbox.Kind, to channel: any FrameLink) {
         write(frame.encoded(), kind: kind, to: channel)
     }
 
     /// Writes one encoded payload (kind byte and body). To the console, while its channel is full
     /// or frames already wait (their order is kept), the payload waits in the outbox instead.
-    private func write(_ payload: [UInt8], kind: ConsoleOutbox.Kind, to channel: any Channel) {
+    private func write(_ payload: [UInt8], kind: ConsoleOutbox.Kind, to channel: any FrameLink) {
         if channel === console, !outbox.isEmpty || !channel.isWritable {
             return outbox.hold(payload, kind: kind)
         }
@@ -272,15 +323,15 @@ final class NodeServer {
         console.flush()
     }
 
-    /// Hands one encoded payload to the channel; the framing handler adds the length.
-    private func send(_ payload: [UInt8], to channel: any Channel) {
-        var buffer = channel.allocator.buffer(capacity: payload.count)
-        buffer.writeBytes(payload)
-        channel.write(buffer, promise: nil)
+    /// Hands one encoded payload to the link (a socket's framing handler adds the length).
+    private func send(_ payload: [UInt8], to channel: any FrameLink) {
+        channel.write(payload)
     }
 
-    private func fatal(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("node \(options.id): fatal: \(message)\n".utf8))
-        exit(2)
+    /// Ends this node's life: nothing more is processed, and the host is told why.
+    private func stop(_ reason: NodeStop) {
+        guard !stopped else { return }
+        halt()
+        onStop(reason)
     }
 }

@@ -1,16 +1,27 @@
 import Cluster
 import CommandLanguage
 
-/// Which back end runs a cluster, from what a deck's header asks (local processes when it asks
-/// nothing), and the one place that builds it.
+/// Which back end runs a cluster — from the command line (`--engine`, `--simulate SEED`), else from
+/// what a deck's header asks (local processes when it asks nothing) — and the one place that
+/// builds it.
 struct BackendChoice {
     var engine: EngineKind = .processes
-    /// The header line that chose the engine, for the error when this build cannot run it.
+    /// The simulated cluster's seed, when a flag or the deck names one.
+    var seed: UInt64?
+    /// The line that chose the engine, for the error when this build cannot run it.
     var choosingLine: ScenarioLine?
 
-    /// The engine `flag` names, else the first `engine`/`simulate` line of `script` (a deck needing
-    /// another is then refused by the back end, naming that line).
-    init(flag: EngineKind?, script: [ScenarioLine] = []) {
+    /// - Parameters:
+    ///   - flag: `--engine`.
+    ///   - simulate: `--simulate SEED` (the simulated cluster on that seed).
+    ///   - script: a deck whose first `engine`/`simulate` line chooses when no flag does (a deck
+    ///     needing another back end than the flags chose is refused by it, naming that line).
+    init(flag: EngineKind?, simulate: UInt64? = nil, script: [ScenarioLine] = []) {
+        if let simulate {
+            engine = .simulation
+            seed = simulate
+            return
+        }
         if let flag {
             engine = flag
             return
@@ -18,29 +29,39 @@ struct BackendChoice {
         for line in script {
             guard case .need(let need) = line.step, let engine = need.engine else { continue }
             self.engine = engine
+            if case .simulation(let seed) = need { self.seed = seed }
             choosingLine = line
             return
         }
     }
 
-
     /// Builds the back end (not started).
+    /// - Parameter watched: a person watches it in the console: a simulated cluster's clock then
+    ///   follows the wall clock; otherwise it moves only while the caller waits, as fast as it can.
     /// - Throws: `BackendUnavailable` when this build has no such back end.
-    func make(options: ClusterOptions) throws -> any ClusterBackend {
+    func make(options: ClusterOptions, watched: Bool) async throws -> any ClusterBackend {
         switch engine {
-        case .processes: return try LocalCluster(options: options)
-        case .simulation, .etcd: throw BackendUnavailable(engine: engine, line: choosingLine)
+        case .processes:
+            return try LocalCluster(options: options)
+        case .simulation:
+            var options = options
+            if let seed { options.seed = seed }
+            options.simulation = watched ? .wallClock(factor: 1) : .onDemand
+            return try await LocalCluster.make(options: options)
+        case .etcd:
+            throw BackendUnavailable(engine: engine, line: choosingLine)
         }
     }
 }
 
-/// A deck asked for a back end this build does not have.
+/// A deck or a flag asked for a back end this build does not have.
 struct BackendUnavailable: Error, CustomStringConvertible {
     var engine: EngineKind
     var line: ScenarioLine?
 
     var description: String {
         let place = line.map { "line \($0.line): `\($0.text)`: " } ?? ""
-        return "\(place)\(engine.phrase) cannot run here yet (this build runs \(EngineKind.processes.phrase))"
+        return "\(place)\(engine.phrase) cannot run here yet (this build runs \(EngineKind.processes.phrase) "
+            + "and \(EngineKind.simulation.phrase))"
     }
 }

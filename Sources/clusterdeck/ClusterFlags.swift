@@ -36,7 +36,21 @@ struct ClusterFlags: ParsableArguments {
     @Option(help: "What runs the cluster: processes (real node processes, the default), simulation or etcd.")
     var engine: EngineKind?
 
+    @Option(help: "Run the simulated cluster on this seed: the same nodes in one process on a virtual clock; the same seed, the same run.")
+    var simulate: UInt64?
+
+    /// The back end these flags ask for (a deck's header may ask too).
+    func backend(script: [ScenarioLine] = []) -> BackendChoice {
+        BackendChoice(flag: engine, simulate: simulate, script: script)
+    }
+
     func validate() throws {
+        if simulate != nil, let engine, engine != .simulation {
+            throw ValidationError("--simulate runs the simulated cluster: drop --engine \(engine.rawValue)")
+        }
+        if simulate != nil, let seed, seed != simulate {
+            throw ValidationError("--simulate SEED is the run's seed: drop --seed \(seed)")
+        }
         guard (1...9).contains(nodes) else { throw ValidationError("--nodes must be 1–9, got \(nodes)") }
         guard snapshotEvery >= 1 else { throw ValidationError("--snapshot-every must be at least 1") }
     }

@@ -23,7 +23,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         if let record, !FileManager.default.createFile(atPath: record, contents: nil) {
             throw ValidationError("cannot create \(record)")
         }
-        let local = try BackendChoice(flag: cluster.engine).make(options: try cluster.options().withRunKind(.console))
+        let local = try await cluster.backend().make(options: try cluster.options().withRunKind(.console), watched: true)
         try await local.start()
         let runner = ConsoleRunner(cluster: local, timing: cluster.pace.timing, recordPath: record,
                                    openTerminal: TerminalSession.openForConsole)
@@ -33,7 +33,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let outcome = await runner.run()
         stopper.disarm()
         await runner.finishCluster(printing: say)
-        say("seed \(local.seed): clusterdeck --seed \(local.seed) repeats this run's random choices")
+        say(local.seedNote)
         if case .failure(let error) = outcome {
             say("clusterdeck: \(error)")
             throw ExitCode(1)

@@ -92,7 +92,7 @@ struct PlayCommand: AsyncParsableCommand {
     private func backend(for script: [ScenarioLine], options: ClusterOptions) async throws -> any ClusterBackend {
         let backend: any ClusterBackend
         do {
-            backend = try BackendChoice(flag: cluster.engine, script: script).make(options: options)
+            backend = try await cluster.backend(script: script).make(options: options, watched: !headless)
         } catch let error as BackendUnavailable {
             say("error: \(file): \(error)")
             throw ExitCode(2)

@@ -30,7 +30,7 @@ struct ShellCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
-        let local = try BackendChoice(flag: cluster.engine).make(options: try cluster.options().withRunKind(.shell))
+        let local = try await cluster.backend().make(options: try cluster.options().withRunKind(.shell), watched: false)
         let guardian = StopSignals.shutDown(local)
         await local.subscribe { [json, messages, verbose] event in
             guard messages || !event.isMessage else { return }
@@ -41,7 +41,7 @@ struct ShellCommand: AsyncParsableCommand {
         if !json, let run = (local as? LocalCluster)?.run {
             say("run directory: \(run.path)  (clusterdeck ctl --run \(run.path) …)")
         }
-        if !json { say("seed \(local.seed): --seed \(local.seed) repeats this run's random choices") }
+        if !json { say(local.seedNote) }
         let lines = StandardInputLines()
         var exitCode: Int32 = 0
         var lineNumber = 0

@@ -54,7 +54,7 @@ struct SoakCommand: AsyncParsableCommand {
         setup.cluster.journalRotateBytes = 64 * 1024 * 1024
         setup.drill.checksHistory = false
         let (seed, options, drill) = (setup.seed, setup.cluster, setup.drill)
-        let local = try BackendChoice(flag: nil).make(options: options.withRunKind(.soak))
+        let local = try await BackendChoice(flag: nil).make(options: options.withRunKind(.soak), watched: false)
         let guardian = StopSignals.shutDown(local)
         if !json {
             say("soak: \(nodes) nodes, \(clients) clients, \(duration), seed \(seed), sampling every \(sampleEvery)")

@@ -67,7 +67,7 @@ final class ScriptedBackend: ClusterBackend {
     func idle(milliseconds: Int) async { state.withLock { $0.seconds += Double(milliseconds) / 1000 } }
     func digest() async -> [String] { ["digest"] }
 
-    func fresh(nodes: Int, frozen: Bool) throws -> any ClusterBackend {
+    func fresh(nodes: Int, frozen: Bool) async throws -> any ClusterBackend {
         ScriptedBackend(nodes: Array(pictured.prefix(nodes)), value: value)
     }
 

@@ -1,0 +1,182 @@
+import NIOCore
+import NodeRuntime
+import Raft
+import Wire
+
+/// The simulated cluster's nodes: each runs the node process's own server (`InProcessNode`) on the
+/// engine's loop — a virtual clock — with a simulated disk that survives kills and restarts, and
+/// an in-process link instead of a socket. What `kill`, `pause`, `restart` and `wipe` do matches
+/// the processes: a kill loses what the node held in memory, a restart recovers from its disk, a
+/// pause stops its clock and its handling of messages, a wipe empties its disk.
+final class InProcessHost: NodeHost {
+    let loop: any EventLoop
+    let options: ClusterOptions
+    private(set) var nodes: [NodeProcess]
+    var settings: NodeSettings
+    weak var delegate: (any NodeSupervisorDelegate)?
+    private var running: [NodeID: InProcessNode] = [:]
+    private var disks: [NodeID: MemoryLog] = [:]
+    private var isShutDown = false
+    /// Messages a paused node may have waiting (a stopped process's socket buffer); beyond, the
+    /// fabric counts them as `overflow`.
+    static let maximumHeldWhilePaused = 4_096
+    private var heldWhilePaused: [NodeID: Int] = [:]
+
+    init(loop: any EventLoop, options: ClusterOptions) {
+        self.loop = loop
+        self.options = options
+        settings = NodeSettings(timing: options.timing, preVote: options.preVote,
+                                checkQuorum: options.checkQuorum, fsync: options.fsync)
+        nodes = (1...options.nodeCount).map { NodeProcess(id: $0) }
+    }
+
+    var nodeCount: Int { nodes.count }
+
+    func node(_ id: NodeID) -> NodeProcess { nodes[id - 1] }
+
+    func isConnected(_ id: NodeID) -> Bool { running[id] != nil }
+
+    private func disk(_ id: NodeID) -> MemoryLog {
+        if let disk = disks[id] { return disk }
+        let disk = MemoryLog(fsync: settings.fsync)
+        disks[id] = disk
+        return disk
+    }
+
+    // MARK: Lives
+
+    func startNode(_ id: NodeID) {
+        guard !isShutDown else { return }
+        let handle = node(id)
+        handle.generation += 1
+        let generation = handle.generation
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        do {
+            running[id] = try InProcessNode(options: nodeOptions(id, generation: generation), loop: loop,
+                                            disk: disk(id)) { payload in
+                bound.value.arrived(payload, from: id, generation: generation)
+            } onStop: { stop in
+                bound.value.ended(id, generation: generation, stop: stop)
+            }
+        } catch {
+            handle.status = .down(reason: "cannot start: \(error)")
+            delegate?.publish(.nodeStopped(id, reason: "cannot start: \(error)"))
+            return
+        }
+        handle.status = .up
+        handle.state = nil
+        heldWhilePaused[id] = 0
+        delegate?.publish(.nodeStarted(id, pid: nil))
+        delegate?.connected(id)
+    }
+
+    private func nodeOptions(_ id: NodeID, generation: Int) -> NodeOptions {
+        var node = NodeOptions(id: id, members: Array(1...nodeCount), dataDirectory: "", socketPath: "",
+                               timing: settings.timing)
+        node.preVote = settings.preVote
+        node.checkQuorum = settings.checkQuorum
+        node.fsync = settings.fsync
+        node.snapshotEvery = options.snapshotEvery
+        node.bugs = Set(options.bugs)
+        node.seed = NodeSupervisor.nodeSeed(run: options.seed, node: id, life: generation)
+        return node
+    }
+
+    private func arrived(_ payload: [UInt8], from id: NodeID, generation: Int) {
+        guard node(id).generation == generation, running[id] != nil else { return }
+        var buffer = ByteBufferAllocator().buffer(capacity: payload.count)
+        buffer.writeBytes(payload)
+        delegate?.received(payload: buffer, from: id, generation: generation)
+    }
+
+    private func ended(_ id: NodeID, generation: Int, stop: NodeStop) {
+        guard node(id).generation == generation else { return }
+        let reason = switch stop {
+        case .shutdown: "shut down"
+        case .fatal(let message): "fatal: \(message)"
+        }
+        takeDown(id, reason: reason)
+        delegate?.publish(.nodeStopped(id, reason: reason))
+    }
+
+    private func takeDown(_ id: NodeID, reason: String) {
+        running.removeValue(forKey: id)?.kill()
+        node(id).status = .down(reason: reason)
+    }
+
+    // MARK: Faults
+
+    func killNode(_ id: NodeID) -> EventLoopFuture<Void> {
+        if running[id] != nil { takeDown(id, reason: "killed by SIGKILL") }
+        return loop.makeSucceededVoidFuture()
+    }
+
+    func pause(_ id: NodeID) -> String {
+        let handle = node(id)
+        guard handle.status == .up, let running = running[id] else {
+            return "n\(id) is \(handle.status.label.lowercased()); nothing to pause"
+        }
+        running.pause()
+        handle.status = .paused
+        delegate?.publish(.action("n\(id) paused (its clock and messages stop)"))
+        return "n\(id) paused (its clock and messages stop)"
+    }
+
+    func resume(_ id: NodeID) -> String {
+        let handle = node(id)
+        guard handle.status == .paused, let running = running[id] else { return "n\(id) is not paused" }
+        handle.status = .up
+        heldWhilePaused[id] = 0
+        running.resume()
+        delegate?.publish(.action("n\(id) resumed"))
+        return "n\(id) resumed"
+    }
+
+    func restart(_ id: NodeID, wipe: Bool) -> EventLoopFuture<String> {
+        if running[id] != nil {
+            takeDown(id, reason: "restarting")
+        }
+        if wipe { disks[id] = MemoryLog(fsync: settings.fsync) }
+        startNode(id)
+        let text = wipe ? "n\(id) restarted with an EMPTY disk (disk loss)" : "n\(id) restarted on its disk"
+        delegate?.publish(.action(text))
+        return loop.makeSucceededFuture(text)
+    }
+
+    // MARK: Frames
+
+    func send(_ frame: Frame, to id: NodeID) {
+        guard let target = running[id] else { return }
+        let bytes = frame.encoded()
+        var buffer = ByteBufferAllocator().buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        // A socket hands it over on a later turn of the loop: so does the in-process link.
+        loop.execute { target.receive(buffer) }
+    }
+
+    func deliver(_ payload: ByteBuffer, to id: NodeID) -> MessageFate {
+        let handle = node(id)
+        guard let target = running[id], handle.status == .up || handle.status == .paused else {
+            return .receiverDown
+        }
+        if handle.status == .paused {
+            let held = heldWhilePaused[id, default: 0]
+            guard held < Self.maximumHeldWhilePaused else { return .overflow }
+            heldWhilePaused[id] = held + 1
+        }
+        loop.execute { target.receive(payload) }
+        return .delivered
+    }
+
+    func connectionClosed(node id: NodeID, generation: Int) {}
+
+    func views() -> [NodeView] {
+        nodes.map { NodeView(id: $0.id, status: $0.status, pid: nil, state: $0.state) }
+    }
+
+    func shutdown() -> EventLoopFuture<Void> {
+        isShutDown = true
+        for id in running.keys.sorted() { takeDown(id, reason: "stopped") }
+        return loop.makeSucceededVoidFuture()
+    }
+}

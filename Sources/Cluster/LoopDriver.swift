@@ -1,0 +1,96 @@
+import NIOCore
+import NIOEmbedded
+import NIOPosix
+import Synchronization
+
+/// What makes the engine's loop go: a real event loop thread (node processes, wall time), or a
+/// virtual clock moved by the simulated cluster (`VirtualTime`).
+enum LoopDriver: Sendable {
+    case processes(MultiThreadedEventLoopGroup)
+    case virtual(VirtualTime)
+
+    /// The result of `future`, once there.
+    func wait<Result: Sendable>(for future: EventLoopFuture<Result>) async throws -> Result {
+        switch self {
+        case .processes: try await future.get()
+        case .virtual(let time): try await time.wait(for: future)
+        }
+    }
+
+    func idle(milliseconds: Int) async {
+        switch self {
+        case .processes: try? await Task.sleep(for: .milliseconds(milliseconds))
+        case .virtual(let time): await time.idle(milliseconds: milliseconds)
+        }
+    }
+
+    func startPacing() {
+        if case .virtual(let time) = self { time.startPacing() }
+    }
+
+    func stop() async {
+        switch self {
+        case .processes(let group): try? await group.shutdownGracefully()
+        case .virtual(let time): await time.stop()
+        }
+    }
+}
+
+/// The simulated cluster's clock: a virtual event loop (NIO's testing loop, whose time moves only
+/// when told to) and what moves it. With `.wallClock`, a pacer moves it along with the wall clock;
+/// with `.onDemand`, each caller moves it while it waits, in steps of one millisecond, so the same
+/// calls see the same virtual instants in every run.
+final class VirtualTime: Sendable {
+    let loop: NIOAsyncTestingEventLoop
+    let pacing: SimulationPacing
+    private let pacer = Mutex<Task<Void, Never>?>(nil)
+    /// The smallest step of virtual time a waiting caller moves: the node's tick is coarser.
+    private static let step = TimeAmount.milliseconds(1)
+
+    init(loop: NIOAsyncTestingEventLoop, pacing: SimulationPacing) {
+        self.loop = loop
+        self.pacing = pacing
+    }
+
+    /// With the wall clock: every few milliseconds, virtual time catches up with the wall's.
+    func startPacing() {
+        guard case .wallClock(let factor) = pacing else { return }
+        let loop = loop
+        let task = Task {
+            let start = ContinuousClock.now
+            let origin = loop.now
+            while !Task.isCancelled {
+                let wall = ContinuousClock.now - start
+                let target = origin + .nanoseconds(Int64(Double(TimeAmount(wall).nanoseconds) * factor))
+                await loop.advanceTime(to: target)
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        pacer.withLock { $0 = task }
+    }
+
+    func wait<Result: Sendable>(for future: EventLoopFuture<Result>) async throws -> Result {
+        if case .onDemand = pacing {
+            let done = Mutex(false)
+            future.whenComplete { _ in done.withLock { $0 = true } }
+            await loop.run()
+            while !done.withLock({ $0 }) { await loop.advanceTime(by: Self.step) }
+        }
+        return try await future.get()
+    }
+
+    func idle(milliseconds: Int) async {
+        switch pacing {
+        case .onDemand:
+            await loop.advanceTime(by: .milliseconds(Int64(milliseconds)))
+        case .wallClock(let factor):
+            try? await Task.sleep(for: .milliseconds(Int(Double(milliseconds) / factor)))
+        }
+    }
+
+    func stop() async {
+        pacer.withLock { $0 }?.cancel()
+        await loop.run()
+        try? await loop.shutdownGracefully()
+    }
+}
