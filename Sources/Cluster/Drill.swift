@@ -90,18 +90,20 @@ public struct Drill: Sendable {
         self.options = options
     }
 
-    /// Runs the drill; `progress` is called about once a second.
+    /// Runs the drill; `progress` is called about once a second. Its time is the cluster's (wall
+    /// time on processes, virtual time on the simulated cluster): the duration, the nemesis's
+    /// schedule and the clients' pauses all count it.
     public func run(progress: @escaping @Sendable (DrillProgress) -> Void) async -> DrillReport {
         _ = await cluster.execute(.waitLeader(withinMs: 20_000))
-        let started = ContinuousClock.now
         // Fault times are told on the history's and the journal's clock, so they can be lined up.
-        let runClockAtStart = await cluster.secondsSinceStart()
-        let deadline = started + .milliseconds(Int(options.durationSeconds * 1000))
+        let started = await cluster.secondsSinceStart()
+        let deadline = started + options.durationSeconds
         let faults = FaultLog()
         let operations = Counter()
         let reporter = Task {
-            while !Task.isCancelled, ContinuousClock.now < deadline {
-                let left = Double((deadline - .now).components.seconds)
+            while !Task.isCancelled {
+                let left = deadline - (await cluster.secondsSinceStart())
+                guard left > 0 else { break }
                 let pids = Dictionary(await cluster.views().compactMap { view in
                     view.status.isRunning || view.status == .paused ? view.pid.map { (view.id, $0) } : nil
                 }, uniquingKeysWith: { $1 })
@@ -114,10 +116,10 @@ public struct Drill: Sendable {
             for index in 1...options.clients {
                 group.addTask { await runClient(index, until: deadline, counting: operations) }
             }
-            group.addTask { await runNemesis(started: started, runClockAtStart: runClockAtStart, faults: faults) }
+            group.addTask { await runNemesis(started: started, faults: faults) }
         }
         reporter.cancel()
-        let elapsed = Self.seconds(since: started)
+        let elapsed = await cluster.secondsSinceStart() - started
         await healEverything()
         await readEveryKey()
         return await report(seconds: elapsed, faults: faults.all.sorted { $0.seconds < $1.seconds })
@@ -126,13 +128,12 @@ public struct Drill: Sendable {
     // MARK: Clients
 
     /// One client: one operation at a time (a process in the history), until the deadline.
-    private func runClient(_ index: Int, until deadline: ContinuousClock.Instant, counting operations: Counter)
-        async {
+    private func runClient(_ index: Int, until deadline: Double, counting operations: Counter) async {
         var random = SeededRandom(seed: options.seed &* 1_000_003 &+ UInt64(index))
         let name = "c\(index)"
         var written = 0
         var lastSeen: [String: String] = [:]
-        while ContinuousClock.now < deadline {
+        while await cluster.secondsSinceStart() < deadline {
             operations.add(1)
             let key = "k\(Int.random(in: 0..<options.keys, using: &random))"
             written += 1
@@ -163,38 +164,41 @@ public struct Drill: Sendable {
     /// renewing a lease nobody uses while every other client queues behind it.
     private func holdLock(_ lock: String, as name: String, forMs milliseconds: Int) async {
         let granted = await cluster.execute(.asClient(name, .lock(name: lock, ttlMs: options.lockTTLMs)))
-        if granted.ok { try? await Task.sleep(for: .milliseconds(milliseconds)) }
+        if granted.ok { await cluster.idle(milliseconds: milliseconds) }
         for _ in 0..<5 {
             if await cluster.execute(.asClient(name, .unlock(name: lock))).ok { return }
-            try? await Task.sleep(for: .milliseconds(100))
+            await cluster.idle(milliseconds: 100)
         }
     }
 
     // MARK: Nemesis
 
     /// Runs the plan: each fault in its own task, since clock skew overlaps the other faults.
-    private func runNemesis(started: ContinuousClock.Instant, runClockAtStart: Double, faults: FaultLog) async {
+    private func runNemesis(started: Double, faults: FaultLog) async {
         let nodes = cluster.nodeCount
         let plan = options.nemesisPlan(nodes: nodes)
         await withTaskGroup(of: Void.self) { group in
             for step in plan {
                 group.addTask {
-                    try? await Task.sleep(until: started + .milliseconds(Int(step.start * 1000)))
+                    await waitUntil(started + step.start)
                     let leader = await cluster.views().leader?.id
                     let commands = step.fault.commands(nodes: nodes, leader: leader)
                     for command in commands.start { _ = await cluster.execute(command) }
-                    faults.append(seconds: runClockAtStart + Self.seconds(since: started), commands.text)
-                    try? await Task.sleep(until: started + .milliseconds(Int(step.end * 1000)))
+                    faults.append(seconds: await cluster.secondsSinceStart(), commands.text)
+                    await waitUntil(started + step.end)
                     for command in commands.undo { _ = await cluster.execute(command) }
                 }
             }
         }
     }
 
-    /// Seconds from `start` until now.
-    public static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    /// Returns once the cluster's clock reads `seconds` (checking at least every 100 ms of it).
+    private func waitUntil(_ seconds: Double) async {
+        while !Task.isCancelled {
+            let left = seconds - (await cluster.secondsSinceStart())
+            guard left > 0 else { return }
+            await cluster.idle(milliseconds: max(1, min(100, Int(left * 1000))))
+        }
     }
 
     /// Heals the network, wakes paused nodes, restarts dead ones and puts clocks right.

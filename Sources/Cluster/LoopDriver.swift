@@ -82,7 +82,8 @@ final class VirtualTime: Sendable {
     func idle(milliseconds: Int) async {
         switch pacing {
         case .onDemand:
-            await loop.advanceTime(by: .milliseconds(Int64(milliseconds)))
+            // A step at a time, so callers waiting side by side (a drill's clients) take turns.
+            for _ in 0..<max(1, milliseconds) { await loop.advanceTime(by: Self.step) }
         case .wallClock(let factor):
             try? await Task.sleep(for: .milliseconds(Int(Double(milliseconds) / factor)))
         }

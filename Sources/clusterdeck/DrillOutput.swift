@@ -11,7 +11,8 @@ enum DrillOutput {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
-    static func lines(_ report: DrillReport, seed: UInt64, directory: String) -> [String] {
+    /// - Parameter simulated: the drill ran on the simulated cluster (its seed replays it).
+    static func lines(_ report: DrillReport, seed: UInt64, directory: String, simulated: Bool = false) -> [String] {
         var lines = [isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""]
         lines.append(String(format: "operations: %d in %.1f s (%.0f/s): %d ok, %d failed, %d unknown",
                             report.operations, report.durationSeconds, report.operationsPerSecond,
@@ -21,7 +22,7 @@ enum DrillOutput {
         lines += report.check?.lines ?? []
         lines.append("history: \(directory)/history.jsonl  journal: \(directory)/journal.jsonl "
             + "(clusterdeck replay \(directory)/journal.jsonl)")
-        lines.append("replay this drill: clusterdeck drill --seed \(seed) …same options")
+        lines.append("replay this drill: clusterdeck drill \(simulated ? "--simulate" : "--seed") \(seed) …same options")
         return lines.filter { !$0.isEmpty }
     }
 }

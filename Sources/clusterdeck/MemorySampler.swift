@@ -30,7 +30,10 @@ final class MemorySampler: Sendable {
 
     /// Called about once a second with the drill's progress; takes a sample when one is due.
     func observe(_ progress: DrillProgress) {
-        let now = state.withLock { Drill.seconds(since: $0.started) }
+        let now = state.withLock { state in
+            let elapsed = ContinuousClock.now - state.started
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
         let due = state.withLock { state -> Bool in
             guard now >= state.nextAt else { return false }
             state.nextAt = now + every
