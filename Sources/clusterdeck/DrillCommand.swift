@@ -30,11 +30,7 @@ struct DrillCommand: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Faults to inject: \(FaultKind.allCases.map(\.rawValue).joined(separator: ",")).")
     var faults: [String] = [FaultKind.allCases.map(\.rawValue).joined(separator: ",")]
 
-    @Option(help: "The nemesis and workload seed (default: random, printed).")
-    var seed: UInt64?
-
-    @Option(help: "Run on the simulated cluster with this seed (also the nemesis and workload seed): virtual time, as fast as the CPU allows.")
-    var simulate: UInt64?
+    @OptionGroup var seeds: LoadSeedFlags
 
     @Option(help: "Switch on a bug knob in every node (repeatable).")
     var bug: [BugKnob] = []
@@ -58,9 +54,6 @@ struct DrillCommand: AsyncParsableCommand {
             throw ValidationError("--duration must be between 2s and 24h")
         }
         _ = try faultKinds()
-        if let simulate, let seed, seed != simulate {
-            throw ValidationError("--simulate SEED is the drill's seed: drop --seed \(seed)")
-        }
     }
 
     func faultKinds() throws -> [FaultKind] {
@@ -68,27 +61,26 @@ struct DrillCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var setup = try LoadRunSetup(name: "drill", seed: simulate ?? seed, out: out, nodes: nodes, clients: clients,
+        var setup = try LoadRunSetup(name: "drill", seed: seeds.chosen, out: out, nodes: nodes, clients: clients,
                                      duration: duration, faults: try faultKinds())
         setup.cluster.timing = pace.timing
         setup.cluster.bugs = bug
         setup.cluster.checkQuorum = !noCheckquorum
         setup.cluster.preVote = !noPrevote
         let (seed, directory, options, drill) = (setup.seed, setup.directory, setup.cluster, setup.drill)
-        let local = try await BackendChoice(flag: nil, simulate: simulate).make(options: options.withRunKind(.drill),
-                                                                            watched: false)
+        let local = try await seeds.backend.make(options: options.withRunKind(.drill), watched: false)
         let guardian = StopSignals.shutDown(local)
         say("drill: \(nodes) nodes, \(clients) clients, \(duration), faults "
             + "\(drill.faults.isEmpty ? "none" : drill.faults.map(\.rawValue).joined(separator: ",")), seed \(seed)"
             + (bug.isEmpty ? "" : ", bug \(bug.map(\.rawValue).joined(separator: ","))")
-            + (simulate == nil ? "" : ", simulated"))
+            + (seeds.simulate == nil ? "" : ", simulated"))
         try await local.start()
         let report = await Drill(cluster: local, options: drill).run { progress in
             DrillOutput.progress(progress)
         }
         await local.finish(printing: say)
         guardian.disarm()
-        let lines = DrillOutput.lines(report, seed: seed, directory: directory, simulated: simulate != nil)
+        let lines = DrillOutput.lines(report, seed: seed, directory: directory, simulated: seeds.simulate != nil)
         for line in lines { say(line) }
         try (lines.joined(separator: "\n") + "\n").write(toFile: "\(directory)/report.txt", atomically: true,
                                                           encoding: .utf8)

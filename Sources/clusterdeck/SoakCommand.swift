@@ -31,8 +31,7 @@ struct SoakCommand: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Faults to inject: \(FaultKind.allCases.map(\.rawValue).joined(separator: ",")) (or none).")
     var faults: [String] = [FaultKind.allCases.map(\.rawValue).joined(separator: ",")]
 
-    @Option(help: "The nemesis and workload seed (default: random, printed).")
-    var seed: UInt64?
+    @OptionGroup var seeds: LoadSeedFlags
 
     @Option(help: "Directory for history.jsonl and journal.jsonl (default: ./soak-SEED).")
     var out: String?
@@ -48,13 +47,13 @@ struct SoakCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var setup = try LoadRunSetup(name: "soak", seed: seed, out: out, nodes: nodes, clients: clients,
+        var setup = try LoadRunSetup(name: "soak", seed: seeds.chosen, out: out, nodes: nodes, clients: clients,
                                      duration: duration, faults: try FaultList(faults).kinds())
         setup.cluster.historyMemoryLimit = 50_000
         setup.cluster.journalRotateBytes = 64 * 1024 * 1024
         setup.drill.checksHistory = false
         let (seed, options, drill) = (setup.seed, setup.cluster, setup.drill)
-        let local = try await BackendChoice(flag: nil).make(options: options.withRunKind(.soak), watched: false)
+        let local = try await seeds.backend.make(options: options.withRunKind(.soak), watched: false)
         let guardian = StopSignals.shutDown(local)
         if !json {
             say("soak: \(nodes) nodes, \(clients) clients, \(duration), seed \(seed), sampling every \(sampleEvery)")
