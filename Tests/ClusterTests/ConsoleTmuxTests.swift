@@ -83,6 +83,34 @@ extension LiveClusterTests {
             #expect(quit, "node processes outlived the console: \(nodesRunning(under: temporary.path))")
         }
 
+        @Test("120×40 --simulate 7: SIMULATED seed 7 in the header, a leader, and after kill leader a new one; no node process anywhere")
+        func simulated() async throws {
+            let session = try TmuxSession(name: "cd\(getpid())sim")
+            defer { session.close() }
+            let (binary, temporary, tmux) = (session.binary, session.temporary, session.tmux)
+            try tmux.start(width: 120, height: 40, environment: ["TMPDIR": temporary.path])
+            tmux.type("\(binary) --simulate 7", enter: true)
+            let started = await eventually(within: 20, everyMs: 100) {
+                let screen = tmux.capture()
+                return screen.hasPrefix(" ClusterDeck  SIMULATED seed 7") && leaders(in: screen).count == 1
+            }
+            #expect(started, "no SIMULATED header with one LEADER:\n\(tmux.capture())")
+            let firstLeader = leaders(in: tmux.capture()).first
+            tmux.type(":kill leader", enter: true)
+            let failedOver = await eventually(within: 15, everyMs: 100) {
+                let screen = tmux.capture()
+                let now = leaders(in: screen)
+                return now.count == 1 && now.first != firstLeader && screen.contains("DOWN")
+            }
+            #expect(failedOver, "after kill leader, no DOWN node and new LEADER:\n\(tmux.capture())")
+            #expect(nodesRunning(under: temporary.path).isEmpty, "the simulated cluster started node processes")
+            tmux.type("q", enter: false)
+            let quit = await eventually(within: 5, everyMs: 100) {
+                tmux.capture().contains("--simulate 7 replays this run exactly")
+            }
+            #expect(quit, "the console did not quit with its seed line:\n\(tmux.capture())")
+        }
+
         private func drive(width: Int, height: Int) async throws {
             let session = try TmuxSession(name: "cd\(getpid())x\(width)")
             defer { session.close() }
