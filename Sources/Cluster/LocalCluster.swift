@@ -79,9 +79,7 @@ public final class LocalCluster: Sendable {
             if options.startsFrozen { _ = engine.execute(.freeze) }
             for id in 1...engine.nodeCount { engine.supervisor.startNode(id) }
         }
-        if case .processes = driver {
-            _ = try await ControlSocket.listen(backend: self, loop: loop, path: run.consoleSocketPath).get()
-        }
+        _ = try await ControlSocket.listen(backend: self, loop: driver.socketLoop, path: run.consoleSocketPath).get()
     }
 
     /// Runs one command and returns what it printed.

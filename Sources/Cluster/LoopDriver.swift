@@ -28,6 +28,14 @@ enum LoopDriver: Sendable {
         if case .virtual(let time) = self { time.startPacing() }
     }
 
+    /// A real event loop for the control socket `ctl` talks to (a virtual loop has no sockets).
+    var socketLoop: any EventLoop {
+        switch self {
+        case .processes(let group): group.next()
+        case .virtual(let time): time.sockets.next()
+        }
+    }
+
     func stop() async {
         switch self {
         case .processes(let group): try? await group.shutdownGracefully()
@@ -43,6 +51,8 @@ enum LoopDriver: Sendable {
 final class VirtualTime: Sendable {
     let loop: NIOAsyncTestingEventLoop
     let pacing: SimulationPacing
+    /// One thread for the control socket: commands from `ctl` still run on the virtual loop.
+    let sockets = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let pacer = Mutex<Task<Void, Never>?>(nil)
     /// The smallest step of virtual time a waiting caller moves: the node's tick is coarser.
     private static let step = TimeAmount.milliseconds(1)
@@ -93,5 +103,6 @@ final class VirtualTime: Sendable {
         pacer.withLock { $0 }?.cancel()
         await loop.run()
         try? await loop.shutdownGracefully()
+        try? await sockets.shutdownGracefully()
     }
 }
