@@ -46,8 +46,8 @@ enum ClientAnnouncement: Sendable {
 struct ClientNetwork {
     /// The node that leads, as the views show it.
     var leader: NodeID?
-    /// Nodes whose status is up.
-    var up: Set<NodeID>
+    /// Nodes whose status is up, in id order.
+    var up: [NodeID]
     /// Nodes up with a connection, in id order: where a request can go.
     var reachable: [NodeID]
     /// The nodes' heartbeat now (the pace may change): how long a client waits before it tries

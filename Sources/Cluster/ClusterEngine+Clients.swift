@@ -29,11 +29,19 @@ extension ClusterEngine {
     }
 
     /// What the clients may know of the nodes now.
+    /// Built for every request and answer, so in one pass over the nodes, without views.
     var clientNetwork: ClientNetwork {
         let nodes = supervisor.nodes
-        return ClientNetwork(leader: leaderID, up: Set(nodes.filter { $0.status == .up }.map(\.id)),
-                             reachable: nodes.filter { $0.status == .up && supervisor.isConnected($0.id) }.map(\.id),
-                             heartbeatMs: timing.heartbeatMs)
+        var up: [NodeID] = []
+        var reachable: [NodeID] = []
+        up.reserveCapacity(nodes.count)
+        reachable.reserveCapacity(nodes.count)
+        for node in nodes where node.status == .up {
+            up.append(node.id)
+            if supervisor.isConnected(node.id) { reachable.append(node.id) }
+        }
+        let leader = nodes.leading(status: \.status, state: \.state)?.id
+        return ClientNetwork(leader: leader, up: up, reachable: reachable, heartbeatMs: timing.heartbeatMs)
     }
 
     func sendClientAttempt(_ attempt: ClientAttempt) {

@@ -159,7 +159,20 @@ extension Collection where Element == NodeView {
     /// The node that leads: a running node that says it leads, the highest term winning (a deposed
     /// leader cut off from the others may still say so for a while).
     public var leader: NodeView? {
-        filter { $0.status == .up && $0.state?.role == .leader }
-            .max { ($0.state?.term ?? 0) < ($1.state?.term ?? 0) }
+        leading(status: \.status, state: \.state)
+    }
+}
+
+extension Sequence {
+    /// The element that leads by the rule `leader` states (running, says it leads, highest term),
+    /// for anything that has a node's status and state: one pass, nothing allocated (a back end's
+    /// clients ask for every request).
+    public func leading(status: (Element) -> NodeStatus, state: (Element) -> NodeState?) -> Element? {
+        var best: (element: Element, term: Term)?
+        for element in self where status(element) == .up {
+            guard let state = state(element), state.role == .leader else { continue }
+            if best == nil || state.term > best!.term { best = (element, state.term) }
+        }
+        return best?.element
     }
 }

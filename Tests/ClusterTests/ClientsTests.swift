@@ -8,7 +8,7 @@ import Wire
 @Suite("Clients")
 struct ClientsTests {
     private func network(leader: NodeID? = nil, reachable: [NodeID] = []) -> ClientNetwork {
-        ClientNetwork(leader: leader, up: Set(reachable), reachable: reachable, heartbeatMs: 50)
+        ClientNetwork(leader: leader, up: reachable, reachable: reachable, heartbeatMs: 50)
     }
 
     private func sentRequest(_ effects: [ClientEffect]) -> (request: ClientRequestFrame, to: NodeID)? {
