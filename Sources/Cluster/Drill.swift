@@ -112,12 +112,11 @@ public struct Drill: Sendable {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
-        await withTaskGroup(of: Void.self) { group in
-            for index in 1...options.clients {
-                group.addTask { await runClient(index, until: deadline, counting: operations) }
-            }
-            group.addTask { await runNemesis(started: started, faults: faults) }
+        // Clients and faults act side by side: on a virtual clock, taking turns in a fixed order.
+        let clients = (1...options.clients).map { index in
+            { @Sendable in await runClient(index, until: deadline, counting: operations) }
         }
+        await cluster.sideBySide(clients + nemesisLanes(started: started, faults: faults))
         reporter.cancel()
         let elapsed = await cluster.secondsSinceStart() - started
         await healEverything()
@@ -173,21 +172,18 @@ public struct Drill: Sendable {
 
     // MARK: Nemesis
 
-    /// Runs the plan: each fault in its own task, since clock skew overlaps the other faults.
-    private func runNemesis(started: Double, faults: FaultLog) async {
+    /// The plan's faults, each its own lane, since clock skew overlaps the other faults.
+    private func nemesisLanes(started: Double, faults: FaultLog) -> [@Sendable () async -> Void] {
         let nodes = cluster.nodeCount
-        let plan = options.nemesisPlan(nodes: nodes)
-        await withTaskGroup(of: Void.self) { group in
-            for step in plan {
-                group.addTask {
-                    await waitUntil(started + step.start)
-                    let leader = await cluster.views().leader?.id
-                    let commands = step.fault.commands(nodes: nodes, leader: leader)
-                    for command in commands.start { _ = await cluster.execute(command) }
-                    faults.append(seconds: await cluster.secondsSinceStart(), commands.text)
-                    await waitUntil(started + step.end)
-                    for command in commands.undo { _ = await cluster.execute(command) }
-                }
+        return options.nemesisPlan(nodes: nodes).map { step in
+            {
+                await waitUntil(started + step.start)
+                let leader = await cluster.views().leader?.id
+                let commands = step.fault.commands(nodes: nodes, leader: leader)
+                for command in commands.start { _ = await cluster.execute(command) }
+                faults.append(seconds: await cluster.secondsSinceStart(), commands.text)
+                await waitUntil(started + step.end)
+                for command in commands.undo { _ = await cluster.execute(command) }
             }
         }
     }

@@ -150,8 +150,8 @@ final class InProcessHost: NodeHost {
         let bytes = frame.encoded()
         var buffer = ByteBufferAllocator().buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
-        // A socket hands it over on a later turn of the loop: so does the in-process link.
-        loop.execute { target.receive(buffer) }
+        // A socket hands it over a moment later: so does the in-process link.
+        loop.scheduleTask(in: InProcessNode.linkLatency) { target.receive(buffer) }
     }
 
     func deliver(_ payload: ByteBuffer, to id: NodeID) -> MessageFate {
@@ -164,7 +164,7 @@ final class InProcessHost: NodeHost {
             guard held < Self.maximumHeldWhilePaused else { return .overflow }
             heldWhilePaused[id] = held + 1
         }
-        loop.execute { target.receive(payload) }
+        loop.scheduleTask(in: InProcessNode.linkLatency) { target.receive(payload) }
         return .delivered
     }
 

@@ -128,6 +128,10 @@ public final class LocalCluster: Sendable {
         (try? await onLoop { engine in engine.elapsedSeconds }) ?? 0
     }
 
+    public func sideBySide(_ lanes: [@Sendable () async -> Void]) async {
+        await driver.sideBySide(lanes)
+    }
+
     /// Lets `milliseconds` of the cluster's time pass.
     public func idle(milliseconds: Int) async {
         await driver.idle(milliseconds: milliseconds)

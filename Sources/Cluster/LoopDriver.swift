@@ -28,6 +28,17 @@ enum LoopDriver: Sendable {
         if case .virtual(let time) = self { time.startPacing() }
     }
 
+    func sideBySide(_ lanes: [@Sendable () async -> Void]) async {
+        switch self {
+        case .processes:
+            await withTaskGroup(of: Void.self) { group in
+                for lane in lanes { group.addTask { await lane() } }
+            }
+        case .virtual(let time):
+            await time.sideBySide(lanes)
+        }
+    }
+
     /// A real event loop for the control socket `ctl` talks to (a virtual loop has no sockets).
     var socketLoop: any EventLoop {
         switch self {
@@ -79,20 +90,58 @@ final class VirtualTime: Sendable {
         pacer.withLock { $0 = task }
     }
 
+    /// The lockstep the calling task runs in, if any.
+    private let lockstep = Mutex<Lockstep?>(nil)
+
     func wait<Result: Sendable>(for future: EventLoopFuture<Result>) async throws -> Result {
         if case .onDemand = pacing {
-            let done = Mutex(false)
-            future.whenComplete { _ in done.withLock { $0 = true } }
+            let done = CompletionFlag()
+            future.whenComplete { _ in done.set() }
             await loop.run()
-            while !done.withLock({ $0 }) { await loop.advanceTime(by: Self.step) }
+            if !done.isSet {
+                if let lane = Lockstep.lane, let lockstep = lockstep.withLock({ $0 }) {
+                    await lockstep.park(lane, until: .done(done))
+                } else if lockstep.withLock({ $0 }) != nil {
+                    // Not a lane (a progress line reading views): time is the lanes' to move.
+                    while !done.isSet {
+                        try? await Task.sleep(for: .milliseconds(1))
+                        await loop.run()
+                    }
+                } else {
+                    while !done.isSet { await loop.advanceTime(by: Self.step) }
+                }
+            }
         }
         return try await future.get()
+    }
+
+    /// Runs `lanes` side by side: in lockstep when time moves on demand (so a drill replays
+    /// exactly), else as plain concurrent tasks.
+    func sideBySide(_ lanes: [@Sendable () async -> Void]) async {
+        guard case .onDemand = pacing else {
+            return await withTaskGroup(of: Void.self) { group in
+                for lane in lanes { group.addTask { await lane() } }
+            }
+        }
+        // Nested side-by-side runs share the outer lanes' turns.
+        guard lockstep.withLock({ $0 }) == nil else {
+            return await withTaskGroup(of: Void.self) { group in
+                for lane in lanes { group.addTask { await lane() } }
+            }
+        }
+        let lockstep = Lockstep(loop: loop, lanes: lanes.count)
+        self.lockstep.withLock { $0 = lockstep }
+        await lockstep.run(lanes)
+        self.lockstep.withLock { $0 = nil }
     }
 
     func idle(milliseconds: Int) async {
         switch pacing {
         case .onDemand:
-            // A step at a time, so callers waiting side by side (a drill's clients) take turns.
+            if let lane = Lockstep.lane, let lockstep = lockstep.withLock({ $0 }) {
+                return await lockstep.park(lane, until: .time(loop.now + .milliseconds(Int64(milliseconds))))
+            }
+            // A step at a time, so other callers waiting meanwhile take turns.
             for _ in 0..<max(1, milliseconds) { await loop.advanceTime(by: Self.step) }
         case .wallClock(let factor):
             try? await Task.sleep(for: .milliseconds(Int(Double(milliseconds) / factor)))

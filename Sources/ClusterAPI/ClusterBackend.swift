@@ -42,6 +42,10 @@ public protocol ClusterBackend: AnyObject, Sendable {
     func history() async -> [HistoryRecord]
     /// Seconds since the run began: the clock of the history and the journal.
     func secondsSinceStart() async -> Double
+    /// Runs `lanes` — callers that act on the cluster side by side, like a drill's clients and its
+    /// nemesis — and returns when all have finished. Concurrently on real processes; on a virtual
+    /// clock they take turns in a fixed order, so the run replays exactly.
+    func sideBySide(_ lanes: [@Sendable () async -> Void]) async
     /// Lets `milliseconds` of the cluster's time pass before returning: wall time on real processes;
     /// on a virtual clock, the time a front end waits is what moves it, so a lesson's polls and
     /// time limits land on the same virtual instants in every run.

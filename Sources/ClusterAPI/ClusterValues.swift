@@ -128,8 +128,9 @@ public struct ClusterSummary: Sendable, Equatable, Codable {
     public var checkQuorum: Bool
     public var fsync: Bool
     public var bugs: [String]
-    /// Named clients by id, to show lock holders and election leaders by name.
-    public var clientNames: [UInt64: String] = [:]
+    /// Named clients by id, to show lock holders and election leaders by name (encoded in id order,
+    /// so a journal's bytes never depend on a dictionary's order).
+    @InIDOrder public var clientNames: [UInt64: String] = [:]
     /// The seed of a simulated cluster (nil for node processes): the header says `SIMULATED seed S`.
     public var simulatedSeed: UInt64?
 

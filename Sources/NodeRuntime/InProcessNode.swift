@@ -8,6 +8,10 @@ import Raft
 ///
 /// Every method runs on `loop`.
 public final class InProcessNode {
+    /// How long a frame takes between a node and the console: a local socket's hop, so that an
+    /// operation takes virtual time as it takes real time (without it, a write would commit in
+    /// no time at all and a client could loop forever at one instant).
+    public static let linkLatency = TimeAmount.microseconds(250)
     private let server: NodeServer
     /// Frames that arrived while paused: a stopped process reads them when it goes on.
     private var heldWhilePaused: [ByteBuffer] = []
@@ -71,7 +75,7 @@ private final class InProcessLink: FrameLink {
 
     func write(_ payload: [UInt8]) {
         let bound = NIOLoopBound(self, eventLoop: loop)
-        loop.execute { bound.value.deliver?(payload) }
+        loop.scheduleTask(in: InProcessNode.linkLatency) { bound.value.deliver?(payload) }
     }
 
     func flush() {}

@@ -64,6 +64,10 @@ final class ScriptedBackend: ClusterBackend {
     func history() async -> [HistoryRecord] { [] }
     /// A virtual clock that moves only when the player idles.
     func secondsSinceStart() async -> Double { state.withLock { $0.seconds } }
+    func sideBySide(_ lanes: [@Sendable () async -> Void]) async {
+        for lane in lanes { await lane() }
+    }
+
     func idle(milliseconds: Int) async { state.withLock { $0.seconds += Double(milliseconds) / 1000 } }
     func digest() async -> [String] { ["digest"] }
 
