@@ -288,7 +288,7 @@ extension CommandRouter {
             return done(.error("only the newest \(history.records.count) operations are "
                 + "kept in memory; check the whole history with: clusterdeck check \(history.path ?? "FILE")"))
         }
-        let operations = history.records.map(HistoryOperation.init)
+        let operations = history.records
         let options = CheckOptions(leaseSlackSeconds: ClusterEngine.leaseSlackSeconds(engine.timing))
         return engine.loop.makeFutureWithTask {
             let report = LinearizabilityChecker.check(operations, options: options)

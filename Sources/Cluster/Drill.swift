@@ -234,7 +234,7 @@ public struct Drill: Sendable {
         let skewSlack = options.faults.contains(.clock)
             ? Double(options.lockTTLMs) / 1000 * (1 - 1 / NemesisPlan.maximumSkew) : 0
         let slack = max(ClusterEngine.leaseSlackSeconds(await cluster.summary().timing), skewSlack)
-        report.check = LinearizabilityChecker.check(history.map(HistoryOperation.init),
+        report.check = LinearizabilityChecker.check(history,
                                                     options: CheckOptions(leaseSlackSeconds: slack))
         return report
     }
