@@ -72,10 +72,14 @@ public struct DrillReport: Sendable {
     public var faults: [(seconds: Double, text: String)] = []
     /// Nil when the drill was told not to check (`DrillOptions.checksHistory`).
     public var check: CheckReport?
+    /// A write that applied twice (a retry the sessions did not catch), if the history shows one.
+    public var appliedTwice: ExactlyOnceChecker.Finding?
 
     public var operations: Int { ok + failed + unknown }
     public var operationsPerSecond: Double { durationSeconds > 0 ? Double(operations) / durationSeconds : 0 }
     public var isLinearizable: Bool { check?.isLinearizable ?? true }
+    /// Linearizable, and no write applied twice.
+    public var passed: Bool { isLinearizable && appliedTwice == nil }
 }
 
 /// Jepsen's method on a local cluster: concurrent clients run KV and lock operations while a seeded
@@ -236,6 +240,7 @@ public struct Drill: Sendable {
         let slack = max(ClusterEngine.leaseSlackSeconds(await cluster.summary().timing), skewSlack)
         report.check = LinearizabilityChecker.check(history,
                                                     options: CheckOptions(leaseSlackSeconds: slack))
+        report.appliedTwice = ExactlyOnceChecker.firstFinding(in: history)
         return report
     }
 }

@@ -66,7 +66,10 @@ extension HistoryRecord {
         case .ok(let value):
             switch operation {
             case .read, .staleRead: self.value = value
-            case .write, .service: break
+            // What the write replaced, as the answer says: the exactly-once check reads it (the
+            // history file leaves it out, as docs/HISTORY.md says).
+            case .write: previous = value
+            case .service: break
             }
         case .result(let commandResult):
             new = commandResult.description

@@ -20,6 +20,11 @@ enum DrillOutput {
         lines.append("faults: \(report.faults.count)")
         lines += report.faults.map { String(format: "  %6.1f s  %@", $0.seconds, $0.text) }
         lines += report.check?.lines ?? []
+        if let twice = report.appliedTwice {
+            lines.append("exactly-once: NO — \(twice.explanation)")
+        } else if report.check != nil {
+            lines.append("exactly-once: yes (no write applied twice)")
+        }
         lines.append("history: \(directory)/history.jsonl  journal: \(directory)/journal.jsonl "
             + "(clusterdeck replay \(directory)/journal.jsonl)")
         lines.append("replay this drill: clusterdeck drill \(simulated ? "--simulate" : "--seed") \(seed) …same options")

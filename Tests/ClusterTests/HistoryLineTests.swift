@@ -44,3 +44,31 @@ struct HistoryLineTests {
         #expect(records[1].ttlMs == 2_000)
     }
 }
+
+@Suite("History records from client answers")
+struct HistoryRecordingTests {
+    @Test("an acknowledged write records what it replaced, so a drill can check exactly-once")
+    func writesRecordWhatTheyReplaced() {
+        var put = HistoryRecord(process: "c1", f: "put", key: "k", invoke: 1, complete: 1.5, outcome: .ok)
+        let write = ClientOperation.write(.put(key: "k", value: "new"))
+        put.describe(write)
+        put.note(.ok(value: "old"), of: write)
+        #expect(put.previous == "old")
+        #expect(put.value == "new")
+        var get = HistoryRecord(process: "c1", f: "get", key: "k", invoke: 2, complete: 2.5, outcome: .ok)
+        get.note(.ok(value: "new"), of: ClientOperation.read(key: "k"))
+        #expect(get.value == "new")
+        #expect(get.previous == nil)
+        // Two acknowledged writes that replaced the same value written once: applied twice.
+        let original = HistoryRecord(process: "c1", f: "put", key: "k", value: "v1", invoke: 0, complete: 0.5,
+                                  outcome: .ok)
+        var first = HistoryRecord(process: "c2", f: "put", key: "k", value: "v2", invoke: 1, complete: 1.5,
+                                  outcome: .ok)
+        first.previous = "v1"
+        var second = HistoryRecord(process: "c3", f: "put", key: "k", value: "v3", invoke: 2, complete: 2.5,
+                                   outcome: .ok)
+        second.previous = "v1"
+        #expect(ExactlyOnceChecker.firstFinding(in: [original, first]) == nil)
+        #expect(ExactlyOnceChecker.firstFinding(in: [original, first, second]) != nil)
+    }
+}
