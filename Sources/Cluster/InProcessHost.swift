@@ -147,11 +147,10 @@ final class InProcessHost: NodeHost {
 
     func send(_ frame: Frame, to id: NodeID) {
         guard let target = running[id] else { return }
-        let bytes = frame.encoded()
-        var buffer = ByteBufferAllocator().buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
+        let buffer = ByteBuffer(bytes: frame.encoded())
         // A socket hands it over a moment later: so does the in-process link.
-        loop.scheduleTask(in: InProcessNode.linkLatency) { target.receive(buffer) }
+        let bound = NIOLoopBound(target, eventLoop: loop)
+        loop.scheduleTask(in: InProcessNode.linkLatency) { bound.value.receive(buffer) }
     }
 
     func deliver(_ payload: ByteBuffer, to id: NodeID) -> MessageFate {
@@ -164,7 +163,8 @@ final class InProcessHost: NodeHost {
             guard held < Self.maximumHeldWhilePaused else { return .overflow }
             heldWhilePaused[id] = held + 1
         }
-        loop.scheduleTask(in: InProcessNode.linkLatency) { target.receive(payload) }
+        let bound = NIOLoopBound(target, eventLoop: loop)
+        loop.scheduleTask(in: InProcessNode.linkLatency) { bound.value.receive(payload) }
         return .delivered
     }
 

@@ -151,7 +151,7 @@ final class VirtualTime: Sendable {
     func stop() async {
         pacer.withLock { $0 }?.cancel()
         await loop.run()
-        try? await loop.shutdownGracefully()
+        await loop.shutdownGracefully()
         try? await sockets.shutdownGracefully()
     }
 }

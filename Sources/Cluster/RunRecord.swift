@@ -40,7 +40,8 @@ extension RunDirectory {
     func writeRecord(kind: RunKind) {
         let record = RunRecord(kind: kind, pid: getpid(), startedAt: Date())
         guard let data = try? JSONEncoder().encode(record) else { return }
-        FileManager.default.createFile(atPath: recordPath, contents: data, attributes: [.posixPermissions: 0o600])
+        // Best effort: without the record, `ctl` only cannot tell this run's kind.
+        _ = FileManager.default.createFile(atPath: recordPath, contents: data, attributes: [.posixPermissions: 0o600])
     }
 
     /// The record `writeRecord` left, if it is there and readable.

@@ -90,7 +90,7 @@ struct SimulatedClusterTests {
         var journals: [String] = []
         for run in 1...2 {
             let path = directory.appendingPathComponent("j\(run).jsonl").path
-            FileManager.default.createFile(atPath: path, contents: nil)
+            #expect(FileManager.default.createFile(atPath: path, contents: nil))
             try await withSimulated(seed: 11, journal: path) { cluster in
                 for line in ["wait leader", "put a 1", "partition 1,2 | 3,4,5", "put b 2", "heal", "kill leader",
                              "wait leader", "get a", "sleep 2s"] {
