@@ -17,10 +17,6 @@ final class InProcessHost: NodeHost {
     private var running: [NodeID: InProcessNode] = [:]
     private var disks: [NodeID: MemoryLog] = [:]
     private var isShutDown = false
-    /// Messages a paused node may have waiting (a stopped process's socket buffer); beyond, the
-    /// fabric counts them as `overflow`.
-    static let maximumHeldWhilePaused = 4_096
-    private var heldWhilePaused: [NodeID: Int] = [:]
 
     init(loop: any EventLoop, options: ClusterOptions) {
         self.loop = loop
@@ -65,7 +61,6 @@ final class InProcessHost: NodeHost {
         }
         handle.status = .up
         handle.state = nil
-        heldWhilePaused[id] = 0
         delegate?.publish(.nodeStarted(id, pid: nil))
         delegate?.connected(id)
     }
@@ -126,7 +121,6 @@ final class InProcessHost: NodeHost {
         let handle = node(id)
         guard handle.status == .paused, let running = running[id] else { return "n\(id) is not paused" }
         handle.status = .up
-        heldWhilePaused[id] = 0
         running.resume()
         delegate?.publish(.action("n\(id) resumed"))
         return "n\(id) resumed"
@@ -147,10 +141,7 @@ final class InProcessHost: NodeHost {
 
     func send(_ frame: Frame, to id: NodeID) {
         guard let target = running[id] else { return }
-        let buffer = ByteBuffer(bytes: frame.encoded())
-        // A socket hands it over a moment later: so does the in-process link.
-        let bound = NIOLoopBound(target, eventLoop: loop)
-        loop.scheduleTask(in: InProcessNode.linkLatency) { bound.value.receive(buffer) }
+        target.send(ByteBuffer(bytes: frame.encoded()))
     }
 
     func deliver(_ payload: ByteBuffer, to id: NodeID) -> MessageFate {
@@ -158,13 +149,8 @@ final class InProcessHost: NodeHost {
         guard let target = running[id], handle.status == .up || handle.status == .paused else {
             return .receiverDown
         }
-        if handle.status == .paused {
-            let held = heldWhilePaused[id, default: 0]
-            guard held < Self.maximumHeldWhilePaused else { return .overflow }
-            heldWhilePaused[id] = held + 1
-        }
-        let bound = NIOLoopBound(target, eventLoop: loop)
-        loop.scheduleTask(in: InProcessNode.linkLatency) { bound.value.receive(payload) }
+        guard target.takesMore else { return .overflow }
+        target.send(payload)
         return .delivered
     }
 

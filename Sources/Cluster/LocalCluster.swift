@@ -11,6 +11,9 @@ public final class LocalCluster: Sendable {
     public let options: ClusterOptions
     public let run: RunDirectory
     private let driver: LoopDriver
+    /// The engine's clock, read here directly: it is safe from any thread, and a drill reads it before
+    /// every operation (a hop onto the loop each time cost a turn of the loop).
+    private let clock: RunClock
     /// Internal, not private: the load API (`LocalCluster+Load.swift`) reaches the engine too.
     let engine: NIOLoopBound<ClusterEngine>
 
@@ -21,16 +24,19 @@ public final class LocalCluster: Sendable {
         run.writeRecord(kind: options.runKind)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
+        let clock = RunClock.wall()
         let engine = try loop.submit {
-            NIOLoopBound(ClusterEngine(loop: loop, options: options, run: run), eventLoop: loop)
+            NIOLoopBound(ClusterEngine(loop: loop, options: options, run: run, clock: clock), eventLoop: loop)
         }.wait()
-        self.init(options: options, run: run, driver: .processes(group), engine: engine)
+        self.init(options: options, run: run, driver: .processes(group), clock: clock, engine: engine)
     }
 
-    private init(options: ClusterOptions, run: RunDirectory, driver: LoopDriver, engine: NIOLoopBound<ClusterEngine>) {
+    private init(options: ClusterOptions, run: RunDirectory, driver: LoopDriver, clock: RunClock,
+                 engine: NIOLoopBound<ClusterEngine>) {
         self.options = options
         self.run = run
         self.driver = driver
+        self.clock = clock
         self.engine = engine
     }
 
@@ -48,7 +54,7 @@ public final class LocalCluster: Sendable {
                          eventLoop: loop)
         }
         return LocalCluster(options: options, run: run, driver: .virtual(VirtualTime(loop: loop, pacing: pacing)),
-                            engine: engine)
+                            clock: clock, engine: engine)
     }
 
     private static func checkSize(_ options: ClusterOptions) throws {
@@ -125,7 +131,7 @@ public final class LocalCluster: Sendable {
 
     /// Seconds since the run began: the clock of the history and the journal.
     public func secondsSinceStart() async -> Double {
-        (try? await onLoop { engine in engine.elapsedSeconds }) ?? 0
+        clock.now.seconds
     }
 
     public func sideBySide(_ lanes: [@Sendable () async -> Void]) async {

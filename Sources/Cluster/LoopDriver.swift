@@ -31,9 +31,7 @@ enum LoopDriver: Sendable {
     func sideBySide(_ lanes: [@Sendable () async -> Void]) async {
         switch self {
         case .processes:
-            await withTaskGroup(of: Void.self) { group in
-                for lane in lanes { group.addTask { await lane() } }
-            }
+            await runConcurrently(lanes)
         case .virtual(let time):
             await time.sideBySide(lanes)
         }
@@ -118,16 +116,9 @@ final class VirtualTime: Sendable {
     /// Runs `lanes` side by side: in lockstep when time moves on demand (so a drill replays
     /// exactly), else as plain concurrent tasks.
     func sideBySide(_ lanes: [@Sendable () async -> Void]) async {
-        guard case .onDemand = pacing else {
-            return await withTaskGroup(of: Void.self) { group in
-                for lane in lanes { group.addTask { await lane() } }
-            }
-        }
-        // Nested side-by-side runs share the outer lanes' turns.
-        guard lockstep.withLock({ $0 }) == nil else {
-            return await withTaskGroup(of: Void.self) { group in
-                for lane in lanes { group.addTask { await lane() } }
-            }
+        // With the wall clock, or nested in a lockstep (sharing the outer lanes' turns): plain tasks.
+        guard case .onDemand = pacing, lockstep.withLock({ $0 }) == nil else {
+            return await runConcurrently(lanes)
         }
         let lockstep = Lockstep(loop: loop, lanes: lanes.count)
         self.lockstep.withLock { $0 = lockstep }
@@ -153,5 +144,12 @@ final class VirtualTime: Sendable {
         await loop.run()
         await loop.shutdownGracefully()
         try? await sockets.shutdownGracefully()
+    }
+}
+
+/// Runs `lanes` as concurrent tasks and returns when all have finished.
+private func runConcurrently(_ lanes: [@Sendable () async -> Void]) async {
+    await withTaskGroup(of: Void.self) { group in
+        for lane in lanes { group.addTask { await lane() } }
     }
 }

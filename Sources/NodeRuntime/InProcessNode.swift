@@ -15,14 +15,20 @@ public final class InProcessNode {
     private let server: NodeServer
     /// Frames that arrived while paused: a stopped process reads them when it goes on.
     private var heldWhilePaused: [ByteBuffer] = []
+    /// Frames on their way to it (sent, not yet arrived), counted against the limit while paused.
+    private var inFlight = 0
+    /// Frames a paused node may have waiting (a stopped process's socket buffer).
+    public static let maximumHeldWhilePaused = 4_096
     private var paused = false
     private let link: InProcessLink
+    private let loop: any EventLoop
 
     /// Boots node `options.id` from what `disk` holds (a restart recovers from it) and connects it:
     /// its frames go to `deliver`, in order, each on a later turn of the loop (as a socket would).
     /// - Parameter onStop: the node ended its life from within (a `shutdown` frame, a failed disk).
     public init(options: NodeOptions, loop: any EventLoop, disk: MemoryLog,
                 deliver: @escaping ([UInt8]) -> Void, onStop: @escaping (NodeStop) -> Void) throws {
+        self.loop = loop
         link = InProcessLink(loop: loop, deliver: deliver)
         server = try NodeServer(options: options, loop: loop, wal: disk, recovered: disk.persistentState,
                                 onStop: onStop)
@@ -30,8 +36,24 @@ public final class InProcessNode {
         server.startTicking()
     }
 
+    /// Whether one more frame fits: always while running; while paused, as long as fewer than
+    /// `maximumHeldWhilePaused` wait (beyond, the sender counts it as `overflow`).
+    public var takesMore: Bool {
+        !paused || heldWhilePaused.count + inFlight < Self.maximumHeldWhilePaused
+    }
+
+    /// Hands it an encoded frame after the link's latency (a socket's hop).
+    public func send(_ payload: ByteBuffer) {
+        inFlight += 1
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        loop.scheduleTask(in: Self.linkLatency) {
+            bound.value.inFlight -= 1
+            bound.value.receive(payload)
+        }
+    }
+
     /// One encoded frame from the console; held while paused.
-    public func receive(_ payload: ByteBuffer) {
+    private func receive(_ payload: ByteBuffer) {
         guard !paused else { return heldWhilePaused.append(payload) }
         server.receive(payload: payload, from: link)
         server.processReady()
