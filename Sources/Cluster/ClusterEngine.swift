@@ -87,6 +87,12 @@ final class ClusterEngine {
         for subscriber in subscribers { subscriber(event) }
     }
 
+    /// Writes the history and journal lines held back (both write in batches).
+    func flushRecords() {
+        history.flush()
+        journal?.flush()
+    }
+
     /// Journals node views and settings that changed (each is written once per change).
     func journalChanges() {
         guard let journal else { return }

@@ -1,6 +1,5 @@
 import CommandLanguage
 import NIOCore
-import NIOEmbedded
 import NIOPosix
 import Wire
 
@@ -47,12 +46,12 @@ public final class LocalCluster: Sendable {
         try checkSize(options)
         let run = try RunDirectory.create()
         run.writeRecord(kind: options.runKind)
-        let loop = NIOAsyncTestingEventLoop()
+        let loop = VirtualLoop()
         let clock = RunClock { .nanoseconds(Int64(loop.now.uptimeNanoseconds)) }
-        let engine = try await loop.executeInContext {
+        let engine = try await loop.submit {
             NIOLoopBound(ClusterEngine(loop: loop, options: options, run: run, clock: clock, inProcess: true),
                          eventLoop: loop)
-        }
+        }.get()
         return LocalCluster(options: options, run: run, driver: .virtual(VirtualTime(loop: loop, pacing: pacing)),
                             clock: clock, engine: engine)
     }
@@ -161,9 +160,13 @@ public final class LocalCluster: Sendable {
     /// Kills every node synchronously, for signal handlers and exit paths: returns once every node
     /// process is gone and the run directory removed. The calling thread waits (never call this
     /// on the console's loop), while the loop kills the nodes and checks, on a timer, that they
-    /// are gone: nothing sleeps on the loop. (In-process nodes die with the process.)
+    /// are gone: nothing sleeps on the loop. (In-process nodes die with the process; the history's and
+    /// the journal's last lines are written first.)
     public func shutdownNow() {
-        guard case .processes = driver else { return run.remove() }
+        guard case .processes = driver else {
+            try? loop.submit { [engine] in engine.value.flushRecords() }.wait()
+            return run.remove()
+        }
         try? loop.flatSubmit { [engine] in engine.value.shutdown() }.wait()
     }
 }
