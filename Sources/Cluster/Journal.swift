@@ -77,6 +77,18 @@ final class Journal {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
+    /// Opens `path` to go on after its last line (no new `begin`); nil when it cannot be opened.
+    init?(appendingTo path: String, nodes: Int, rotateBytes: Int = .max) {
+        guard let handle = FileHandle(forWritingAtPath: path) else { return nil }
+        handle.seekToEndOfFile()
+        self.path = path
+        self.rotateBytes = max(4_096, rotateBytes)
+        file = handle
+        nodeCount = nodes
+        writtenBytes = Int(handle.offsetInFile)
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
     private static func create(_ path: String) -> FileHandle? {
         guard FileManager.default.createFile(atPath: path, contents: nil) else { return nil }
         return FileHandle(forWritingAtPath: path)
@@ -198,6 +210,9 @@ extension JournalEntry {
         case .action(let text):
             self.init(type: "action", t: t)
             self.text = text
+        case .rewound(let rewind):
+            self.init(type: "action", t: t)
+            text = rewind.text
         case .message(let record):
             self.init(type: "message", t: t)
             from = record.header.from

@@ -9,7 +9,7 @@ import Wire
 public final class LocalCluster: Sendable {
     public let options: ClusterOptions
     public let run: RunDirectory
-    private let driver: LoopDriver
+    let driver: LoopDriver
     /// The engine's clock, read here directly: it is safe from any thread, and a drill reads it before
     /// every operation (a hop onto the loop each time cost a turn of the loop).
     private let clock: RunClock
@@ -66,13 +66,13 @@ public final class LocalCluster: Sendable {
 
     /// Runs `body` on the engine's loop and returns its result (on a virtual clock, moving time as
     /// the pacing says until the result is there).
-    private func onLoop<Result: Sendable>(_ body: @escaping @Sendable (ClusterEngine) -> EventLoopFuture<Result>)
+    func onLoop<Result: Sendable>(_ body: @escaping @Sendable (ClusterEngine) -> EventLoopFuture<Result>)
         async throws -> Result {
         let future = loop.flatSubmit { [engine] in body(engine.value) }
         return try await driver.wait(for: future)
     }
 
-    private func onLoop<Result: Sendable>(_ body: @escaping @Sendable (ClusterEngine) -> Result) async throws -> Result {
+    func onLoop<Result: Sendable>(_ body: @escaping @Sendable (ClusterEngine) -> Result) async throws -> Result {
         try await onLoop { engine in engine.loop.makeSucceededFuture(body(engine)) }
     }
 

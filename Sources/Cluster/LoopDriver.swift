@@ -70,8 +70,10 @@ final class VirtualTime: Sendable {
         self.pacing = pacing
     }
 
-    /// With the wall clock: every few milliseconds, virtual time catches up with the wall's.
+    /// With the wall clock: every few milliseconds, virtual time catches up with the wall's, from
+    /// where it is now (a pacer already running stops: after a seek, time goes on from there).
     func startPacing() {
+        pacer.withLock { $0 }?.cancel()
         guard case .wallClock(let factor) = pacing else { return }
         let loop = loop
         let task = Task {

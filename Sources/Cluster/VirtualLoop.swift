@@ -20,16 +20,19 @@ import NIOPosix
 final class VirtualLoop: EventLoop, Sendable {
     private struct Job: Comparable {
         var deadline: NIODeadline
+        /// A job that runs once its instant is over (`executeAfterInstant`): after every other job
+        /// of that instant, even those scheduled while the instant runs.
+        var late: Bool
         var order: UInt64
         var run: @Sendable () -> Void
         var cancel: @Sendable (any Error) -> Void
 
         static func < (lhs: Job, rhs: Job) -> Bool {
-            (lhs.deadline, lhs.order) < (rhs.deadline, rhs.order)
+            (lhs.deadline, lhs.late ? 1 : 0, lhs.order) < (rhs.deadline, rhs.late ? 1 : 0, rhs.order)
         }
 
         static func == (lhs: Job, rhs: Job) -> Bool {
-            lhs.deadline == rhs.deadline && lhs.order == rhs.order
+            lhs.deadline == rhs.deadline && lhs.late == rhs.late && lhs.order == rhs.order
         }
     }
 
@@ -45,7 +48,7 @@ final class VirtualLoop: EventLoop, Sendable {
         mutating func takeBatch(dueBy limit: NIODeadline) -> [Job] {
             var batch: [Job] = []
             while let first = tasks.min, first.deadline <= limit,
-                  batch.isEmpty || first.deadline == batch[0].deadline {
+                  batch.isEmpty || (first.deadline == batch[0].deadline && first.late == batch[0].late) {
                 let task = tasks.removeMin()
                 if cancelled.remove(task.order) == nil { batch.append(task) }
             }
@@ -93,6 +96,30 @@ final class VirtualLoop: EventLoop, Sendable {
         }
     }
 
+    /// Runs `task` at `deadline` (by default now) once that instant is over: after every other
+    /// task of the instant, even those scheduled while it runs — where a command typed between two
+    /// steps of time runs. A simulated run records its commands with their instants, and a run
+    /// rebuilt from the record puts them back exactly there. From outside the loop, a task due now
+    /// runs at once, on the caller's thread.
+    @discardableResult
+    func executeAfterInstant(at deadline: NIODeadline? = nil, _ task: @escaping @Sendable () -> Void)
+        -> Scheduled<Void> {
+        let inLoop = inEventLoop
+        let promise = makePromise(of: Void.self)
+        let scheduled = schedule(at: deadline, late: true, {
+            task()
+            promise.succeed(())
+        }, onCancel: { promise.fail($0) })
+        guard let order = scheduled else {
+            asRunner { promise.fail(EventLoopError.cancelled) }
+            return Scheduled(promise: promise, cancellationTask: {})
+        }
+        if !inLoop, deadline == nil { run() }
+        return Scheduled(promise: promise) { [self] in
+            _ = state.withLock { $0.cancelled.insert(order) }
+        }
+    }
+
     @discardableResult
     func scheduleTask<T>(in delay: TimeAmount, _ task: @escaping @Sendable () throws -> T) -> Scheduled<T> {
         scheduleTask(deadline: now + delay, task)
@@ -100,13 +127,14 @@ final class VirtualLoop: EventLoop, Sendable {
 
     /// Adds a task (at `deadline`, or now) and returns its place in the order; nil once the loop
     /// is shut down.
-    private func schedule(at deadline: NIODeadline?, _ run: @escaping @Sendable () -> Void,
+    private func schedule(at deadline: NIODeadline?, late: Bool = false, _ run: @escaping @Sendable () -> Void,
                           onCancel: @escaping @Sendable (any Error) -> Void) -> UInt64? {
         state.withLock { state in
             guard !state.isShutDown else { return nil }
             let order = state.nextOrder
             state.nextOrder += 1
-            state.tasks.insert(Job(deadline: deadline ?? state.now, order: order, run: run, cancel: onCancel))
+            state.tasks.insert(Job(deadline: deadline ?? state.now, late: late, order: order, run: run,
+                                   cancel: onCancel))
             return order
         }
     }

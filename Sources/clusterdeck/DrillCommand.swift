@@ -68,7 +68,7 @@ struct DrillCommand: AsyncParsableCommand {
         setup.cluster.checkQuorum = !noCheckquorum
         setup.cluster.preVote = !noPrevote
         let (seed, directory, options, drill) = (setup.seed, setup.directory, setup.cluster, setup.drill)
-        let local = try await seeds.backend.make(options: options.withRunKind(.drill), watched: false)
+        let local = try await seeds.backend.make(options: options.withRunKind(.drill), watched: false, recorded: false)
         let guardian = StopSignals.shutDown(local)
         say("drill: \(nodes) nodes, \(clients) clients, \(duration), faults "
             + "\(drill.faults.isEmpty ? "none" : drill.faults.map(\.rawValue).joined(separator: ",")), seed \(seed)"
