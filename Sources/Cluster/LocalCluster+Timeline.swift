@@ -1,14 +1,12 @@
 import CommandLanguage
 import NIOCore
 
-/// What a recorded simulated run (`SimulatedTimeline`) records and puts back: everything that
-/// changes the cluster, with the instant it ran at.
+/// What a recorded simulated run (`SimulatedTimeline`) records and puts back: what changes the
+/// cluster, with the instant it ran at.
 enum TimelineInput: Sendable {
     /// The nodes start (frozen first when the options say so).
     case startNodes
     case command(Command, announcing: Bool)
-    case note(String)
-    case narration(Narration)
 }
 
 /// The simulated cluster's hooks for time travel: inputs run once their instant is over (where a
@@ -51,10 +49,6 @@ extension LocalCluster {
             for id in 1...engine.nodeCount { engine.supervisor.startNode(id) }
         case .command(let command, let announcing):
             return engine.execute(command, announcing: announcing)
-        case .note(let text):
-            engine.publish(.action(text))
-        case .narration(let narration):
-            engine.publish(.narration(narration))
         }
         return engine.loop.makeSucceededFuture(CommandOutput(lines: []))
     }

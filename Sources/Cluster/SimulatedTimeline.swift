@@ -3,7 +3,7 @@ import NIOCore
 import Synchronization
 
 /// A simulated cluster with time travel (`back`, `seek`): it records every input that changes the
-/// cluster — the nodes' start, commands, notes, captions — with the virtual instant it ran at. Going
+/// cluster — the nodes' start and the commands — with the virtual instant it ran at. Going
 /// back rebuilds the cluster from the seed and puts the inputs back at their instants, as fast as
 /// the CPU allows, up to the moment asked for: the panes, timeline, events, locks and history are
 /// the cluster's own, recomputed, never stored pictures. The inputs after that moment stay
@@ -121,12 +121,14 @@ public final class SimulatedTimeline: ClusterBackend, Sendable {
         state.withLock { $0.subscribers.append(handler) }
     }
 
+    /// Notes and captions are the lesson's, not the cluster's: they are not recorded (a recorded
+    /// future replaying would show an old step's caption again) and do not fork.
     public func note(_ text: String) async {
-        _ = await record(.note(text))
+        await inner.note(text)
     }
 
     public func narrate(_ narration: Narration) async {
-        _ = await record(.narration(narration))
+        await inner.narrate(narration)
     }
 
     public func views() async -> [NodeView] { await inner.views() }
