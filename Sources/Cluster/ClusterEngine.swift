@@ -38,6 +38,8 @@ final class ClusterEngine {
     /// Added to the run's clock for journal times: a simulated run rebuilt after going back in time
     /// journals on the session's clock, which never runs backwards.
     private var journalOffset: Double = 0
+    /// The journal while a seek forward jumps the clock (`suspendJournal`).
+    private var suspendedJournal: Journal?
 
     /// - Parameters:
     ///   - clock: the run's clock source (the wall clock unless a test hands in another).
@@ -100,6 +102,24 @@ final class ClusterEngine {
         guard journal == nil, let appended = Journal(appendingTo: path, nodes: nodeCount,
                                                      rotateBytes: options.journalRotateBytes) else { return }
         journal = appended
+        journalOffset = seconds - elapsedSeconds
+        journalChanges()
+    }
+
+    /// Stops journaling while the clock jumps ahead (a seek forward), and returns the journal's time.
+    func suspendJournal() -> Double {
+        let seconds = journalSeconds
+        suspendedJournal = journal
+        journal = nil
+        return seconds
+    }
+
+    /// Journals again after a jump, from the journal time it stopped at (the session's clock does
+    /// not jump with the cluster's): every view that changed meanwhile first.
+    func resumeJournal(atJournalSeconds seconds: Double) {
+        guard let suspendedJournal else { return }
+        journal = suspendedJournal
+        self.suspendedJournal = nil
         journalOffset = seconds - elapsedSeconds
         journalChanges()
     }

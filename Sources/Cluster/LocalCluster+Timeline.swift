@@ -58,6 +58,14 @@ extension LocalCluster {
         virtualLoop?.advance(to: instant)
     }
 
+    /// Jumps ahead to `instant` within the recorded future: the journal skips the jump (it goes on
+    /// from its own time, with the views as of `instant`).
+    func jump(to instant: NIODeadline) async {
+        let seconds = (try? await onLoop { engine in engine.suspendJournal() }) ?? 0
+        fastForward(to: instant)
+        try? await onLoop { engine in engine.resumeJournal(atJournalSeconds: seconds) }
+    }
+
     /// Starts pacing virtual time to the wall clock (with `.wallClock` pacing), from where it is.
     func startPacing() {
         driver.startPacing()

@@ -296,7 +296,7 @@ public final class SimulatedTimeline: ClusterBackend, Sendable {
         }) else { return .error("\(asked): already moving in time") }
         defer { state.withLock { $0.moving = false } }
         if target >= now {
-            inner.fastForward(to: target)
+            await inner.jump(to: target)
             inner.startPacing()
         } else {
             do {

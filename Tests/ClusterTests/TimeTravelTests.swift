@@ -103,6 +103,32 @@ struct TimeTravelTests {
         }
     }
 
+    @Test("the journal goes on across moves on a clock that never runs backwards, and says each move")
+    func journalAcrossMoves() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("timetravel-\(UUID()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await withTimeline(seed: 7, journal: path) { timeline in
+            _ = try await run("wait leader", on: timeline)
+            _ = try await run("put x 1", on: timeline)
+            await timeline.idle(milliseconds: 2_000)
+            _ = try await run("seek 0", on: timeline)
+            _ = try await run("seek end", on: timeline)
+            _ = try await run("back 5", on: timeline)
+            _ = try await run("put y 2", on: timeline)
+            await timeline.idle(milliseconds: 500)
+        }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let times = try lines.map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["t"] as? Double
+        }
+        #expect(zip(times, times.dropFirst()).allSatisfy { $0! <= $1! }, "seed 7: the journal's time ran backwards")
+        let text = lines.joined(separator: "\n")
+        #expect(text.contains("went back to 0.000 s"))
+        #expect(text.contains("went forward to"))
+        #expect(text.contains("fork at"))
+        #expect(try JournalEntry.read(String(text)).count == lines.count)
+    }
+
     @Test("before 0 and past the end are one line each, and change nothing")
     func outOfRange() async throws {
         try await withTimeline(seed: 2) { timeline in
