@@ -13,6 +13,8 @@ extension BugKnob {
         case .commitOldTerm, .voteTwice, .skipLogCheck, .forgetVoteOnRestart, .staleLeaderRead,
              .leaseLocalClock, .sessionForgets:
             []
+        case .acceptStaleEpoch:
+            ["--protocol", "primary-backup"]
         }
     }
 }
