@@ -44,10 +44,10 @@ struct Palette {
         case .up: break
         }
         switch role {
-        case .leader?: return CellStyle(foreground: colors ? .green : nil, bold: true)
+        case .leader?, .primary?: return CellStyle(foreground: colors ? .green : nil, bold: true)
         case .candidate?: return CellStyle(foreground: colors ? .yellow : nil, bold: true)
         case .preCandidate?: return CellStyle(foreground: colors ? .yellow : nil)
-        case .follower?, .learner?, .primary?, .backup?, nil: return CellStyle(foreground: colors ? .cyan : nil)
+        case .follower?, .learner?, .backup?, nil: return CellStyle(foreground: colors ? .cyan : nil)
         }
     }
 

@@ -121,7 +121,7 @@ extension Painter {
         case .down: return "DOWN"
         case .paused: return "PAUSED"
         case .starting: return "STARTING"
-        case .up: return (view.state?.role.rawValue ?? "starting").uppercased()
+        case .up: return (view.state?.role.word ?? "starting").uppercased()
         }
     }
 

@@ -358,8 +358,8 @@ public struct ReplicaDriver<Core: ReplicationCore> {
             }
             pendingWrites = [:]
         }
-        let text = leading ? "became leader" : "became \(core.roleName)"
-        effects.actions.append(.event(ReplicaEvent(kind: .role, text: "\(text) in term \(core.term)")))
+        effects.actions.append(.event(ReplicaEvent(kind: .role,
+                                                   text: "became \(core.roleName) in \(core.termWord) \(core.term)")))
         lastLeading = leading
         lastRoleName = core.roleName
         lastTerm = core.term

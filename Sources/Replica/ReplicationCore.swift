@@ -38,11 +38,16 @@ public protocol ReplicationCore {
     /// Lines for the event log about the core's own state that are not role or term changes (a
     /// semi-sync primary falling back to async), each handed out once.
     mutating func takeNotices() -> [String]
+    /// What the core calls its term in events ("term", "epoch").
+    var termWord: String { get }
 }
 
 extension ReplicationCore {
     /// Raft has nothing to report beyond its role and term.
     public mutating func takeNotices() -> [String] { [] }
+
+    /// What the core calls its term in events ("term", "epoch").
+    public var termWord: String { "term" }
 }
 
 // MARK: - RaftNode
@@ -60,4 +65,5 @@ extension PrimaryBackup: ReplicationCore {
     /// The epoch: of the primary this node follows or is; while asking to be promoted, the one asked for.
     public var term: Term { role == .candidate ? voteEpoch : epoch }
     public var leader: NodeID? { primary }
+    public var termWord: String { "epoch" }
 }
