@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cluster
+import CommandLanguage
 import Foundation
 import Raft
 
@@ -44,6 +45,13 @@ struct DrillCommand: AsyncParsableCommand {
     @Flag(help: "Run without pre-vote.")
     var noPrevote = false
 
+    @Option(name: .customLong("protocol"), help: "How the nodes replicate: raft (the default) or primary-backup.")
+    var replication: ReplicationProtocol = .raft
+
+    @Option(name: .customLong("replication"), parsing: .upToNextOption,
+            help: "primary-backup: async (default) | semi-sync K | semi-sync K wait.")
+    var replicationWords: [String] = []
+
     @Option(help: "Directory for history.jsonl, journal.jsonl and report.txt (default: ./drill-SEED).")
     var out: String?
 
@@ -54,6 +62,12 @@ struct DrillCommand: AsyncParsableCommand {
             throw ValidationError("--duration must be between 2s and 24h")
         }
         _ = try faultKinds()
+        if try ReplicationMode.parse(flag: replicationWords) != nil, replication != .primaryBackup {
+            throw ValidationError("--replication sets how a primary answers: add --protocol primary-backup")
+        }
+        for knob in bug where !knob.applies(to: replication) {
+            throw ValidationError("--bug \(knob.rawValue) does not apply to \(replication.rawValue) nodes")
+        }
     }
 
     func faultKinds() throws -> [FaultKind] {
@@ -67,12 +81,15 @@ struct DrillCommand: AsyncParsableCommand {
         setup.cluster.bugs = bug
         setup.cluster.checkQuorum = !noCheckquorum
         setup.cluster.preVote = !noPrevote
+        setup.cluster.replication = replication
+        setup.cluster.replicationMode = try ReplicationMode.parse(flag: replicationWords) ?? .async
         let (seed, directory, options, drill) = (setup.seed, setup.directory, setup.cluster, setup.drill)
         let local = try await seeds.backend.make(options: options.withRunKind(.drill), watched: false)
         let guardian = StopSignals.shutDown(local)
         say("drill: \(nodes) nodes, \(clients) clients, \(duration), faults "
             + "\(drill.faults.isEmpty ? "none" : drill.faults.map(\.rawValue).joined(separator: ",")), seed \(seed)"
             + (bug.isEmpty ? "" : ", bug \(bug.map(\.rawValue).joined(separator: ","))")
+            + (replication == .raft ? "" : ", \(replication.rawValue) \(options.replicationMode)")
             + (seeds.simulate == nil ? "" : ", simulated"))
         try await local.start()
         let report = await Drill(cluster: local, options: drill).run { progress in
