@@ -152,7 +152,7 @@ import Testing
         config.downTicks = 5
         let core = try PrimaryBackup(config: config, restoring: state)
         #expect(core.role == .replica && core.epoch == 3 && core.voteEpoch == 3 && core.votedFor == 2)
-        #expect(core.ready().committedEntries.count == 2)
+        #expect(core.ready().committedEntries.isEmpty, "applied again only once a primary's stream continues them")
     }
 
     @Test func semiSyncNeedsAsManyReplicasAsItAsksFor() {

@@ -58,7 +58,10 @@ public struct PrimaryBackup: Sendable {
     private var persistedHardState: HardState
     private var notices: [String] = []
 
-    /// Creates a node, restoring what was durable before a restart: it comes back as a replica.
+    /// Creates a node, restoring what was durable before a restart: it comes back as a replica with
+    /// its services as of its snapshot. The entries after it are applied again only once the
+    /// primary's stream is found to continue them; those it does not continue are simply dropped
+    /// (they are not applied, so no full copy is needed).
     public init(config: PrimaryBackupConfig, restoring state: PersistentState = PersistentState()) throws(ConfigError) {
         try config.validate()
         self.config = config
@@ -67,7 +70,7 @@ public struct PrimaryBackup: Sendable {
         voteEpoch = max(state.hardState.term, log.lastEpoch)
         votedFor = voteEpoch == state.hardState.term ? state.hardState.votedFor : nil
         appliedIndex = log.snapshotPosition.index
-        commitIndex = min(max(state.hardState.commit, appliedIndex), log.lastIndex)
+        commitIndex = appliedIndex
         persistedHardState = state.hardState
         random = SeededRandom(seed: config.randomSeed)
         downTimeout = config.downTicks
