@@ -21,6 +21,11 @@ struct PrimaryBackupInvariants: ProtocolInvariants {
     /// Every acknowledged write: where the primary that answered put it.
     private var acknowledged: [LogPosition] = []
     private(set) var highestCommitted: LogIndex = 0
+    /// Each node's epoch as last seen, and the epochs it passed through since it last applied: a
+    /// replica commits what it receives in the epoch it follows then, and applies it in its next
+    /// round, by which time it may follow a newer one.
+    private var epochOf: [NodeID: Term] = [:]
+    private var epochsSinceApplied: [NodeID: [Term]] = [:]
 
     init(options: SimulationOptions) {}
 
@@ -38,10 +43,15 @@ struct PrimaryBackupInvariants: ProtocolInvariants {
 
     static var checksClientHistory: Bool { false }
 
-    mutating func booted(_ id: NodeID, disk: PersistentState) {}
+    mutating func booted(_ id: NodeID, disk: PersistentState) {
+        epochOf[id] = disk.entries.last?.term ?? disk.snapshot?.position.term ?? 0
+        epochsSinceApplied[id] = []
+    }
 
     /// At most one primary per epoch; a new primary's stream so far is its epoch's start.
     mutating func roleChanged(_ id: NodeID, core: PrimaryBackup) -> Breach? {
+        if let before = epochOf[id] { epochsSinceApplied[id, default: []].append(before) }
+        epochOf[id] = core.epoch
         guard core.role == .primary else { return nil }
         let epoch = core.epoch
         if let other = primaryOf[epoch], other != id {
@@ -71,22 +81,37 @@ struct PrimaryBackupInvariants: ProtocolInvariants {
         return nil
     }
 
-    /// A replica in epoch `term` applies what that epoch's primary streamed, offset by offset.
+    /// A replica applies what the primary of an epoch it followed since its last round streamed,
+    /// offset by offset. A deposed primary may still apply its own writes, committed before it heard
+    /// of the newer epoch.
     mutating func applied(snapshot: Snapshot?, entries: [Entry], by id: NodeID, term: Term, leading: Bool) -> Breach? {
         highestCommitted = max(highestCommitted, entries.last?.index ?? snapshot?.position.index ?? 0)
-        guard !leading, let primary = primaryOf[term], let stream = streams[term] else { return nil }
-        for entry in entries {
-            if let streamed = stream[entry.index] {
-                guard streamed != entry else { continue }
-                return (.streamPrefix, "n\(id) in epoch \(term) applied offset \(entry.index) of epoch "
-                    + "\(entry.term), where epoch \(term)'s primary n\(primary) streamed one of epoch \(streamed.term)")
-            }
-            guard entry.index <= compactedAtPromotion[term] ?? 0 else {
-                return (.streamPrefix, "n\(id) in epoch \(term) applied offset \(entry.index) of epoch "
-                    + "\(entry.term), which epoch \(term)'s primary n\(primary) never streamed")
-            }
+        let epochs = (epochsSinceApplied.removeValue(forKey: id) ?? []) + [term]
+        guard !leading, let primary = primaryOf[term] else { return nil }
+        for entry in entries where primaryOf[entry.term] != id {
+            guard let problem = notStreamed(entry, in: epochs) else { continue }
+            return (.streamPrefix, "n\(id) in epoch \(term) applied offset \(entry.index) of epoch \(entry.term), "
+                + problem + " (epoch \(term)'s primary: n\(primary))")
         }
         return nil
+    }
+
+    /// Why `entry` is in none of these epochs' primaries' streams; nil when it is in one (or when
+    /// none of them is known: no primary yet, or compacted before its promotion).
+    private func notStreamed(_ entry: Entry, in epochs: [Term]) -> String? {
+        var problem: String?
+        for epoch in epochs {
+            guard primaryOf[epoch] != nil, let stream = streams[epoch] else { return nil }
+            if let streamed = stream[entry.index] {
+                if streamed == entry { return nil }
+                problem = "where epoch \(epoch)'s primary streamed one of epoch \(streamed.term)"
+            } else if entry.index <= compactedAtPromotion[epoch] ?? 0 {
+                return nil
+            } else {
+                problem = problem ?? "which epoch \(epoch)'s primary never streamed"
+            }
+        }
+        return problem
     }
 
     /// Replicas at one offset may hold different state here (a deposed primary's writes), so
