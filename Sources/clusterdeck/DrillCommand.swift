@@ -13,9 +13,13 @@ struct DrillCommand: AsyncParsableCommand {
             Concurrent clients put, get, cas and take locks while a nemesis (from the seed) kills, \
             pauses, partitions (into groups, Jepsen's ring of overlapping majorities, or a bridge), \
             drops messages and skews clocks, one fault at a time. Afterwards every \
-            fault is healed, every key is read once more, and the history is checked. Exits 1 when the \
-            history is not linearizable or a write applied twice (exactly-once, from what each write replaced). The history and the journal stay in --out, for `check` and \
-            `clusterdeck replay`.
+            fault is healed, every key is read once more, and the history is checked. Some writes go to \
+            keys nobody writes again; each acknowledged one is read back after healing, and the report \
+            says `lost acknowledged writes: N (of M acknowledged)` (Jepsen's count). Exits 1 when the \
+            history is not linearizable, a write applied twice (exactly-once, from what each write \
+            replaced), or an acknowledged write was lost. --protocol primary-backup runs the same drill \
+            on primary/backup nodes (--replication async | semi-sync K [wait]). The history and the \
+            journal stay in --out, for `check` and `clusterdeck replay`.
             """
     )
 
