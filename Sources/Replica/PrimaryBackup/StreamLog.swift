@@ -39,11 +39,6 @@ struct StreamLog: Sendable {
         return Array(entries[(low - firstIndex)...(high - firstIndex)])
     }
 
-    func entry(at offset: LogIndex) -> Entry? {
-        guard offset >= firstIndex, offset <= lastIndex else { return nil }
-        return entries[offset - firstIndex]
-    }
-
     mutating func append(_ entry: Entry) {
         precondition(entry.index == lastIndex + 1, "bug: stream offset \(entry.index) after \(lastIndex)")
         entries.append(entry)
