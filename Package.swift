@@ -43,7 +43,7 @@ let package = Package(
         // The one system call Swift does not import (prctl), for "no orphans".
         .target(name: "CShims"),
         // The node process: event loop, timers, write-ahead log, control socket.
-        .target(name: "NodeRuntime", dependencies: ["Raft", "Services", "Replica", "Wire", "ClusterAPI", "CShims"] + nio),
+        .target(name: "NodeRuntime", dependencies: ["Raft", "Services", "Replica", "Wire", "ClusterAPI", "CommandLanguage", "CShims"] + nio),
         // The console's headless engine: supervisor, network fabric, clients, journal.
         .target(
             name: "Cluster",

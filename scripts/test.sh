@@ -65,6 +65,15 @@ fi
 grep -E '^(seeds|checked|violations):' "$out"
 rm -f "$out"
 
+phase "simulation: $SEEDS seeds of primary-backup replication (its invariants; lost writes are a figure)"
+out="$(mktemp)"
+if ! "$bin" sim --protocol primary-backup --seeds "$SEEDS" >"$out" 2>&1; then
+    tail -40 "$out"
+    exit 1
+fi
+grep -E '^(seeds|lost acknowledged writes|violations):' "$out"
+rm -f "$out"
+
 phase "bug knobs: each must be caught within $SEEDS seeds, under its invariant"
 # Caught means violations above 0 and an invariant named (`seed N: INVARIANT violated at …`), not
 # merely a non-zero exit. `--list-bugs` prints each knob's name, then the flags it needs.

@@ -187,7 +187,9 @@ struct Clients {
         switch outcome {
         case .ok(let value, let index)?:
             newestAnsweredIndex = max(newestAnsweredIndex, index)
-            byName[attempt.client]?.leaderGuess = attempt.target
+            // A stale read names the node it asks: its answer says nothing about who leads (and a
+            // deposed primary/backup primary, still answering, would keep the client for good).
+            if case .staleRead = attempt.operation {} else { byName[attempt.client]?.leaderGuess = attempt.target }
             return finish(attempt, .ok(value: value), answeredBy: attempt.target)
         case .compareFailed(let current)?:
             return finish(attempt, .compareFailed(current: current), answeredBy: attempt.target)

@@ -101,6 +101,7 @@ extension ClusterEngine {
         case .never: return
         case .unlessQueued: if case .result(.queued) = outcome { return }
         }
-        publish(.client(ClientReport(operation: record, node: node, reason: outcome.reason)))
+        publish(.client(ClientReport(operation: record, node: node, reason: outcome.reason,
+                                     fromPrimary: options.replication == .primaryBackup)))
     }
 }

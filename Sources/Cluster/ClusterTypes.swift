@@ -1,3 +1,4 @@
+import CommandLanguage
 import Foundation
 import Raft
 import Wire
@@ -13,6 +14,10 @@ public struct ClusterOptions: Sendable {
     public var checkQuorum = true
     public var bugs: [BugKnob] = []
     public var snapshotEvery = 1_000
+    /// How the nodes replicate: Raft (the default) or primary/backup.
+    public var replication: ReplicationProtocol = .raft
+    /// When a primary/backup primary answers a write (ignored under Raft).
+    public var replicationMode: ReplicationMode = .async
     /// Where to write every event as JSON lines (nil: no journal).
     public var journalPath: String?
     /// Where to write the client history (nil: `history.jsonl` in the run directory, removed at exit).

@@ -30,6 +30,19 @@ struct CommandRouter {
         }
     }
 
+    /// Why nodes running `replication` do not carry out `command` (Raft's teaching controls mean
+    /// nothing to primary/backup nodes), or nil.
+    static func protocolRefusal(of command: Command, replication: ReplicationProtocol) -> String? {
+        guard replication == .primaryBackup else { return nil }
+        switch command {
+        case .timeout: return "timeout fires Raft's election timer; primary/backup nodes promote by their monitors"
+        case .set(.prevote, _), .set(.checkquorum, _):
+            return "pre-vote and check-quorum are Raft's; primary/backup nodes have neither"
+        case .asClient(_, let inner): return protocolRefusal(of: inner, replication: replication)
+        default: return nil
+        }
+    }
+
     /// Why this back end does not carry out `command`, or nil when it does.
     func refusal(of command: Command) -> String? {
         if case .refused(let reason) = handling(of: command, as: "default", announce: .always) { return reason }
@@ -43,6 +56,9 @@ struct CommandRouter {
     private func handling(of command: Command, as client: String, announce: ClientAnnouncement) -> Handling {
         let engine = engine
         let supervisor = engine.supervisor
+        if let reason = Self.protocolRefusal(of: command, replication: engine.options.replication) {
+            return .refused(reason)
+        }
         switch command {
         case .start(let count, _):
             return .refused("the cluster is already running with \(engine.nodeCount) nodes (start \(count) "

@@ -32,7 +32,7 @@ public enum ClusterDigest {
     /// that is down counts only when none runs.
     private static func serviceLines(views: [NodeView], summary: ClusterSummary) -> [String] {
         let rank = { (view: NodeView) in
-            (view.status == .up ? 1 : 0, view.state?.appliedIndex ?? 0, view.state?.role == .leader ? 1 : 0)
+            (view.status == .up ? 1 : 0, view.state?.appliedIndex ?? 0, view.state?.role.leads == true ? 1 : 0)
         }
         guard let state = views.filter({ $0.state != nil }).max(by: { rank($0) < rank($1) })?.state else {
             return ["  no replica has reported"]

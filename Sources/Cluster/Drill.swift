@@ -74,12 +74,16 @@ public struct DrillReport: Sendable {
     public var check: CheckReport?
     /// A write that applied twice (a retry the sessions did not catch), if the history shows one.
     public var appliedTwice: ExactlyOnceChecker.Finding?
+    /// Acknowledged unique writes missing after healing (nil when the drill was told not to check).
+    public var lostWrites: LostWrites?
+    /// Write throughput and latency.
+    public var writes: WriteLatency?
 
     public var operations: Int { ok + failed + unknown }
     public var operationsPerSecond: Double { durationSeconds > 0 ? Double(operations) / durationSeconds : 0 }
     public var isLinearizable: Bool { check?.isLinearizable ?? true }
-    /// Linearizable, and no write applied twice.
-    public var passed: Bool { isLinearizable && appliedTwice == nil }
+    /// Linearizable, no write applied twice, and no acknowledged write lost.
+    public var passed: Bool { isLinearizable && appliedTwice == nil && (lostWrites?.lost.isEmpty ?? true) }
 }
 
 /// Jepsen's method on a local cluster: concurrent clients run KV and lock operations while a seeded
@@ -104,6 +108,7 @@ public struct Drill: Sendable {
         let deadline = started + options.durationSeconds
         let faults = FaultLog()
         let operations = Counter()
+        let acknowledged = AcknowledgedWrites()
         let reporter = Task {
             while !Task.isCancelled {
                 let left = deadline - (await cluster.secondsSinceStart())
@@ -118,20 +123,24 @@ public struct Drill: Sendable {
         }
         // Clients and faults act side by side: on a virtual clock, taking turns in a fixed order.
         let clients = (1...options.clients).map { index in
-            { @Sendable in await runClient(index, until: deadline, counting: operations) }
+            { @Sendable in await runClient(index, until: deadline, counting: operations, acknowledged: acknowledged) }
         }
         await cluster.sideBySide(clients + nemesisLanes(started: started, faults: faults))
         reporter.cancel()
         let elapsed = await cluster.secondsSinceStart() - started
         await healEverything()
         await readEveryKey()
-        return await report(seconds: elapsed, faults: faults.all.sorted { $0.seconds < $1.seconds })
+        let lost = options.checksHistory ? await findLostWrites(acknowledged.all) : nil
+        var report = await report(seconds: elapsed, faults: faults.all.sorted { $0.seconds < $1.seconds })
+        report.lostWrites = lost
+        return report
     }
 
     // MARK: Clients
 
     /// One client: one operation at a time (a process in the history), until the deadline.
-    private func runClient(_ index: Int, until deadline: Double, counting operations: Counter) async {
+    private func runClient(_ index: Int, until deadline: Double, counting operations: Counter,
+                           acknowledged: AcknowledgedWrites) async {
         var random = SeededRandom(seed: options.seed &* 1_000_003 &+ UInt64(index))
         let name = "c\(index)"
         var written = 0
@@ -145,7 +154,13 @@ public struct Drill: Sendable {
             // answers them, so a leader that answers reads it should not is caught out.
             let isReader = index <= options.clients / 4
             switch isReader ? 50 : Int.random(in: 0..<100, using: &random) {
-            case 0..<40:
+            case 0..<15:
+                // A key of its own that nobody writes again: if it is acknowledged and missing after
+                // healing, it was lost (Jepsen's count).
+                let unique = "w-\(fresh)"
+                let output = await cluster.execute(.asClient(name, .put(key: unique, value: fresh)))
+                if output.ok { acknowledged.append(key: unique, value: fresh) }
+            case 15..<40:
                 let output = await cluster.execute(.asClient(name, .put(key: key, value: fresh)))
                 if output.ok { lastSeen[key] = fresh }
             case 40..<77:
@@ -222,11 +237,43 @@ public struct Drill: Sendable {
         }
     }
 
+    /// Reads every acknowledged unique write's key after healing, in lanes side by side; a read
+    /// that gets no answer is tried again a few times, then counted as unread.
+    private func findLostWrites(_ writes: [LostWrites.Write]) async -> LostWrites {
+        let lanes = max(1, options.clients)
+        let found = Mutex<[Int: String?]>([:])
+        let readers = (0..<lanes).map { lane in
+            { @Sendable in
+                for index in stride(from: lane, to: writes.count, by: lanes) {
+                    for _ in 0..<5 {
+                        let output = await cluster.execute(.asClient("final", .get(key: writes[index].key, staleNode: nil)))
+                        guard output.ok else { await cluster.idle(milliseconds: 100); continue }
+                        found.withLock { $0[index] = .some(output.readValue) }
+                        break
+                    }
+                }
+            }
+        }
+        await cluster.sideBySide(readers)
+        let values = found.withLock { $0 }
+        var lost: [LostWrites.Write] = []
+        var unread = 0
+        for (index, write) in writes.enumerated() {
+            switch values[index] {
+            case nil: unread += 1
+            case .some(let value) where value != write.value: lost.append(write)
+            case .some: break
+            }
+        }
+        return LostWrites(acknowledged: writes.count, lost: lost, unread: unread)
+    }
+
     // MARK: Report
 
     private func report(seconds: Double, faults: [(seconds: Double, text: String)]) async -> DrillReport {
         let history = await cluster.history()
         var report = DrillReport(durationSeconds: seconds, faults: faults, check: nil)
+        report.writes = WriteLatency(history: history, seconds: seconds)
         for record in history {
             switch record.outcome {
             case .ok: report.ok += 1

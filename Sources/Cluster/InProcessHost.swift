@@ -73,6 +73,8 @@ final class InProcessHost: NodeHost {
         node.fsync = settings.fsync
         node.snapshotEvery = options.snapshotEvery
         node.bugs = Set(options.bugs)
+        node.replication = options.replication
+        node.replicationMode = options.replicationMode
         node.seed = NodeSupervisor.nodeSeed(run: options.seed, node: id, life: generation)
         return node
     }

@@ -6,13 +6,14 @@ extension LocalCluster: ClusterBackend {
     public var seed: UInt64 { options.seed }
     public var isJournaled: Bool { options.journalPath != nil }
 
-    /// Processes and in-process nodes alike carry out every command of the language but time
-    /// travel, which needs a recorded simulated run (`SimulatedTimeline`).
+    /// Processes and in-process nodes alike carry out every command of the language, except Raft's
+    /// teaching controls on primary/backup nodes, and time travel, which needs a recorded simulated
+    /// run (`SimulatedTimeline`).
     public func refusal(of command: Command) -> String? {
         switch command {
         case .back, .seek, .asClient(_, .back), .asClient(_, .seek):
             Self.timeTravelRefusal(inProcess: options.simulation != nil)
-        default: nil
+        default: CommandRouter.protocolRefusal(of: command, replication: options.replication)
         }
     }
 
@@ -25,8 +26,12 @@ extension LocalCluster: ClusterBackend {
 
     public func refusal(of need: DeckNeed) -> String? {
         switch need {
-        case .replication(.raft): nil
-        case .replication(let other): "this deck needs \(other.rawValue) replication; these nodes run Raft"
+        case .replication(let wanted) where wanted == options.replication: nil
+        case .replication(let wanted): "this deck needs \(wanted.phrase); these nodes run \(options.replication.phrase)"
+        case .acknowledgement(let wanted) where options.replication == .primaryBackup:
+            wanted == options.replicationMode ? nil
+                : "this deck needs a primary that answers \(wanted); this one answers \(options.replicationMode)"
+        case .acknowledgement: "this deck needs primary-backup replication; these nodes run Raft"
         case .engine(let wanted) where wanted == kind: nil
         case .simulation(let wanted) where kind == .simulation && wanted == seed: nil
         case .simulation(let wanted) where kind == .simulation:
@@ -41,5 +46,15 @@ extension LocalCluster: ClusterBackend {
         options.nodeCount = nodes
         options.startsFrozen = frozen
         return try await LocalCluster.make(options: options)
+    }
+}
+
+extension ReplicationProtocol {
+    /// How an error names it: "Raft", "primary-backup replication".
+    var phrase: String {
+        switch self {
+        case .raft: "Raft"
+        case .primaryBackup: "primary-backup replication"
+        }
     }
 }

@@ -120,6 +120,10 @@ final class NodeSupervisor: NodeHost {
         if !settings.preVote { arguments.append("--no-prevote") }
         if !settings.checkQuorum { arguments.append("--no-checkquorum") }
         for bug in options.bugs { arguments += ["--bug", bug.rawValue] }
+        if options.replication == .primaryBackup {
+            arguments += ["--protocol", options.replication.rawValue, "--replication"]
+            arguments += "\(options.replicationMode)".split(separator: " ").map(String.init)
+        }
         arguments += ["--seed", "\(Self.nodeSeed(run: options.seed, node: id, life: generation))"]
         return arguments
     }

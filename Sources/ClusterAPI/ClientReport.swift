@@ -7,11 +7,15 @@ public struct ClientReport: Sendable, Equatable {
     public var node: NodeID?
     /// Why it failed or is unknown, in words.
     public var reason: String?
+    /// The node that answered is a primary/backup primary: its reads are not linearizable (nothing
+    /// confirms it still is the primary) and its writes are not committed by a quorum.
+    public var fromPrimary: Bool
 
-    public init(operation: HistoryRecord, node: NodeID? = nil, reason: String? = nil) {
+    public init(operation: HistoryRecord, node: NodeID? = nil, reason: String? = nil, fromPrimary: Bool = false) {
         self.operation = operation
         self.node = node
         self.reason = reason
+        self.fromPrimary = fromPrimary
     }
 
     /// One line: who, what, and the result with its meaning.
@@ -46,12 +50,13 @@ public struct ClientReport: Sendable, Equatable {
         switch operation.f {
         case "get" where operation.stale == true:
             return "\(Self.short(operation.value ?? "none")) (stale read from \(via))"
+        case "get" where fromPrimary: return "\(Self.short(operation.value ?? "none")) (read from primary \(via))"
         case "get": return "\(Self.short(operation.value ?? "none")) (linearizable, via \(via))"
         case "lock" where operation.result == "granted":
             return "granted, token \(operation.token.map(String.init) ?? "?")"
         case "lock" where operation.result == "queued": return operation.new ?? "queued"
         case "lock", "unlock", "campaign", "resign": return operation.new ?? operation.result ?? "ok"
-        default: return "ok (committed via \(via))"
+        default: return fromPrimary ? "ok (acknowledged by primary \(via))" : "ok (committed via \(via))"
         }
     }
 

@@ -178,7 +178,7 @@ extension Sequence {
     public func leading(status: (Element) -> NodeStatus, state: (Element) -> NodeState?) -> Element? {
         var best: (element: Element, term: Term)?
         for element in self where status(element) == .up {
-            guard let state = state(element), state.role == .leader else { continue }
+            guard let state = state(element), state.role.leads else { continue }
             if best == nil || state.term > best!.term { best = (element, state.term) }
         }
         return best?.element

@@ -16,6 +16,12 @@ public enum NodeRole: String, Sendable, Equatable, Hashable, Codable, CaseIterab
     /// not as the case name.
     public var description: String { rawValue }
 
+    /// True for the node that takes writes: Raft's leader, or the primary.
+    public var leads: Bool { self == .leader || self == .primary }
+
+    /// The word lessons and panes use: a backup is called a replica on screen (`pick r = replica`).
+    public var word: String { self == .backup ? "replica" : rawValue }
+
     /// True while the node campaigns for votes (a pre-vote or a real one): its tally is worth showing.
     public var isCampaigning: Bool {
         switch self {

@@ -81,7 +81,7 @@ public struct ScenarioError: Error, Equatable, Sendable, CustomStringConvertible
 
 /// Parses scenario files: every line before anything starts, so a typo never stops a lesson halfway.
 public enum ScenarioParser {
-    static let roles = ["leader", "follower", "candidate", "pre-candidate", "down", "paused"]
+    static let roles = ["leader", "follower", "candidate", "pre-candidate", "primary", "replica", "down", "paused"]
 
     public static func parse(_ text: String, file: String, nodeCount: Int?) throws(ScenarioError) -> [ScenarioLine] {
         var steps: [ScenarioLine] = []
@@ -152,7 +152,7 @@ public enum ScenarioParser {
         }
     }
 
-    private static let pickUsage = "pick NAME = leader|follower|candidate|pre-candidate|down|paused"
+    private static let pickUsage = "pick NAME = leader|follower|candidate|pre-candidate|primary|replica|down|paused"
 
     /// `pick NAME = ROLE`.
     private static func parsePick(_ tokens: [Token]) throws(CommandError) -> ScenarioStep {

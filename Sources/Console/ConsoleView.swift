@@ -44,10 +44,10 @@ struct Palette {
         case .up: break
         }
         switch role {
-        case .leader?: return CellStyle(foreground: colors ? .green : nil, bold: true)
+        case .leader?, .primary?: return CellStyle(foreground: colors ? .green : nil, bold: true)
         case .candidate?: return CellStyle(foreground: colors ? .yellow : nil, bold: true)
         case .preCandidate?: return CellStyle(foreground: colors ? .yellow : nil)
-        case .follower?, .learner?, .primary?, .backup?, nil: return CellStyle(foreground: colors ? .cyan : nil)
+        case .follower?, .learner?, .backup?, nil: return CellStyle(foreground: colors ? .cyan : nil)
         }
     }
 
@@ -102,8 +102,13 @@ struct Painter {
         parts += summary.bugs.map { "BUG \($0)" }
         let leader = model.leader
         let term = leader?.state?.term ?? model.nodes.compactMap { $0.state?.term }.max() ?? 0
-        parts += ["term \(term)", "leader \(leader.map { "n\($0.id)" } ?? "none")",
-                  "commit \(leader?.state?.commitIndex ?? 0)"]
+        if model.nodes.contains(where: { $0.state?.role == .primary || $0.state?.role == .backup }) {
+            parts += ["epoch \(term)", "primary \(leader.map { "n\($0.id)" } ?? "none")",
+                      "acked \(leader?.state?.commitIndex ?? 0)"]
+        } else {
+            parts += ["term \(term)", "leader \(leader.map { "n\($0.id)" } ?? "none")",
+                      "commit \(leader?.state?.commitIndex ?? 0)"]
+        }
         let wide = model.width >= 120
         parts.append("net " + (wide ? summary.network.text : compactNetwork))
         if model.hidesHeartbeats { parts.append("heartbeats hidden") }

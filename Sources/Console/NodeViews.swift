@@ -77,19 +77,23 @@ extension Painter {
         guard let state = view.state else { return [("starting…", palette.dim)] }
         var head: [(String, CellStyle)] = []
         if view.status == .paused { head.append(("PAUSED (SIGSTOP)", palette.role(nil, status: .paused))) }
-        head.append((("term \(state.term)  vote \(state.votedFor.map { "n\($0)" } ?? "-")  "
-            + "leader \(state.leader.map { "n\($0)" } ?? "-")").cut(toWidth: width, at: "  "), .plain))
+        let primaryBackup = state.role == .primary || state.role == .backup
+        head.append(((primaryBackup
+            ? "epoch \(state.term)  primary \(state.leader.map { "n\($0)" } ?? "-")"
+            : "term \(state.term)  vote \(state.votedFor.map { "n\($0)" } ?? "-")  "
+                + "leader \(state.leader.map { "n\($0)" } ?? "-")").cut(toWidth: width, at: "  "), .plain))
         if let tally = tally(state) {
             head.append(((tally + " needed").cut(toWidth: width, at: " "), palette.role(state.role, status: .up)))
         }
-        head.append((("commit \(state.commitIndex)  applied \(state.appliedIndex)  "
-            + "log \(state.firstIndex)…\(state.lastIndex)").cut(toWidth: width, at: "  "), .plain))
+        head.append(((primaryBackup
+            ? "offset \(state.lastIndex)  applied \(state.appliedIndex)  acked \(state.commitIndex)"
+            : "commit \(state.commitIndex)  applied \(state.appliedIndex)  "
+                + "log \(state.firstIndex)…\(state.lastIndex)").cut(toWidth: width, at: "  "), .plain))
         let entries = LogTailRows(glyphs: glyphs).rows(of: state, names: model.summary.clientNames, limit: 4)
             .map { ($0.text, $0.committed ? CellStyle.plain : palette.dim) }
         let sample = state.sample.keys.sorted().prefix(3).map { "\($0)=\(state.sample[$0] ?? "")" }
         let store = [("kv \(state.keyCount): \(sample.joined(separator: " "))", CellStyle.plain)]
-        let followers = state.followers.isEmpty ? [] : ("match/next " + state.followers
-            .map { "n\($0.node) \($0.match)/\($0.next)" }.joined(separator: ", "))
+        let followers = state.followers.isEmpty ? [] : followerText(state)
             .wrapped(width: width, at: ", ", indent: "  ").map { ($0, palette.dim) }
         let links = [("links \(linkSummary(view.id))", palette.dim)]
         var budget = rows - head.count
@@ -108,6 +112,21 @@ extension Painter {
             + links.prefix(linkRows)
     }
 
+    /// A leader's match/next per follower; a primary's lag per replica (its offset behind the
+    /// primary's; `?` until the replica's offset is known, `copy` while a full copy travels).
+    private func followerText(_ state: NodeState) -> String {
+        guard state.role == .primary else {
+            return "match/next " + state.followers.map { "n\($0.node) \($0.match)/\($0.next)" }.joined(separator: ", ")
+        }
+        return "lag " + state.followers.map { follower in
+            switch follower.mode {
+            case .replicate: "n\(follower.node) \(max(0, state.lastIndex - follower.match))"
+            case .probe: "n\(follower.node) ?"
+            case .snapshot: "n\(follower.node) copy"
+            }
+        }.joined(separator: ", ")
+    }
+
     /// A (pre-)candidate's votes so far against the quorum it needs: "votes n2,n1 2/3".
     private func tally(_ state: NodeState) -> String? {
         guard let votes = state.votes, state.role.isCampaigning else { return nil }
@@ -121,7 +140,7 @@ extension Painter {
         case .down: return "DOWN"
         case .paused: return "PAUSED"
         case .starting: return "STARTING"
-        case .up: return (view.state?.role.rawValue ?? "starting").uppercased()
+        case .up: return (view.state?.role.word ?? "starting").uppercased()
         }
     }
 

@@ -120,7 +120,7 @@ public struct ScenarioPlayer: Sendable {
     /// A deposed leader cut off from the others may still call itself leader for a while: only the
     /// leader the views agree on counts as one.
     private func isCurrent(_ view: NodeView, in views: [NodeView]) -> Bool {
-        view.state?.role != .leader || views.leader?.id == view.id
+        view.state?.role.leads != true || views.leader?.id == view.id
     }
 
     private func fail(_ line: ScenarioLine, _ problem: String) -> Bool {
@@ -197,7 +197,7 @@ public struct ScenarioPlayer: Sendable {
         switch view.status {
         case .down: "down"
         case .paused: "paused"
-        case .starting, .up: view.state?.role.rawValue ?? "starting"
+        case .starting, .up: view.state?.role.word ?? "starting"
         }
     }
 }

@@ -11,12 +11,13 @@ public enum TextCorpus {
                 .first { $0.hasPrefix("example: ") }
                 .map { String($0.dropFirst("example: ".count)) }
         }
-        // Scenario-only lines stay out; a picked node (`$cut`) reads as node 1, as the parser checks it.
+        // Scenario-only lines (and a deck's header needs) stay out; a picked node (`$cut`) reads as
+        // node 1, as the parser checks it.
         let fromScenarios = scenarios.flatMap { $0.split(separator: "\n").map(String.init) }
             .filter { line in
                 let word = line.split(separator: " ").first ?? ""
-                return !["say", "pause", "expect", "bug", "pick", "#", "engine", "protocol", "simulate"].contains(word)
-                    && !word.isEmpty
+                return !["say", "pause", "expect", "bug", "pick", "#", "engine", "protocol", "replication",
+                         "simulate"].contains(word) && !word.isEmpty
             }
             .map(NodeReferences.standingInForPicks)
         return examples + builtInLines + fromScenarios

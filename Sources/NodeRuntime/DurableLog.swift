@@ -34,6 +34,11 @@ public final class MemoryLog: DurableLog {
 
     public func persist(_ ready: Ready, sync: Bool? = nil) throws(WALError) {
         guard ReadyRules.isDurable(ready) else { return }
+        if let snapshot = ready.snapshot, snapshot.position.index < mirror.snapshotIndex {
+            // A primary/backup full copy older than the stored snapshot replaces it (as on disk).
+            mirror.state.entries = []
+            mirror.compact(to: snapshot)
+        }
         if let reason = mirror.rejection(snapshot: ready.snapshot, entries: ready.entries) {
             throw .invalidBatch(reason: reason)
         }

@@ -20,7 +20,7 @@ public final class InProcessNode {
     /// operation takes virtual time as it takes real time (without it, a write would commit in
     /// no time at all and a client could loop forever at one instant).
     public static let linkLatency = TimeAmount.microseconds(250)
-    private let server: NodeServer
+    private let server: any NodeServing
     /// Frames that arrived while paused: a stopped process reads them when it goes on.
     private var heldWhilePaused: [Inbound] = []
     /// Frames on their way to it (sent, not yet arrived), counted against the limit while paused.
@@ -38,7 +38,7 @@ public final class InProcessNode {
                 deliver: @escaping (LinkParcel) -> Void, onStop: @escaping (NodeStop) -> Void) throws {
         self.loop = loop
         link = InProcessLink(loop: loop, deliver: deliver)
-        server = try NodeServer(options: options, loop: loop, wal: disk, recovered: disk.persistentState,
+        server = try makeNodeServer(options: options, loop: loop, wal: disk, recovered: disk.persistentState,
                                 onStop: onStop)
         server.attach(console: link)
         server.startTicking()

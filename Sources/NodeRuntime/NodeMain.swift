@@ -13,7 +13,7 @@ public enum NodeMain {
         watchParent()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        let serverFuture = loop.submit { () throws -> NIOLoopBound<NodeServer> in
+        let serverFuture = loop.submit { () throws -> NIOLoopBound<any NodeServing> in
             // Opened on the loop: the log is used from this one thread only.
             let (wal, recovered): (WriteAheadLog, PersistentState)
             do {
@@ -21,7 +21,7 @@ public enum NodeMain {
             } catch {
                 fail("cannot recover the write-ahead log: \(error)")
             }
-            let server = try NodeServer(options: options, loop: loop, wal: wal, recovered: recovered) { stop in
+            let server = try makeNodeServer(options: options, loop: loop, wal: wal, recovered: recovered) { stop in
                 switch stop {
                 case .shutdown: exit(0)
                 case .fatal(let message): fail("node \(options.id): fatal: \(message)")
@@ -40,7 +40,7 @@ public enum NodeMain {
     }
 
     private static func listen(options: NodeOptions, group: any EventLoopGroup,
-                               server: NIOLoopBound<NodeServer>) throws {
+                               server: NIOLoopBound<any NodeServing>) throws {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 8)
             .childChannelInitializer { channel in
@@ -56,7 +56,7 @@ public enum NodeMain {
         chmod(options.socketPath, 0o600)
     }
 
-    private static func exitIfNoConsole(within milliseconds: Int, server: NIOLoopBound<NodeServer>,
+    private static func exitIfNoConsole(within milliseconds: Int, server: NIOLoopBound<any NodeServing>,
                                         loop: any EventLoop) {
         loop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
             if !server.value.hasConsole { fail("no console connected within \(milliseconds) ms") }
@@ -88,12 +88,12 @@ public enum NodeMain {
 final class NodeConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
-    private let server: NodeServer
+    private let server: any NodeServing
     private var isConsole = false
     /// This connection as the server writes to it (made when it becomes active).
     private var link: ChannelLink?
 
-    init(server: NodeServer) {
+    init(server: any NodeServing) {
         self.server = server
     }
 

@@ -1,5 +1,7 @@
 import ClusterAPI
+import CommandLanguage
 import Raft
+import Replica
 
 /// Everything a node process is started with (`clusterdeck node …`).
 public struct NodeOptions: Sendable {
@@ -21,6 +23,10 @@ public struct NodeOptions: Sendable {
     public var seed: UInt64?
     /// Exit if no console connects within this time.
     public var connectTimeoutMs = 15_000
+    /// How the nodes replicate: Raft, or primary/backup.
+    public var replication: ReplicationProtocol = .raft
+    /// When a primary/backup primary answers a write.
+    public var replicationMode: ReplicationMode = .async
     /// AppendEntries a leader keeps unacknowledged per follower (see `raftConfig`).
     var maxInflightAppends = 1
 
@@ -47,4 +53,23 @@ public struct NodeOptions: Sendable {
         config.maxEntriesPerAppend = 256
         return config
     }
+
+    /// The primary/backup core's settings: the monitors' down timeout is the election timeout (it
+    /// follows `--pace`), and a semi-sync primary falls back to async after four of them.
+    func primaryBackupConfig(seed: UInt64) -> PrimaryBackupConfig {
+        var config = PrimaryBackupConfig(id: id, members: members)
+        config.heartbeatTicks = timing.heartbeatTicks
+        config.downTicks = timing.electionTicks
+        config.randomSeed = seed
+        config.bugs = bugs
+        config.acknowledgement = switch replicationMode {
+        case .async: .async
+        case .semiSync(let replicas, let waits):
+            .semiSync(replicas: replicas, fallbackTicks: waits ? nil : Self.semiSyncFallbackElections * timing.electionTicks)
+        }
+        return config
+    }
+
+    /// Election timeouts a semi-sync primary waits for an acknowledgement before it falls back.
+    public static let semiSyncFallbackElections = 4
 }

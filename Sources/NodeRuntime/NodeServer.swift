@@ -13,10 +13,10 @@ import Wire
 ///
 /// Frames to a console whose socket is full wait in a bounded `ConsoleOutbox` (state frames
 /// coalesce, others are dropped and counted past its limit) instead of piling up in the channel.
-final class NodeServer {
+final class NodeServer<Core: HostedCore>: NodeServing {
     let options: NodeOptions
     let loop: any EventLoop
-    private var replica: ReplicaDriver<RaftNode>
+    private var replica: ReplicaDriver<Core>
     private let wal: any DurableLog
     private var console: (any FrameLink)?
     private var frozen = false
@@ -36,7 +36,7 @@ final class NodeServer {
     /// state frames.
     private var suspended = false
 
-    private var raft: RaftNode { replica.core }
+    private var core: Core { replica.core }
 
     init(options: NodeOptions, loop: any EventLoop, wal: any DurableLog, recovered: PersistentState,
          onStop: @escaping (NodeStop) -> Void) throws {
@@ -46,7 +46,7 @@ final class NodeServer {
         self.wal = wal
         timing = options.timing
         var system = SystemRandomNumberGenerator()
-        let core = try RaftNode(config: options.raftConfig(seed: options.seed ?? system.next()), restoring: recovered)
+        let core = try Core(options: options, seed: options.seed ?? system.next(), restoring: recovered)
         let settings = ReplicaSettings(tickMs: timing.tickMs, heartbeatTicks: timing.heartbeatTicks,
                                        snapshotEvery: options.snapshotEvery, bugs: options.bugs)
         replica = try ReplicaDriver(core: core, restoring: recovered, settings: settings)
@@ -58,8 +58,8 @@ final class NodeServer {
 
     func attach(console link: any FrameLink) {
         console = link
-        publish(NodeEventFrame(kind: .recovered, text: "node \(options.id) up: term \(raft.term), "
-            + "log \(raft.firstIndex)…\(raft.lastIndex), commit \(raft.commitIndex)", term: raft.term))
+        publish(NodeEventFrame(kind: .recovered, text: "node \(options.id) up: term \(core.term), "
+            + "log \(core.firstIndex)…\(core.lastIndex), commit \(core.commitIndex)", term: core.term))
         markStateDirty()
         processReady()
     }
@@ -161,9 +161,9 @@ final class NodeServer {
         case .thaw:
             frozen = false
         case .campaign:
-            replica.campaignNow()
+            Core.campaign(&replica)
         case .settings(let preVote, let checkQuorum, let fsync):
-            replica.setFeatures(preVote: preVote, checkQuorum: checkQuorum)
+            Core.setFeatures(&replica, preVote: preVote, checkQuorum: checkQuorum)
             wal.fsyncEnabled = fsync
         case .skew(let factor):
             skew = min(10, max(0.1, factor))
@@ -278,25 +278,21 @@ final class NodeServer {
     }
 
     func currentState() -> NodeStateFrame {
-        let tail = raft.entries(from: max(raft.firstIndex, raft.lastIndex - 7), through: raft.lastIndex)
-        let followers = raft.progress.keys.sorted().compactMap { id -> NodeStateFrame.FollowerProgress? in
-            guard let progress = raft.progress[id] else { return nil }
-            return NodeStateFrame.FollowerProgress(node: id, match: progress.match, next: progress.next,
-                                                   mode: NodeState.ReplicationMode(progress.mode))
-        }
+        let tail = core.entries(from: max(core.firstIndex, core.lastIndex - 7), through: core.lastIndex)
+        let followers = core.followerProgress
         let sample = replica.keySample()
         let services = replica.services
         let locks = services.locks().map(NodeState.Lock.init)
         let elections = services.elections().map(NodeState.Election.init)
         return NodeStateFrame(
-            id: options.id, role: NodeRole(raft.role), term: raft.term, votedFor: raft.votedFor,
-            leader: raft.leader, commitIndex: raft.commitIndex, appliedIndex: raft.appliedIndex,
-            firstIndex: raft.firstIndex, lastIndex: raft.lastIndex, snapshotIndex: raft.snapshotPosition.index,
+            id: options.id, role: core.nodeRole, term: core.term, votedFor: core.votedFor,
+            leader: core.leader, commitIndex: core.commitIndex, appliedIndex: core.appliedIndex,
+            firstIndex: core.firstIndex, lastIndex: core.lastIndex, snapshotIndex: core.snapshotPosition.index,
             logTail: tail.map(entrySummary),
             keyCount: services.count, sample: sample, followers: followers,
             pace: skew == 1 ? "\(timing.tickMs)ms/tick" : "\(timing.tickMs)ms/tick skew \(skew)", frozen: frozen,
             locks: locks.isEmpty ? nil : locks, elections: elections.isEmpty ? nil : elections,
-            votes: raft.votesGranted.isEmpty ? nil : raft.votesGranted)
+            votes: core.votesGranted.isEmpty ? nil : core.votesGranted)
     }
 
     /// Writes one frame; `payload` encodes it (by default with the frame's coder). To the console,
@@ -320,7 +316,7 @@ final class NodeServer {
         }
         if outbox.isEmpty, let dropped = outbox.takeDropped() {
             publish(NodeEventFrame(kind: .dropped, text: "dropped \(dropped.text) while the console was slow",
-                                   term: raft.term))
+                                   term: core.term))
         }
         console.flush()
     }

@@ -106,6 +106,9 @@ public final class WriteAheadLog {
     public func persist(_ ready: Ready, sync: Bool? = nil) throws(WALError) {
         guard ReadyRules.isDurable(ready) else { return }
         try ensureUsable()
+        if let snapshot = ready.snapshot, snapshot.position.index < mirror.snapshotIndex {
+            try rollBack(to: snapshot)
+        }
         if let reason = mirror.rejection(snapshot: ready.snapshot, entries: ready.entries) {
             throw .invalidBatch(reason: reason)
         }
@@ -131,6 +134,20 @@ public final class WriteAheadLog {
             // snapshot.bin is durable: from here a restart recovers exactly this compacted state.
             mirror.compact(to: snapshot)
             try rewriteLog()
+        }
+    }
+
+    /// A full copy older than the stored snapshot (a primary/backup replica whose own history the
+    /// new primary lacks) replaces it, and every entry. Each step leaves what a restart recovers
+    /// consistently: the log first loses its entries (the old snapshot alone, as if the copy never
+    /// came), then `snapshot.bin` becomes the copy. (Replay keeps a newer `snapshot.bin` over an
+    /// older snapshot record, so the record alone would not do.)
+    private func rollBack(to snapshot: Snapshot) throws(WALError) {
+        try poisoningOnFailure { () throws(WALError) in
+            mirror.state.entries = []
+            try rewriteLog()
+            try writeSnapshotFile(snapshot)
+            mirror.compact(to: snapshot)
         }
     }
 

@@ -16,6 +16,9 @@ public enum BugKnob: String, CaseIterable, Sendable {
     case leaseLocalClock = "lease-local-clock"
     /// Services: client sessions do not deduplicate, so a retried write applies twice.
     case sessionForgets = "session-forgets"
+    /// Primary/backup only: a replica takes the stream of a primary from an older epoch (one already
+    /// replaced), so what it applies is no longer its own epoch's primary's stream.
+    case acceptStaleEpoch = "accept-stale-epoch"
 
     /// One line for `--help` and the console.
     public var summary: String {
@@ -27,6 +30,7 @@ public enum BugKnob: String, CaseIterable, Sendable {
         case .staleLeaderRead: "a leader serves reads without confirming it still leads (no ReadIndex round)"
         case .leaseLocalClock: "a new leader's clock entries carry its own clock, not the replicated time"
         case .sessionForgets: "client sessions do not deduplicate: a retried write applies twice"
+        case .acceptStaleEpoch: "primary/backup: a replica applies the stream of a primary from an older epoch"
         }
     }
 }
@@ -34,6 +38,11 @@ public enum BugKnob: String, CaseIterable, Sendable {
 /// An invalid configuration, with the reason in words.
 public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public var description: String
+
+    /// An error with its reason (also for the primary/backup core's config, outside this module).
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// How one node behaves. Times are in ticks; the runtime decides how long a tick is.

@@ -214,6 +214,7 @@ public struct ReplicaDriver<Core: ReplicationCore> {
         var effects = ReplicaEffects()
         swap(&effects.actions, &outbox)
         noteRoleChange(&effects)
+        noteCoreNotices(&effects)
         while core.hasReady {
             let batch = core.ready()
             schedule(batch, &effects)
@@ -222,9 +223,17 @@ public struct ReplicaDriver<Core: ReplicationCore> {
             answerReads(batch, &effects)
             compactIfDue(&effects)
             noteRoleChange(&effects)
+            noteCoreNotices(&effects)
             effects.stateChanged = true
         }
         return effects
+    }
+
+    private mutating func noteCoreNotices(_ effects: inout ReplicaEffects) {
+        for text in core.takeNotices() {
+            effects.actions.append(.event(ReplicaEvent(kind: .role, text: text)))
+            effects.stateChanged = true
+        }
     }
 
     /// Persist before send, with the two exceptions `ReadyRules` names.
@@ -349,8 +358,8 @@ public struct ReplicaDriver<Core: ReplicationCore> {
             }
             pendingWrites = [:]
         }
-        let text = leading ? "became leader" : "became \(core.roleName)"
-        effects.actions.append(.event(ReplicaEvent(kind: .role, text: "\(text) in term \(core.term)")))
+        effects.actions.append(.event(ReplicaEvent(kind: .role,
+                                                   text: "became \(core.roleName) in \(core.termWord) \(core.term)")))
         lastLeading = leading
         lastRoleName = core.roleName
         lastTerm = core.term
@@ -371,5 +380,14 @@ extension ReplicaDriver where Core == RaftNode {
     /// Switches pre-vote and check-quorum (the console's `set prevote|checkquorum`).
     public mutating func setFeatures(preVote: Bool, checkQuorum: Bool) {
         core.setFeatures(preVote: preVote, checkQuorum: checkQuorum)
+    }
+}
+
+// MARK: - Controls of a primary/backup node
+
+extension ReplicaDriver where Core == PrimaryBackup {
+    /// Fires the monitor's down timer now: this node asks to be promoted.
+    public mutating func campaignNow() {
+        core.campaignNow()
     }
 }

@@ -35,6 +35,19 @@ public protocol ReplicationCore {
     mutating func advance(_ batch: Ready)
     /// Replaces the log through `index` (applied and persisted) with the services' state `data`.
     mutating func compact(through index: LogIndex, snapshotData data: [UInt8])
+    /// Lines for the event log about the core's own state that are not role or term changes (a
+    /// semi-sync primary falling back to async), each handed out once.
+    mutating func takeNotices() -> [String]
+    /// What the core calls its term in events ("term", "epoch").
+    var termWord: String { get }
+}
+
+extension ReplicationCore {
+    /// Raft has nothing to report beyond its role and term.
+    public mutating func takeNotices() -> [String] { [] }
+
+    /// What the core calls its term in events ("term", "epoch").
+    public var termWord: String { "term" }
 }
 
 // MARK: - RaftNode
@@ -42,4 +55,15 @@ public protocol ReplicationCore {
 extension RaftNode: ReplicationCore {
     public var isLeader: Bool { role == .leader }
     public var roleName: String { role.rawValue }
+}
+
+// MARK: - PrimaryBackup
+
+extension PrimaryBackup: ReplicationCore {
+    public var isLeader: Bool { role == .primary }
+    public var roleName: String { role.rawValue }
+    /// The epoch: of the primary this node follows or is; while asking to be promoted, the one asked for.
+    public var term: Term { role == .candidate ? voteEpoch : epoch }
+    public var leader: NodeID? { primary }
+    public var termWord: String { "epoch" }
 }

@@ -19,6 +19,11 @@ public struct Violation: Sendable, CustomStringConvertible {
         case exactlyOnce = "exactly-once"
         /// Every replica's services reach the same state at the same index (compared at snapshots).
         case serviceDeterminism = "service determinism"
+        // Primary/backup:
+        /// Each epoch has at most one primary (a quorum of monitors voted for it).
+        case onePrimaryPerEpoch = "one primary per epoch"
+        /// A replica applies its epoch's primary's stream, in order: a prefix of it.
+        case streamPrefix = "replica stream prefix"
     }
 
     public var invariant: Invariant

@@ -6,14 +6,14 @@ public enum SeedRunner {
     /// completion order; `report` returns false to stop early (seeds already running still finish).
     /// Each seed is independent, so the results do not depend on the parallelism.
     public static func run(
-        seeds: [UInt64], nodeCount: Int?, bugs: Set<BugKnob>, parallelism: Int,
+        seeds: [UInt64], nodeCount: Int?, bugs: Set<BugKnob>, primaryBackup: Bool = false, parallelism: Int,
         report: (SeedResult) -> Bool
     ) async {
         await withTaskGroup(of: SeedResult.self) { group in
             var pending = seeds[...]
             func launch() {
                 guard let seed = pending.popFirst() else { return }
-                group.addTask { runOne(seed: seed, nodeCount: nodeCount, bugs: bugs) }
+                group.addTask { runOne(seed: seed, nodeCount: nodeCount, bugs: bugs, primaryBackup: primaryBackup) }
             }
             for _ in 0..<max(1, parallelism) { launch() }
             while let result = await group.next() {
@@ -26,11 +26,16 @@ public enum SeedRunner {
         }
     }
 
-    /// Runs a single seed.
-    public static func runOne(seed: UInt64, nodeCount: Int?, bugs: Set<BugKnob>, traceLines: Int = 60)
-        -> SeedResult {
-        var simulation = Simulation(options: .random(seed: seed, nodeCount: nodeCount, bugs: bugs),
-                                    traceLines: traceLines)
+    /// Runs a single seed, of Raft or of primary/backup replication.
+    public static func runOne(seed: UInt64, nodeCount: Int?, bugs: Set<BugKnob>, primaryBackup: Bool = false,
+                              traceLines: Int = 60) -> SeedResult {
+        let options = SimulationOptions.random(seed: seed, nodeCount: nodeCount, bugs: bugs,
+                                               primaryBackup: primaryBackup)
+        if primaryBackup {
+            var simulation = Simulation<PrimaryBackupInvariants>(options: options, traceLines: traceLines)
+            return simulation.run()
+        }
+        var simulation = Simulation<RaftInvariants>(options: options, traceLines: traceLines)
         return simulation.run()
     }
 }

@@ -1,12 +1,12 @@
 import Raft
 import Replica
 
-/// A simulated machine: the node loop the node process runs (`ReplicaDriver` around the Raft core
-/// and the services), what it made durable on its "disk", and its own clock.
-struct SimulatedNode {
+/// A simulated machine: the node loop the node process runs (`ReplicaDriver` around a replication
+/// core and the services), what it made durable on its "disk", and its own clock.
+struct SimulatedNode<Core: ReplicationCore> {
     let id: NodeID
     /// Nil while crashed.
-    var replica: ReplicaDriver<RaftNode>?
+    var replica: ReplicaDriver<Core>?
     /// What survives a crash.
     var disk = PersistentState()
     var flushScheduled = false
@@ -16,38 +16,30 @@ struct SimulatedNode {
     let clockRate: Double
     /// The fraction of a millisecond the tick schedule owes, so ticks keep the clock's rate.
     private var tickRemainderMs = 0.0
-    /// The running hash of what the services applied, through `appliedIndex` (state machine safety).
-    var appliedHash = SafetyChecker.emptyHash
-    var appliedIndex: LogIndex = 0
 
     init(id: NodeID, clockRate: Double) {
         self.id = id
         self.clockRate = clockRate
     }
 
-    var raft: RaftNode? { replica?.core }
     var isRunning: Bool { replica != nil }
 
     /// Runs `body` on the live loop in place (reading through the optional would copy the whole
     /// node, arrays and all, at every step); nil while crashed.
-    mutating func withReplica<Result>(_ body: (inout ReplicaDriver<RaftNode>) -> Result) -> Result? {
+    mutating func withReplica<Result>(_ body: (inout ReplicaDriver<Core>) -> Result) -> Result? {
         guard replica != nil else { return nil }
         return body(&replica!)
     }
 
-    /// Starts (or restarts) from what is on disk; `appliedHash` is the hash of the applied history
-    /// through the disk's snapshot.
-    mutating func boot(config: Config, settings: ReplicaSettings, appliedHash: UInt64) {
+    /// Starts (or restarts) `core`, restored from what is on disk.
+    mutating func boot(core: Core, settings: ReplicaSettings) {
         precondition(replica == nil, "bug: booting node \(id) while it runs")
         do {
-            let core = try RaftNode(config: config, restoring: disk)
             replica = try ReplicaDriver(core: core, restoring: disk, settings: settings)
         } catch {
             preconditionFailure("bug: simulation built an invalid node: \(error)")
         }
         flushScheduled = false
-        appliedIndex = disk.snapshot?.position.index ?? 0
-        self.appliedHash = appliedHash
     }
 
     /// Loses everything not yet durable.
@@ -84,15 +76,6 @@ struct SimulatedNode {
     mutating func store(_ snapshot: Snapshot) {
         disk.snapshot = snapshot
         disk.entries.removeAll { $0.index <= snapshot.position.index }
-    }
-
-    /// The term of the durable entry at `index` (the snapshot's at its index); nil when not held.
-    func durableTerm(at index: LogIndex) -> Term? {
-        if index == 0 { return 0 }
-        if let snapshot = disk.snapshot, snapshot.position.index == index { return snapshot.position.term }
-        guard let first = disk.entries.first, index >= first.index, index - first.index < disk.entries.count
-        else { return nil }
-        return disk.entries[index - first.index].term
     }
 }
 

@@ -35,10 +35,10 @@ extension Simulation {
     mutating func arrive(_ request: ClientRequest, at id: NodeID) {
         guard nodes[id - 1].isRunning else { return }
         switch request.operation {
-        case .read: committedWhenAsked[request.requestID] = checker.highestCommitted
         case .write, .service: stats.proposals += 1
-        case .staleRead: break
+        case .read, .staleRead: break
         }
+        invariants.asked(request)
         observe(id) { $0.receive(request) }
     }
 

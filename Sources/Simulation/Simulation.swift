@@ -31,6 +31,9 @@ public struct SimulationStats: Sendable {
     /// Client operations in the checked history, and the lock grants among them.
     public var clientOperations = 0
     public var lockGrants = 0
+    /// Primary/backup: writes acknowledged to clients, and those the final state lacks.
+    public var acknowledgedWrites = 0
+    public var lostWrites = 0
 
     public init() {}
 
@@ -48,22 +51,27 @@ public struct SimulationStats: Sendable {
         virtualMs += other.virtualMs
         clientOperations += other.clientOperations
         lockGrants += other.lockGrants
+        acknowledgedWrites += other.acknowledgedWrites
+        lostWrites += other.lostWrites
     }
 }
 
-/// One seeded run: the node loop every real node runs (`ReplicaDriver`: the Raft core, the
+/// One seeded run: the node loop every real node runs (`ReplicaDriver`: a replication core, the
 /// services, client answers, the Ready ordering) on a virtual clock and a virtual, faulty network,
-/// driven by seeded clients. Raft's properties are checked after every step; the services' (KV
-/// linearizability, lock safety, exactly-once) on the clients' history when the run ends.
-public struct Simulation {
+/// driven by seeded clients. The protocol's properties (`Invariants`: Raft's, or primary/backup's)
+/// are checked after every step; for Raft, the services' (KV linearizability, lock safety,
+/// exactly-once) on the clients' history when the run ends.
+struct Simulation<Invariants: ProtocolInvariants> {
+    typealias Core = Invariants.Core
+
     public let options: SimulationOptions
     var random: SeededRandom
     var nowMs = 0
     private var queue = Heap<Scheduled>()
     private var sequence = 0
-    var nodes: [SimulatedNode]
+    var nodes: [SimulatedNode<Core>]
     private var network: LinkTable
-    var checker = SafetyChecker()
+    var invariants: Invariants
     private var trace = Trace()
     var stats = SimulationStats()
     private var violation: Violation?
@@ -71,18 +79,16 @@ public struct Simulation {
     var clients: [SimulatedClient]
     /// Every finished client operation, in completion order.
     var history: [HistoryOperation] = []
-    /// Linearizable reads in flight: request id → highest committed index when the node got it.
-    var committedWhenAsked: [UInt64: LogIndex] = [:]
     private var markerSerial: UInt64 = 0
     /// Set in the liveness phase once a leader answered the marker write.
     var markerCommitted = false
 
     /// A client waits this long for an answer before it asks another node.
-    static let clientTimeoutMs = 300
+    static var clientTimeoutMs : Int { 300 }
     /// A client gives an operation up (outcome `unknown` for a write) after this long.
-    static let clientGiveUpMs = 2_500
+    static var clientGiveUpMs : Int { 2_500 }
     /// Request ids of the liveness marker use this client number.
-    static let markerClient = 0xFFFE
+    static var markerClient : Int { 0xFFFE }
 
     /// - Parameters:
     ///   - options: the seed's run.
@@ -97,6 +103,7 @@ public struct Simulation {
         }
         nodes = rates.enumerated().map { SimulatedNode(id: $0.offset + 1, clockRate: $0.element) }
         network = LinkTable(nodeCount: options.nodeCount)
+        invariants = Invariants(options: options)
         clients = (0..<options.clientCount).map { SimulatedClient(index: $0, leaderHint: 1) }
     }
 
@@ -119,9 +126,13 @@ public struct Simulation {
         if violation == nil && !markerCommitted {
             fail(.liveness, "no proposal committed within \(options.livenessBoundMs) ms after faults stopped")
         }
-        if violation == nil { checkHistory() }
+        if violation == nil && Invariants.checksClientHistory { checkHistory() }
+        if let (lost, acknowledged) = invariants.lostWrites() {
+            stats.lostWrites = lost
+            stats.acknowledgedWrites = acknowledged
+        }
         stats.virtualMs = nowMs
-        stats.highestCommitted = checker.highestCommitted
+        stats.highestCommitted = invariants.highestCommitted
         return SeedResult(seed: options.seed, options: options, violation: violation,
                           traceHash: trace.hash, traceTail: trace.tail(), stats: stats)
     }
@@ -184,19 +195,17 @@ public struct Simulation {
     // MARK: Nodes
 
     private mutating func start(node id: NodeID) {
-        var config = Config(id: id, members: Array(1...options.nodeCount))
-        config.heartbeatTicks = options.heartbeatTicks
-        config.electionTicks = options.electionTicks
-        config.preVote = options.preVote
-        config.checkQuorum = options.checkQuorum
-        config.maxEntriesPerAppend = options.maxEntriesPerAppend
-        config.randomSeed = random.next()
-        config.bugs = options.bugs
         let settings = ReplicaSettings(tickMs: options.tickMs, heartbeatTicks: options.heartbeatTicks,
                                        snapshotEvery: options.snapshotEvery, bugs: options.bugs)
-        let snapshotIndex = nodes[id - 1].disk.snapshot?.position.index ?? 0
-        nodes[id - 1].boot(config: config, settings: settings,
-                           appliedHash: checker.appliedHash(through: snapshotIndex))
+        let core: Core
+        do {
+            core = try Invariants.makeCore(id: id, options: options, seed: random.next(),
+                                           restoring: nodes[id - 1].disk)
+        } catch {
+            preconditionFailure("bug: simulation built an invalid node: \(error)")
+        }
+        nodes[id - 1].boot(core: core, settings: settings)
+        invariants.booted(id, disk: nodes[id - 1].disk)
         if nowMs > 0 { record(.restart(node: id)) }
         let incarnation = nodes[id - 1].incarnation
         let firstTickMs = Int.random(in: 1...options.tickMs, using: &random)
@@ -213,26 +222,21 @@ public struct Simulation {
 
     /// Runs `change` on a live node's loop, then checks what it became and schedules its flush.
     /// The loop is changed in place: a copy would make every array inside it copy on write.
-    mutating func observe(_ id: NodeID, _ change: (inout ReplicaDriver<RaftNode>) -> Void) {
+    mutating func observe(_ id: NodeID, _ change: (inout ReplicaDriver<Core>) -> Void) {
         let changed = nodes[id - 1].withReplica { replica in
-            let before = (replica.core.role, replica.core.term)
+            let before = (replica.core.roleName, replica.core.term)
             change(&replica)
-            return (replica.core.role, replica.core.term) != before
+            return (replica.core.roleName, replica.core.term) != before
         }
         if changed == true { roleChanged(id) }
         scheduleFlushIfNeeded(id)
     }
 
     private mutating func roleChanged(_ id: NodeID) {
-        guard let raft = nodes[id - 1].raft else { return }
-        record(.roleChange(node: id, role: raft.role, term: raft.term))
-        guard raft.role == .leader else { return }
-        stats.elections += 1
-        if let problem = checker.leaderElected(id, term: raft.term, log: raft) {
-            let invariant: Violation.Invariant = problem.contains("both leaders")
-                ? .electionSafety : .leaderCompleteness
-            fail(invariant, problem)
-        }
+        guard let core = nodes[id - 1].replica?.core else { return }
+        record(.roleChange(node: id, role: core.roleName, term: core.term))
+        if core.isLeader { stats.elections += 1 }
+        if let breach = invariants.roleChanged(id, core: core) { fail(breach.invariant, breach.detail) }
     }
 
     private mutating func scheduleFlushIfNeeded(_ id: NodeID) {
@@ -266,71 +270,44 @@ public struct Simulation {
                 return crash(id, during: "fsync")
             }
             nodes[id - 1].persist(batch)
-            checkWritten(batch.entries, by: id)
+            if let breach = invariants.persisted(batch.entries, by: id, disk: nodes[id - 1].disk) {
+                fail(breach.invariant, breach.detail)
+            }
         case .storeSnapshot(let snapshot):
             nodes[id - 1].store(snapshot)
-            if let problem = checker.snapshotTaken(snapshot, by: id) { fail(.serviceDeterminism, problem) }
+            if let breach = invariants.snapshotTaken(snapshot, by: id) { fail(breach.invariant, breach.detail) }
         case .reply(let reply):
+            if let term = nodes[id - 1].replica?.core.term { invariants.answered(reply, by: id, term: term) }
             route(reply)
         case .event:
             break
         case .applied(let snapshot, let entries):
             checkApplied(snapshot: snapshot, entries: entries, on: id)
         case .readConfirmed(let requestID, let index):
-            checkRead(requestID, confirmedAt: index, on: id)
-        }
-    }
-
-    /// Log matching, on what the node just made durable (its predecessor terms from its disk).
-    private mutating func checkWritten(_ entries: [Entry], by id: NodeID) {
-        for entry in entries {
-            let previousTerm = nodes[id - 1].durableTerm(at: entry.index - 1) ?? -1
-            if let problem = checker.entryWritten(entry, previousTerm: previousTerm, by: id) {
-                return fail(.logMatching, problem)
+            stats.readsConfirmed += 1
+            if let breach = invariants.readConfirmed(requestID, at: index, on: id) {
+                fail(breach.invariant, breach.detail)
             }
         }
     }
 
-    /// State machine safety: what each node applies (and so has committed) is the same history.
+    /// What a node applied, checked by the protocol's invariants.
     private mutating func checkApplied(snapshot: Snapshot?, entries: [Entry], on id: NodeID) {
         if let snapshot {
             stats.snapshotInstalls += 1
             record(.snapshotInstalled(node: id, index: snapshot.position.index))
-            guard snapshot.position.index <= checker.highestApplied else {
-                return fail(.stateMachineSafety,
-                            "n\(id) installed a snapshot through \(snapshot.position.index), beyond what any "
-                                + "node applied")
-            }
-            nodes[id - 1].appliedIndex = snapshot.position.index
-            nodes[id - 1].appliedHash = checker.appliedHash(through: snapshot.position.index)
         }
-        guard let nodeTerm = nodes[id - 1].withReplica({ $0.core.term }) else { return }
-        for entry in entries {
-            if let problem = checker.committed(index: entry.index, entryTerm: entry.term, by: id, nodeTerm: nodeTerm) {
-                return fail(.stateMachineSafety, problem)
-            }
-            nodes[id - 1].appliedHash = SafetyChecker.chain(nodes[id - 1].appliedHash, entry)
-            nodes[id - 1].appliedIndex = entry.index
-            if let problem = checker.applied(index: entry.index, hash: nodes[id - 1].appliedHash, by: id) {
-                return fail(.stateMachineSafety, problem)
-            }
+        guard let (term, leading) = nodes[id - 1].withReplica({ ($0.core.term, $0.core.isLeader) }) else { return }
+        if let breach = invariants.applied(snapshot: snapshot, entries: entries, by: id, term: term, leading: leading) {
+            return fail(breach.invariant, breach.detail)
         }
         if let last = entries.last { record(.commit(node: id, index: last.index)) }
-    }
-
-    /// A confirmed read must see every write committed before it was asked.
-    private mutating func checkRead(_ requestID: UInt64, confirmedAt index: LogIndex, on id: NodeID) {
-        guard let committed = committedWhenAsked.removeValue(forKey: requestID) else { return }
-        stats.readsConfirmed += 1
-        if index < committed {
-            fail(.linearizableRead, "n\(id) confirmed read \(requestID) at index \(index), "
-                + "but \(committed) was committed before it was asked")
-        }
     }
 
     // MARK: Network
 
     private mutating func send(_ message: Message) {
+        invariants.sent(message)
         if faultsActive {
             if network.isCut(from: message.from, to: message.to) {
                 return drop(message, "partitioned")

@@ -1,4 +1,5 @@
 import Raft
+import Replica
 
 /// Everything one seed decides about its run: cluster size, fault rates, timing and core settings.
 /// Derived from the seed alone, so a seed replays exactly.
@@ -35,12 +36,18 @@ public struct SimulationOptions: Sendable, CustomStringConvertible {
     public var clockDrift = 0.01
     /// Chance that a node is killed during a synced persist (after a leader's early send).
     public var crashDuringSyncRate = 0.002
+    /// Primary/backup replication with this acknowledgement mode; nil for Raft.
+    public var primaryBackup: Acknowledgement?
 
     /// Draws a seed's options. `nodeCount` fixes the cluster size instead of drawing it from 3–9.
-    public static func random(seed: UInt64, nodeCount: Int? = nil, bugs: Set<BugKnob> = []) -> Self {
+    /// With `primaryBackup`, the seed also draws how the primary acknowledges (async, semi-sync 1
+    /// falling back after four election timeouts, or semi-sync 1 waiting for ever), after the rest,
+    /// so a seed's other options are the same under either protocol.
+    public static func random(seed: UInt64, nodeCount: Int? = nil, bugs: Set<BugKnob> = [],
+                              primaryBackup: Bool = false) -> Self {
         var random = SeededRandom(seed: seed)
         let delayMin = Int.random(in: 1...5, using: &random)
-        return SimulationOptions(
+        var options = SimulationOptions(
             seed: seed,
             nodeCount: nodeCount ?? Int.random(in: 3...9, using: &random),
             preVote: Bool.random(using: &random),
@@ -57,6 +64,12 @@ public struct SimulationOptions: Sendable, CustomStringConvertible {
             clientCount: Int.random(in: 2...5, using: &random),
             bugs: bugs
         )
+        if primaryBackup {
+            let fallbackTicks = 4 * options.electionTicks
+            options.primaryBackup = [Acknowledgement.async, .semiSync(replicas: 1, fallbackTicks: fallbackTicks),
+                                     .semiSync(replicas: 1, fallbackTicks: nil)].randomElement(using: &random)!
+        }
+        return options
     }
 
     public var description: String {
@@ -67,5 +80,14 @@ public struct SimulationOptions: Sendable, CustomStringConvertible {
             + "partition-every=\(partitionEveryMs)ms crash-every=\(crashEveryMs)ms "
             + "propose-every=\(proposeEveryMs)ms clients=\(clientCount)"
             + (knobs.isEmpty ? "" : " bugs=\(knobs)")
+            + (primaryBackup.map { " primary-backup=\(Self.describe($0))" } ?? "")
+    }
+
+    private static func describe(_ acknowledgement: Acknowledgement) -> String {
+        switch acknowledgement {
+        case .async: "async"
+        case .semiSync(let replicas, let fallback?): "semi-sync-\(replicas)-fallback-\(fallback)ticks"
+        case .semiSync(let replicas, nil): "semi-sync-\(replicas)-wait"
+        }
     }
 }

@@ -4,7 +4,7 @@ import Raft
 public enum TraceEvent: Sendable {
     case deliver(Message)
     case drop(Message, reason: String)
-    case roleChange(node: NodeID, role: Role, term: Term)
+    case roleChange(node: NodeID, role: String, term: Term)
     case commit(node: NodeID, index: LogIndex)
     /// `during`: what the node was doing when killed (nil: between steps).
     case crash(node: NodeID, during: String?)
@@ -62,7 +62,7 @@ public struct Trace: Sendable {
         case .drop(let message, _):
             mix(2); mix(message.from); mix(message.to); mix(message.term)
         case .roleChange(let node, let role, let term):
-            mix(3); mix(node); mix(role.hashValueStable); mix(term)
+            mix(3); mix(node); for byte in role.utf8 { mix(Int(byte)) }; mix(term)
         case .commit(let node, let index):
             mix(4); mix(node); mix(index)
         case .crash(let node, let during): mix(5); mix(node); mix(during?.utf8.count ?? 0)
@@ -85,7 +85,7 @@ public struct Trace: Sendable {
         case .deliver(let message): "n\(message.from) → n\(message.to)  \(describe(message))"
         case .drop(let message, let reason):
             "n\(message.from) ✗ n\(message.to)  \(describe(message)) (\(reason))"
-        case .roleChange(let node, let role, let term): "n\(node) becomes \(role.rawValue) in term \(term)"
+        case .roleChange(let node, let role, let term): "n\(node) becomes \(role) in term \(term)"
         case .commit(let node, let index): "n\(node) commits through \(index)"
         case .crash(let node, let during): "n\(node) crashes" + (during.map { " during \($0)" } ?? "")
         case .restart(let node): "n\(node) restarts from disk"
@@ -120,18 +120,6 @@ public struct Trace: Sendable {
             return head + " round=\(round)"
         case .installSnapshot(let snapshot):
             return head + " through \(snapshot.position.index)@t\(snapshot.position.term)"
-        }
-    }
-}
-
-extension Role {
-    /// A hash that is the same in every process (Swift's `hashValue` is seeded per process).
-    var hashValueStable: Int {
-        switch self {
-        case .follower: 0
-        case .preCandidate: 1
-        case .candidate: 2
-        case .leader: 3
         }
     }
 }

@@ -39,6 +39,16 @@ struct ClusterFlags: ParsableArguments {
     @Option(help: "Run the simulated cluster on this seed: the same nodes in one process on a virtual clock; the same seed, the same run.")
     var simulate: UInt64?
 
+    @Option(name: .customLong("protocol"), help: "How the nodes replicate: raft (the default) or primary-backup.")
+    var replication: ReplicationProtocol?
+
+    @Option(name: .customLong("replication"), parsing: .upToNextOption,
+            help: "primary-backup: when the primary answers a write: async (default), semi-sync K (once K replicas have it; async after a timeout), semi-sync K wait (never falls back).")
+    var replicationWords: [String] = []
+
+    /// `--replication`'s mode, nil when not given.
+    var replicationMode: ReplicationMode? { try? ReplicationMode.parse(flag: replicationWords) }
+
     /// The back end these flags ask for (a deck's header may ask too).
     func backend(script: [ScenarioLine] = []) -> BackendChoice {
         BackendChoice(flag: engine, simulate: simulate, script: script)
@@ -53,6 +63,18 @@ struct ClusterFlags: ParsableArguments {
         }
         guard (1...9).contains(nodes) else { throw ValidationError("--nodes must be 1–9, got \(nodes)") }
         guard snapshotEvery >= 1 else { throw ValidationError("--snapshot-every must be at least 1") }
+        _ = try ReplicationMode.parse(flag: replicationWords)
+        let replicating = replication ?? .raft
+        for knob in bug where !knob.applies(to: replicating) {
+            throw ValidationError("--bug \(knob.rawValue) is a knob of "
+                + (replicating == .raft ? "primary-backup: add --protocol primary-backup" : "Raft's: drop --protocol primary-backup"))
+        }
+        if replicationMode != nil, replication != .primaryBackup {
+            throw ValidationError("--replication sets how a primary answers: add --protocol primary-backup")
+        }
+        if case .semiSync(let replicas, _)? = replicationMode, replicas > nodes - 1 {
+            throw ValidationError("semi-sync \(replicas) needs at least \(replicas + 1) nodes, not \(nodes)")
+        }
     }
 
     func options() throws -> ClusterOptions {
@@ -63,6 +85,8 @@ struct ClusterFlags: ParsableArguments {
         options.bugs = bug
         options.snapshotEvery = snapshotEvery
         options.startsFrozen = frozen
+        options.replication = replication ?? .raft
+        options.replicationMode = replicationMode ?? .async
         if let seed { options.seed = seed }
         for path in [journal, history].compactMap({ $0 }) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
@@ -72,5 +96,17 @@ struct ClusterFlags: ParsableArguments {
         options.journalPath = journal
         options.historyPath = history
         return options
+    }
+}
+
+extension BugKnob {
+    /// Whether nodes replicating by `replication` have this mistake to switch on: the Raft core's
+    /// knobs only Raft, the primary/backup core's only it, the services' and the loop's both.
+    func applies(to replication: ReplicationProtocol) -> Bool {
+        switch self {
+        case .commitOldTerm, .voteTwice, .skipLogCheck, .forgetVoteOnRestart, .staleLeaderRead: replication == .raft
+        case .acceptStaleEpoch: replication == .primaryBackup
+        case .leaseLocalClock, .sessionForgets: true
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cluster
+import CommandLanguage
 import Foundation
 import Raft
 
@@ -12,9 +13,13 @@ struct DrillCommand: AsyncParsableCommand {
             Concurrent clients put, get, cas and take locks while a nemesis (from the seed) kills, \
             pauses, partitions (into groups, Jepsen's ring of overlapping majorities, or a bridge), \
             drops messages and skews clocks, one fault at a time. Afterwards every \
-            fault is healed, every key is read once more, and the history is checked. Exits 1 when the \
-            history is not linearizable or a write applied twice (exactly-once, from what each write replaced). The history and the journal stay in --out, for `check` and \
-            `clusterdeck replay`.
+            fault is healed, every key is read once more, and the history is checked. Some writes go to \
+            keys nobody writes again; each acknowledged one is read back after healing, and the report \
+            says `lost acknowledged writes: N (of M acknowledged)` (Jepsen's count). Exits 1 when the \
+            history is not linearizable, a write applied twice (exactly-once, from what each write \
+            replaced), or an acknowledged write was lost. --protocol primary-backup runs the same drill \
+            on primary/backup nodes (--replication async | semi-sync K [wait]). The history and the \
+            journal stay in --out, for `check` and `clusterdeck replay`.
             """
     )
 
@@ -44,6 +49,13 @@ struct DrillCommand: AsyncParsableCommand {
     @Flag(help: "Run without pre-vote.")
     var noPrevote = false
 
+    @Option(name: .customLong("protocol"), help: "How the nodes replicate: raft (the default) or primary-backup.")
+    var replication: ReplicationProtocol = .raft
+
+    @Option(name: .customLong("replication"), parsing: .upToNextOption,
+            help: "primary-backup: async (default) | semi-sync K | semi-sync K wait.")
+    var replicationWords: [String] = []
+
     @Option(help: "Directory for history.jsonl, journal.jsonl and report.txt (default: ./drill-SEED).")
     var out: String?
 
@@ -54,6 +66,12 @@ struct DrillCommand: AsyncParsableCommand {
             throw ValidationError("--duration must be between 2s and 24h")
         }
         _ = try faultKinds()
+        if try ReplicationMode.parse(flag: replicationWords) != nil, replication != .primaryBackup {
+            throw ValidationError("--replication sets how a primary answers: add --protocol primary-backup")
+        }
+        for knob in bug where !knob.applies(to: replication) {
+            throw ValidationError("--bug \(knob.rawValue) does not apply to \(replication.rawValue) nodes")
+        }
     }
 
     func faultKinds() throws -> [FaultKind] {
@@ -67,12 +85,15 @@ struct DrillCommand: AsyncParsableCommand {
         setup.cluster.bugs = bug
         setup.cluster.checkQuorum = !noCheckquorum
         setup.cluster.preVote = !noPrevote
+        setup.cluster.replication = replication
+        setup.cluster.replicationMode = try ReplicationMode.parse(flag: replicationWords) ?? .async
         let (seed, directory, options, drill) = (setup.seed, setup.directory, setup.cluster, setup.drill)
         let local = try await seeds.backend.make(options: options.withRunKind(.drill), watched: false, recorded: false)
         let guardian = StopSignals.shutDown(local)
         say("drill: \(nodes) nodes, \(clients) clients, \(duration), faults "
             + "\(drill.faults.isEmpty ? "none" : drill.faults.map(\.rawValue).joined(separator: ",")), seed \(seed)"
             + (bug.isEmpty ? "" : ", bug \(bug.map(\.rawValue).joined(separator: ","))")
+            + (replication == .raft ? "" : ", \(replication.rawValue) \(options.replicationMode)")
             + (seeds.simulate == nil ? "" : ", simulated"))
         try await local.start()
         let report = await Drill(cluster: local, options: drill).run { progress in

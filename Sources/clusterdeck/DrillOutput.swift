@@ -19,6 +19,12 @@ enum DrillOutput {
                             report.ok, report.failed, report.unknown))
         lines.append("faults: \(report.faults.count)")
         lines += report.faults.map { String(format: "  %6.1f s  %@", $0.seconds, $0.text) }
+        if let writes = report.writes { lines.append(writes.line) }
+        if let lost = report.lostWrites {
+            lines.append(lost.line)
+            lines += lost.examples
+            if lost.unread > 0 { lines.append("  (\(lost.unread) acknowledged writes could not be read back)") }
+        }
         lines += report.check?.lines ?? []
         if let twice = report.appliedTwice {
             lines.append("exactly-once: NO — \(twice.explanation)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLanguage
 import Foundation
 import NodeRuntime
 import Raft
@@ -45,6 +46,13 @@ struct NodeCommand: ParsableCommand {
     @Option(help: "Switch on a bug knob (repeatable).")
     var bug: [BugKnob] = []
 
+    @Option(name: .customLong("protocol"), help: "How the nodes replicate: raft or primary-backup.")
+    var replication: ReplicationProtocol = .raft
+
+    @Option(name: .customLong("replication"), parsing: .upToNextOption,
+            help: "primary-backup: async | semi-sync K [wait].")
+    var replicationWords: [String] = []
+
     @Option(help: "The seed of this node's election timeouts (the console derives it from the run's seed).")
     var seed: UInt64?
 
@@ -75,6 +83,8 @@ struct NodeCommand: ParsableCommand {
         options.snapshotEvery = snapshotEvery
         options.bugs = Set(bug)
         options.seed = seed
+        options.replication = replication
+        options.replicationMode = try ReplicationMode.parse(flag: replicationWords) ?? .async
         NodeMain.run(options)
     }
 }

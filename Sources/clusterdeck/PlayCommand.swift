@@ -118,6 +118,14 @@ struct PlayCommand: AsyncParsableCommand {
         do {
             let probe = try ScenarioParser.parse(text, file: file, nodeCount: nil)
             for line in probe.prefix(while: { !$0.step.startsTheRun }) {
+                // The deck's protocol and replication mode, unless the flags chose (then a deck that
+                // needs another is refused, naming its line).
+                if case .need(.replication(let wanted)) = line.step, cluster.replication == nil {
+                    options.replication = wanted
+                }
+                if case .need(.acknowledgement(let wanted)) = line.step, cluster.replicationMode == nil {
+                    options.replicationMode = wanted
+                }
                 guard case .bug(let name) = line.step else { continue }
                 guard let knob = BugKnob(rawValue: name) else {
                     let known = BugKnob.allCases.map(\.rawValue).joined(separator: ", ")

@@ -45,3 +45,26 @@ struct DeckNeedTests {
         }
     }
 }
+
+@Suite("Replication modes")
+struct ReplicationModeTests {
+    @Test("async, semi-sync K and semi-sync K wait parse and print back")
+    func parsesModes() throws {
+        for text in ["async", "semi-sync 1", "semi-sync 2 wait"] {
+            #expect(try ReplicationMode.parse(text).get().description == text)
+        }
+        #expect(try ReplicationMode.parse("semi-sync").get() == .semiSync(replicas: 1, waitsForever: false))
+        for bad in ["sync", "semi-sync 0", "semi-sync 1 later", "async 1", ""] {
+            #expect(throws: ReplicationModeError.self) { try ReplicationMode.parse(bad).get() }
+        }
+    }
+
+    @Test("a deck's header may say when a primary answers")
+    func parsesHeader() throws {
+        let lines = try ScenarioParser.parse("replication semi-sync 1 wait\nstart 3", file: "t.deck", nodeCount: nil)
+        #expect(lines.first?.step == .need(.acknowledgement(.semiSync(replicas: 1, waitsForever: true))))
+        #expect(throws: ScenarioError.self) {
+            try ScenarioParser.parse("replication sometimes\nstart 3", file: "t.deck", nodeCount: nil)
+        }
+    }
+}

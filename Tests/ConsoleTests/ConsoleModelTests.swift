@@ -265,7 +265,8 @@ struct ConsoleModelTests {
         var model = Fixtures.model(width: 80, height: 24)
         model.summary.travel = TimeTravelSummary(nowSeconds: 5, endSeconds: 10, forkSeconds: [2.5])
         let text = ConsoleView.render(model).text
-        let bar = try? #require(text.split(separator: "\n").first { $0.contains("time 0:05.0 of 0:10.0") })
+        let bar = text.split(separator: "\n").first { $0.contains("time 0:05.0 of 0:10.0") }
+        #expect(bar != nil)
         #expect(bar?.contains("1 fork") == true)
         #expect(bar?.contains("+") == true && bar?.contains("|") == true)
     }

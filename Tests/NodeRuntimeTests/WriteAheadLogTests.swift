@@ -355,27 +355,27 @@ struct WriteAheadLogTests {
 
 /// Runs `body` with a fresh directory path under the temporary directory, removed afterwards
 /// whether `body` succeeds or not. The directory itself does not exist yet: `open` creates it.
-private func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
+func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
     let url = FileManager.default.temporaryDirectory
         .appendingPathComponent("wal-test-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: url) }
     try body(url.path)
 }
 
-private func reopen(_ directory: String) throws -> PersistentState {
+func reopen(_ directory: String) throws -> PersistentState {
     let (wal, state) = try WriteAheadLog.open(directory: directory, fsync: false)
     wal.close()
     return state
 }
 
-private func batch(_ hardState: HardState?, _ entries: [Entry]) -> Ready {
+func batch(_ hardState: HardState?, _ entries: [Entry]) -> Ready {
     var ready = Ready()
     ready.hardState = hardState
     ready.entries = entries
     return ready
 }
 
-private func entries(_ indexes: ClosedRange<Int>, term: Term) -> [Entry] {
+func entries(_ indexes: ClosedRange<Int>, term: Term) -> [Entry] {
     indexes.map { Entry(term: term, index: $0, data: Array("entry \($0) term \(term)".utf8)) }
 }
 

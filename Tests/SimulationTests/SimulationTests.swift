@@ -120,3 +120,24 @@ enum ClusterDeckBinary {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+@Suite("Primary/backup simulation")
+struct PrimaryBackupSimulationTests {
+    @Test("seeds of primary/backup replication keep its invariants and count lost writes",
+          arguments: [UInt64(1), 2, 3])
+    func keepsInvariants(seed: UInt64) {
+        let result = SeedRunner.runOne(seed: seed, nodeCount: nil, bugs: [], primaryBackup: true)
+        #expect(result.violation == nil, "reproduce with: clusterdeck sim --seed \(seed) --protocol primary-backup")
+        #expect(result.stats.acknowledgedWrites > 0, "seed \(seed)")
+        #expect(result.stats.lostWrites <= result.stats.acknowledgedWrites, "seed \(seed)")
+    }
+
+    @Test("accept-stale-epoch breaks the stream-prefix invariant and is caught")
+    func staleEpochCaught() {
+        let caught = (1...20).lazy.map { UInt64($0) }.first { seed in
+            SeedRunner.runOne(seed: seed, nodeCount: 5, bugs: [.acceptStaleEpoch], primaryBackup: true)
+                .violation?.invariant == .streamPrefix
+        }
+        #expect(caught != nil, "no seed of 1…20 caught accept-stale-epoch")
+    }
+}
