@@ -83,6 +83,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Real etcd members behind ClusterBackend: the member supervisor (also the bench's way to
+        // start etcd), the per-directed-link peer proxy, the status poller and KV clients.
+        .target(
+            name: "EtcdBackend",
+            dependencies: [
+                "ClusterAPI", "CommandLanguage", "EtcdClient", "Cluster", "Checker", "CShims",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Seeded fuzzing of the frame decoder, command and scenario parsers and WAL recovery.
         .target(
             name: "Fuzzing",
@@ -96,7 +106,7 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
-                "Raft", "Wire", "ClusterAPI", "Cluster", "Console", "Checker", "EtcdClient",
+                "Raft", "Wire", "ClusterAPI", "Cluster", "Console", "Checker", "EtcdClient", "EtcdBackend",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -108,7 +118,7 @@ let package = Package(
             name: "clusterdeck",
             dependencies: [
                 "Raft", "Simulation", "NodeRuntime", "ClusterAPI", "Cluster", "CommandLanguage", "Console", "Terminal",
-                "Checker", "Fuzzing", "Bench", "EtcdClient",
+                "Checker", "Fuzzing", "Bench", "EtcdClient", "EtcdBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -121,6 +131,8 @@ let package = Package(
         .testTarget(name: "CheckerTests", dependencies: ["Checker", "Raft"]),
         .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench"]),
+        .testTarget(name: "EtcdBackendTests",
+                    dependencies: ["EtcdBackend", "EtcdClient", "ClusterAPI", "CommandLanguage", "Cluster"]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzzing", "Raft", "Wire", "NodeRuntime"]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "ClusterAPI", "Raft", "Wire", "Services"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterAPI", "Wire", "CommandLanguage", "Checker"]),

@@ -6,10 +6,13 @@ cd "$(dirname "$0")/.."
 
 SEEDS="${CLUSTERDECK_TEST_SEEDS:-2000}"
 
-# System packages: ncurses headers to build the console, tmux for its end-to-end tests.
+# System packages: ncurses headers to build the console, tmux for its end-to-end tests, etcd for the
+# etcd back end's tests (they fail, not skip, without it).
 missing=()
 [ -f /usr/include/ncursesw/curses.h ] || missing+=(libncurses-dev)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+command -v etcdctl >/dev/null 2>&1 || missing+=(etcd-client)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing ${missing[*]}"
     if [ "$(id -u)" -eq 0 ]; then

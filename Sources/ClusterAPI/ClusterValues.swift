@@ -133,6 +133,9 @@ public struct ClusterSummary: Sendable, Equatable, Codable {
     @InIDOrder public var clientNames: [UInt64: String] = [:]
     /// The seed of a simulated cluster (nil for node processes): the header says `SIMULATED seed S`.
     public var simulatedSeed: UInt64?
+    /// What runs the cluster when it is not ClusterDeck's own nodes ("etcd 3.4.23"): the header
+    /// says so.
+    public var engineLabel: String?
 
     public init(network: NetworkSummary = .none, frozen: Bool = false, heldMessages: Int = 0, timing: Timing = .teach,
                 delivered: Int = 0, dropped: Int = 0, preVote: Bool = true, checkQuorum: Bool = true,

@@ -81,6 +81,9 @@ struct Painter {
         if let seed = model.summary.simulatedSeed {
             x = screen.write(" SIMULATED seed \(seed)", x: x + 1, y: 0, style: palette.warning)
         }
+        if let engine = model.summary.engineLabel {
+            x = screen.write(" \(engine)", x: x + 1, y: 0, style: palette.warning)
+        }
         if model.summary.frozen {
             x = screen.write(" FROZEN (\(model.summary.heldMessages) held)", x: x + 1, y: 0, style: palette.warning)
         }

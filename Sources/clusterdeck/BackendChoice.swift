@@ -1,4 +1,5 @@
 import Cluster
+import EtcdBackend
 import CommandLanguage
 
 /// Which back end runs a cluster — from the command line (`--engine`, `--simulate SEED`), else from
@@ -10,6 +11,8 @@ struct BackendChoice {
     var seed: UInt64?
     /// The line that chose the engine, for the error when this build cannot run it.
     var choosingLine: ScenarioLine?
+    /// The etcd binary (`--etcd-binary`), for the etcd back end.
+    var etcdBinary = "etcd"
 
     /// - Parameters:
     ///   - flag: `--engine`.
@@ -38,7 +41,7 @@ struct BackendChoice {
     /// Builds the back end (not started).
     /// - Parameter watched: a person watches it in the console: a simulated cluster's clock then
     ///   follows the wall clock; otherwise it moves only while the caller waits, as fast as it can.
-    /// - Throws: `BackendUnavailable` when this build has no such back end.
+    /// - Throws: `EtcdStartError` when etcd cannot be found or planned.
     func make(options: ClusterOptions, watched: Bool) async throws -> any ClusterBackend {
         switch engine {
         case .processes:
@@ -49,19 +52,7 @@ struct BackendChoice {
             options.simulation = watched ? .wallClock(factor: 1) : .onDemand
             return try await LocalCluster.make(options: options)
         case .etcd:
-            throw BackendUnavailable(engine: engine, line: choosingLine)
+            return try EtcdCluster(options: options, etcdBinary: etcdBinary)
         }
-    }
-}
-
-/// A deck or a flag asked for a back end this build does not have.
-struct BackendUnavailable: Error, CustomStringConvertible {
-    var engine: EngineKind
-    var line: ScenarioLine?
-
-    var description: String {
-        let place = line.map { "line \($0.line): `\($0.text)`: " } ?? ""
-        return "\(place)\(engine.phrase) cannot run here yet (this build runs \(EngineKind.processes.phrase) "
-            + "and \(EngineKind.simulation.phrase))"
     }
 }
