@@ -124,10 +124,10 @@ extension Painter {
             (("term \(state.term)  leader \(state.leader.map { "n\($0)" } ?? "-")").cut(toWidth: width, at: "  "),
              .plain),
             (("commit \(state.commitIndex)  applied \(state.appliedIndex)").cut(toWidth: width, at: "  "), .plain),
-            (("db \(facts.databaseText)  " + (facts.errors.isEmpty ? "no alarms" : "alarms "
-                + facts.errors.joined(separator: ", "))).cut(toWidth: width, at: "  "),
-             facts.errors.isEmpty ? .plain : palette.warning),
+            ("db \(facts.databaseText)  " + (facts.errors.isEmpty ? "no alarms or errors" : ""), .plain),
         ]
+        // etcd's own words, wrapped: "etcdserver: no leader", "memberID:… alarm:NOSPACE".
+        lines += facts.errors.flatMap { $0.wrapped(width: width, rows: 2) }.map { ($0, palette.warning) }
         if let unanswered = facts.unanswered {
             lines += ("no answer: " + unanswered).wrapped(width: width, rows: 2).map { ($0, palette.warning) }
         }

@@ -187,6 +187,9 @@ public final class EtcdCluster: Sendable {
     /// Stops polling, the proxy, the control socket and every member; removes the run directory.
     public func shutdown() async {
         guard stopped.withLock({ was in defer { was = true }; return !was }) else { return }
+        // Members killed on the way out are not news (and after a failed start, the error alone
+        // says what went wrong).
+        hub.close()
         poller.withLock { $0 }?.cancel()
         try? await control.withLock({ $0 })?.close()
         await processes.shutdown()
@@ -210,7 +213,7 @@ public final class EtcdCluster: Sendable {
     }
 }
 
-/// Subscribers to a back end's events.
+/// Subscribers to a back end's events, until the back end shuts down.
 final class EventHub: Sendable {
     private let handlers = Mutex<[@Sendable (ClusterEvent) -> Void]>([])
 
@@ -220,6 +223,11 @@ final class EventHub: Sendable {
 
     func publish(_ event: ClusterEvent) {
         for handler in handlers.withLock({ $0 }) { handler(event) }
+    }
+
+    /// Forgets every subscriber: nothing is published from now on.
+    func close() {
+        handlers.withLock { $0 = [] }
     }
 }
 

@@ -37,7 +37,7 @@ enum EtcdStatusMapping {
             events.append(NodeEvent(kind: .role, text: "term \(new.term)\(leader)", term: new.term))
         }
         if let errors = new.etcd?.errors, errors != old?.etcd?.errors ?? [], !errors.isEmpty {
-            events.append(NodeEvent(kind: .error, text: "alarms: " + errors.joined(separator: ", "), term: new.term))
+            events.append(NodeEvent(kind: .error, text: "reports " + errors.joined(separator: ", "), term: new.term))
         }
         return events
     }

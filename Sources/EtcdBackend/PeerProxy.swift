@@ -125,19 +125,21 @@ final class ConnectionGate {
         return decision
     }
 
-    func closeBoth() {
-        dialerSide?.close(promise: nil)
+    /// Closes the connection on both sides (`accepted`: the dialler's, before it is recorded).
+    func closeBoth(_ accepted: (any Channel)? = nil) {
+        (dialerSide ?? accepted)?.close(promise: nil)
         listenerSide?.close(promise: nil)
     }
 }
 
-/// The accepted side: reads the request head, attributes the connection, dials the member's real
-/// peer port, then relays the request half.
+/// The accepted side: reads the first request head, attributes the connection, dials the member's
+/// real peer port, then relays the request half, attributing each later request on it anew.
 final class DialerSideHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let gate: ConnectionGate
-    private var head: [UInt8] = []
+    private var framer = PeerRequestFramer()
+    private var sawHead = false
     /// Bytes that arrive while the member's port is being dialled.
     private var waiting: [ByteBuffer] = []
     private var dialling = false
@@ -153,22 +155,23 @@ final class DialerSideHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        for event in framer.feed(buffer.readableBytesView) {
+            switch event {
+            case .head(let head):
+                sawHead = true
+                gate.attribution = PeerAttribution.of(head)
+                guard gate.admits() else { return gate.closeBoth(context.channel) }
+            case .unfollowable:
+                break
+            case .malformed:
+                return gate.closeBoth(context.channel)
+            }
+        }
         if gate.listenerSide != nil { return gate.forward(buffer, on: .request, loop: context.eventLoop) }
         waiting.append(buffer)
-        guard !dialling else { return }
-        head += buffer.readableBytesView
-        switch PeerRequestHead.parse(head) {
-        case .incomplete:
-            return
-        case .malformed:
-            context.close(promise: nil)
-        case .complete(let parsed, _):
-            gate.attribution = PeerAttribution.of(parsed)
-            guard gate.admits() else { return context.close(promise: nil) }
-            dialling = true
-            head = []
-            dial(context)
-        }
+        guard !dialling, sawHead else { return }
+        dialling = true
+        dial(context)
     }
 
     private func dial(_ context: ChannelHandlerContext) {

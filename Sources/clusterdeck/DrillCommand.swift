@@ -116,7 +116,8 @@ struct DrillCommand: AsyncParsableCommand {
         }
         await local.finish(printing: say)
         guardian.disarm()
-        let lines = DrillOutput.lines(report, seed: seed, directory: directory, simulated: seeds.simulate != nil)
+        let lines = DrillOutput.lines(report, seed: seed, directory: directory, simulated: seeds.simulate != nil,
+                                      journaled: local.isJournaled)
         for line in lines { say(line) }
         try (lines.joined(separator: "\n") + "\n").write(toFile: "\(directory)/report.txt", atomically: true,
                                                           encoding: .utf8)

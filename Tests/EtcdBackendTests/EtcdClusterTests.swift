@@ -77,4 +77,82 @@ private func launcherPath() throws -> String {
             #expect(book.counters(from: leader, to: follower).chunks > cutAfter.chunks)
         }
     }
+
+    @Test func anIsolatedMemberHearsNothing() async throws {
+        try await withEtcd { cluster in
+            // Every connection into or out of n3 stops: no kept-alive probe connection may carry
+            // Raft messages past the rules (Go reuses idle connections for any request).
+            _ = await cluster.execute(.isolate(.id(3)))
+            try await Task.sleep(for: .milliseconds(300))
+            let before = try #require(await cluster.views()[2].state?.appliedIndex)
+            for value in 1...5 {
+                #expect(await cluster.execute(.put(key: "k", value: "\(value)")).ok)
+            }
+            try await Task.sleep(for: .milliseconds(600))
+            let views = await cluster.views()
+            #expect(views[2].state?.appliedIndex == before, "the isolated member applied writes")
+            #expect((views.leader?.state?.appliedIndex ?? 0) >= before + 5)
+            #expect(await cluster.execute(.get(key: "k", staleNode: 3)).readValue != "5")
+        }
+    }
+}
+
+extension EtcdClusterTests {
+    @Test func aMemberThatCannotBindSaysWhyInOneLine() async throws {
+        // Hold a port, then plan a member whose client URL is that port: etcd exits at start.
+        let held = try HeldPort()
+        defer { held.release() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cd-etcd-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let peers = try FreePorts.pick(count: 1)
+        let plan = EtcdMemberPlan(name: "n1", clientPort: held.port, peerPort: peers[0], advertisedPeerPort: peers[0],
+                                  dataDirectory: "\(directory)/n1.etcd", logPath: "\(directory)/n1.etcd.log")
+        let (exits, continuation) = AsyncStream<EtcdExit>.makeStream()
+        let processes = try EtcdMemberProcesses(binary: "etcd", launcher: try launcherPath(), plans: [plan],
+                                                timing: .real, preVote: true, token: "t") { _, exit in
+            continuation.yield(exit)
+        }
+        try await processes.spawn(0)
+        let exit = try #require(await exits.first { _ in true })
+        await processes.shutdown()
+        #expect(exit.reason.hasPrefix("exited with code 1: "))
+        #expect(exit.reason.contains("address already in use"), "\(exit.reason)")
+        #expect(!exit.reason.contains("\n"))
+    }
+
+    @Test func aMissingBinaryIsOneLineAndLeavesNothing() throws {
+        var options = ClusterOptions(executablePath: try launcherPath())
+        options.nodeCount = 3
+        #expect(throws: EtcdStartError.self) { try EtcdCluster(options: options, etcdBinary: "/nonexistent/etcd") }
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: RunDirectory.root)) ?? []
+        #expect(!left.contains { $0.hasPrefix("\(getpid())-") })
+    }
+}
+
+/// A listening TCP socket on 127.0.0.1, held so that nothing else can bind its port.
+private struct HeldPort {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && listen(descriptor, 1) == 0
+                    && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard ok else { throw Failure("cannot hold a port") }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func release() {
+        close(descriptor)
+    }
 }

@@ -93,3 +93,35 @@ struct Failure: Error, CustomStringConvertible {
         #expect(PeerAttribution.of(try Heads.parsed(mismatch)) == nil)
     }
 }
+
+@Suite struct PeerRequestFramerTests {
+    @Test func aReusedConnectionIsAttributedRequestByRequest() throws {
+        var framer = PeerRequestFramer()
+        let probe = "GET /raft/probing HTTP/1.1\r\nHost: x\r\n\r\n"
+        // A pipeline POST on the same kept-alive connection, its 46-byte body split across reads.
+        let post = Array(Heads.post("/raft").utf8) + [UInt8](repeating: 7, count: 46)
+        let events = framer.feed(Array(probe.utf8) + post.prefix(post.count - 10))
+        #expect(events.count == 2)
+        guard case .head(let second) = try #require(events.last) else {
+            Issue.record("no second head")
+            return
+        }
+        #expect(PeerAttribution.of(second)?.kind == .pipeline)
+        #expect(framer.feed(post.suffix(10)).isEmpty)
+        // The body was skipped exactly: the next request's head is found.
+        guard case .head(let third)? = framer.feed(Array(Heads.post("/raft/snapshot").utf8)).first else {
+            Issue.record("lost the request after the body")
+            return
+        }
+        #expect(PeerAttribution.of(third)?.kind == .snapshot)
+    }
+
+    @Test func aChunkedBodyCannotBeFollowed() {
+        var framer = PeerRequestFramer()
+        let head = "POST /raft/snapshot HTTP/1.1\r\nTransfer-Encoding: chunked\r\nX-Server-From: 1\r\n\r\n"
+        let events = framer.feed(Array(head.utf8) + Array("5\r\nhello\r\n".utf8))
+        #expect(events.count == 2)
+        #expect(events.last == .unfollowable)
+        #expect(framer.feed(Array("GET /version HTTP/1.1\r\n\r\n".utf8)).isEmpty)
+    }
+}
