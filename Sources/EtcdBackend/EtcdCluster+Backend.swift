@@ -117,7 +117,9 @@ extension EtcdCluster {
         case .link(let from, let to, let settings):
             guard from != to else { return .error("link needs two different nodes") }
             book.change { $0.slow(from: from, to: to, delayMs: settings.delayMs, jitterMs: settings.jitterMs) }
-            let text = "link \(from)->\(to): \(book.rules.network.text)"
+            let link = book.rules.network.links.first { $0.from == from && $0.to == to }
+            let text = "link \(from)->\(to): delay \(link?.delayMs ?? 0)ms jitter \(link?.jitterMs ?? 0)ms "
+                + "(the proxy holds n\(from)'s bytes to n\(to))"
             hub.publish(.action(text))
             return CommandOutput(lines: [text])
         case .heal:

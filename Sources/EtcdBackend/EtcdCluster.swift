@@ -106,6 +106,10 @@ public final class EtcdCluster: Sendable {
         members.update(index) { slot in
             slot.status = .starting
             slot.pid = pid
+            // A new life: its first answer is compared with nothing (not with how the last one
+            // ended), and the pane says "starting…" until it answers.
+            slot.state = nil
+            slot.unanswered = nil
         }
         hub.publish(.nodeStarted(index + 1, pid: pid))
     }

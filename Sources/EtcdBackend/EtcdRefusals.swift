@@ -14,7 +14,7 @@ public enum EtcdRefusals {
                 + "remove/re-add procedure (member remove, member add, start with --initial-cluster-state "
                 + "existing), which membership on etcd (issue 20) will do"
         case .link(_, _, let settings) where settings.lossPercent != nil || settings.duplicatePercent != nil:
-            return "on etcd the proxy relays byte streams, not messages: losing or duplicating bytes would "
+            return "the proxy relays etcd's byte streams, not messages: losing or duplicating bytes would "
                 + "corrupt etcd's framing, not drop a message (delay and jitter apply)"
         case .freeze, .step, .thaw:
             return "etcd's messages travel as byte streams the proxy does not decode: they cannot be held "
