@@ -136,6 +136,9 @@ public struct ClusterSummary: Sendable, Equatable, Codable {
     /// What runs the cluster when it is not ClusterDeck's own nodes ("etcd 3.4.23"): the header
     /// says so.
     public var engineLabel: String?
+    /// Per directed link, what a proxy relayed (nil for back ends whose messages are decoded and
+    /// shown one by one): the timeline shows this instead of message arrows.
+    public var linkTraffic: [LinkTraffic]?
 
     public init(network: NetworkSummary = .none, frozen: Bool = false, heldMessages: Int = 0, timing: Timing = .teach,
                 delivered: Int = 0, dropped: Int = 0, preVote: Bool = true, checkQuorum: Bool = true,

@@ -21,9 +21,5 @@ public struct EtcdMemberFacts: Codable, Sendable, Equatable {
     }
 
     /// "20 KB", "1.5 MB": the database size for a pane.
-    public var databaseText: String {
-        if databaseBytes < 1_024 * 1_024 { return "\(databaseBytes / 1_024) KB" }
-        let tenths = databaseBytes * 10 / (1_024 * 1_024)
-        return "\(tenths / 10).\(tenths % 10) MB"
-    }
+    public var databaseText: String { Int(clamping: databaseBytes).byteText }
 }

@@ -46,6 +46,7 @@ extension EtcdCluster: ClusterBackend {
                                      dropped: links.reduce(0) { $0 + $1.counters.blocked },
                                      preVote: preVote, checkQuorum: true, fsync: true)
         summary.engineLabel = label
+        summary.linkTraffic = book.traffic(nodeCount: nodeCount)
         return summary
     }
 

@@ -144,6 +144,7 @@ public final class EtcdCluster: Sendable {
             while !Task.isCancelled {
                 guard let self else { return }
                 await self.pollOnce()
+                self.book.sample()
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }

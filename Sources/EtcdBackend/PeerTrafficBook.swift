@@ -24,6 +24,10 @@ public final class PeerTrafficBook: Sendable {
         /// Bumped on every rule change, so a block is told once per change, not per redial.
         var generation = 0
         var toldBlocked: Set<Link> = []
+        /// Bytes per link at the last sample, and when, for the rates.
+        var sampled: [Link: Int] = [:]
+        var sampledAt: ContinuousClock.Instant?
+        var rates: [Link: Int] = [:]
     }
 
     /// A directed link, node ids.
@@ -67,6 +71,39 @@ public final class PeerTrafficBook: Sendable {
     public func allCounters() -> [(from: Int, to: Int, counters: PeerLinkCounters)] {
         state.withLock { state in
             state.counters.map { ($0.key.from, $0.key.to, $0.value) }.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
+        }
+    }
+
+    /// Takes a sample of every link's bytes: the rates in `traffic` are over the time since the
+    /// last sample (the status poller takes one each round).
+    public func sample(at now: ContinuousClock.Instant = .now) {
+        state.withLock { state in
+            let bytes = state.counters.mapValues(\.bytes)
+            if let last = state.sampledAt {
+                let elapsed = now - last
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                state.rates = bytes.mapValues { _ in 0 }
+                for (link, total) in bytes where seconds > 0 {
+                    state.rates[link] = Int(Double(total - (state.sampled[link] ?? 0)) / seconds)
+                }
+            }
+            state.sampled = bytes
+            state.sampledAt = now
+        }
+    }
+
+    /// Every directed link between nodes 1…`nodeCount`, by sender, then receiver, with what it
+    /// carried (links that carried nothing included, so a silent link shows as silent).
+    public func traffic(nodeCount: Int) -> [LinkTraffic] {
+        state.withLock { state in
+            (1...max(1, nodeCount)).flatMap { from in
+                (1...max(1, nodeCount)).filter { $0 != from }.map { to in
+                    let link = Link(from: from, to: to)
+                    let counters = state.counters[link] ?? PeerLinkCounters()
+                    return LinkTraffic(from: from, to: to, connections: counters.connections, bytes: counters.bytes,
+                                       blocked: counters.blocked, bytesPerSecond: state.rates[link] ?? 0)
+                }
+            }
         }
     }
 

@@ -44,4 +44,19 @@ struct EtcdPaneTests {
         #expect(!line.contains("keys"))
         #expect(!line.contains("last "))
     }
+
+    @Test("the timeline shows the proxy's bytes per link, a cut link marked, and no message arrows")
+    func trafficInsteadOfArrows() {
+        var model = Self.etcd(width: 120, height: 40)
+        model.summary.linkTraffic = [
+            LinkTraffic(from: 1, to: 2, connections: 3, bytes: 50, blocked: 36),
+            LinkTraffic(from: 2, to: 1, connections: 2, bytes: 9_300, bytesPerSecond: 1_500),
+        ]
+        model.summary.network = NetworkSummary(links: [LinkState(from: 1, to: 2, up: false)])
+        let text = ConsoleView.render(model).text
+        #expect(text.contains("peer traffic through the proxy"))
+        #expect(text.contains("n1 ▶ n2   ✗ cut  0 B/s      50 B     3 conn    36 blocked"))
+        #expect(text.contains("n2 ▶ n1          1 KB/s     9 KB"))
+        #expect(!text.contains("Append"))
+    }
 }
