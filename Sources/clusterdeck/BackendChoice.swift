@@ -52,6 +52,10 @@ struct BackendChoice {
             options.simulation = watched ? .wallClock(factor: 1) : .onDemand
             return try await LocalCluster.make(options: options)
         case .etcd:
+            guard options.journalPath == nil else {
+                throw EtcdStartError("--journal records ClusterDeck's node frames for replay; etcd members have "
+                    + "none (the client history is written: --history FILE)")
+            }
             return try EtcdCluster(options: options, etcdBinary: etcdBinary)
         }
     }

@@ -81,7 +81,8 @@ struct DrillCommand: AsyncParsableCommand {
         }
         for kind in asked {
             if let reason = kind.refusal(by: backend) {
-                throw ValidationError("--faults \(kind.rawValue): \(reason)")
+                say("error: --faults \(kind.rawValue) on \(backend.kind.phrase): \(reason)")
+                throw ExitCode(2)
             }
         }
         return asked
@@ -94,6 +95,8 @@ struct DrillCommand: AsyncParsableCommand {
         setup.cluster.bugs = bug
         setup.cluster.checkQuorum = !noCheckquorum
         setup.cluster.preVote = !noPrevote
+        // etcd members have no frames to journal (the history is all `check` needs).
+        if engine == .etcd { setup.cluster.journalPath = nil }
         var choice = BackendChoice(flag: engine, simulate: seeds.simulate)
         choice.etcdBinary = etcdBinary
         let local = try await choice.make(options: setup.cluster.withRunKind(.drill), watched: false)
