@@ -84,10 +84,10 @@ public final class EtcdCluster: Sendable {
                 PeerProxy.Listener(node: index + 1, port: plan.advertisedPeerPort, upstreamPort: plan.peerPort)
             }
             let hub = hub
-            let started = try await PeerProxy.start(listeners, book: book, group: group) { from, to, kind in
+            let listening = try await PeerProxy.start(listeners, book: book, group: group) { from, to, kind in
                 hub.publish(.action("proxy: n\(from)->n\(to) is cut: closed a \(kind) connection"))
             }
-            proxy.withLock { $0 = started }
+            proxy.withLock { $0 = listening }
             for index in processes.plans.indices { try await spawn(index) }
             try await waitUntilElected(timeoutSeconds: 20)
             startPolling()
@@ -294,7 +294,7 @@ final class EtcdMemberTable: Sendable {
     /// or it is an earlier life's exit.
     func exited(_ index: Int, _ exit: EtcdExit, hub: EventHub) {
         let news = slots.withLock { slots -> Bool in
-            guard slots[index].pid == exit.pid, slots[index].status != .down(reason: exit.reason) else { return false }
+            guard slots[index].pid == exit.pid else { return false }
             if case .down = slots[index].status { return false }
             slots[index].status = .down(reason: exit.reason)
             return true
