@@ -66,15 +66,22 @@ private func launcherPath() throws -> String {
             try await Task.sleep(for: .milliseconds(300))
             let cutBefore = book.counters(from: leader, to: follower)
             let backBefore = book.counters(from: follower, to: leader)
+            let appliedBefore = try #require(await cluster.views()[follower - 1].state?.appliedIndex)
+            // The leader and the third member are a majority: writes commit without the follower.
+            #expect(await cluster.execute(.put(key: "k", value: "1")).ok)
+            #expect(await cluster.execute(.put(key: "k", value: "2")).ok)
             try await Task.sleep(for: .seconds(1))
             let cutAfter = book.counters(from: leader, to: follower)
             let backAfter = book.counters(from: follower, to: leader)
             #expect(cutAfter.chunks == cutBefore.chunks, "bytes crossed a cut link")
             #expect(cutAfter.blocked > 0, "nothing tried the cut link")
             #expect(backAfter.chunks > backBefore.chunks, "the other direction stopped too")
+            // etcd itself agrees: the follower heard none of the leader's appends.
+            #expect(await cluster.views()[follower - 1].state?.appliedIndex == appliedBefore)
             _ = await cluster.execute(.heal)
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(800))
             #expect(book.counters(from: leader, to: follower).chunks > cutAfter.chunks)
+            #expect(await cluster.execute(.get(key: "k", staleNode: follower)).readValue == "2")
         }
     }
 
