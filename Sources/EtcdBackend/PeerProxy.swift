@@ -70,6 +70,11 @@ final class ConnectionGate {
     var dialerSide: (any Channel)?
     var listenerSide: (any Channel)?
     private var dueByHalf: [PeerConnectionHalf: NIODeadline] = [:]
+    /// Bytes held for a delay and not yet written, per half: bounded, so a slowed link under load
+    /// cannot grow the console without limit.
+    private var heldBytes: [PeerConnectionHalf: Int] = [:]
+    /// Most bytes one half may hold back; beyond it the connection closes (etcd redials).
+    static let maximumHeldBytes = 16 * 1_024 * 1_024
     private var counted = false
 
     init(listener: PeerProxy.Listener, book: PeerTrafficBook, blocked: @escaping @Sendable (Int, Int, String) -> Void) {
@@ -115,7 +120,14 @@ final class ConnectionGate {
             let due = max(now + .milliseconds(Int64(delayMs + extra)), dueByHalf[half] ?? now)
             dueByHalf[half] = due
             guard due > now else { return target.writeAndFlush(buffer, promise: nil) }
-            loop.scheduleTask(deadline: due) { target.writeAndFlush(buffer, promise: nil) }
+            let size = buffer.readableBytes
+            heldBytes[half, default: 0] += size
+            guard heldBytes[half, default: 0] <= Self.maximumHeldBytes else { return closeBoth() }
+            let bound = NIOLoopBound(self, eventLoop: loop)
+            loop.scheduleTask(deadline: due) {
+                bound.value.heldBytes[half, default: 0] -= size
+                target.writeAndFlush(buffer, promise: nil)
+            }
         }
     }
 
