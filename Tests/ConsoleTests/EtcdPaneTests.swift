@@ -28,6 +28,8 @@ struct EtcdPaneTests {
         #expect(!text.contains("vote "))
         #expect(!text.contains("log 0"))
         #expect(!text.contains("kv "))
+        // No keys for what etcd cannot do.
+        #expect(!text.contains("space freeze"))
     }
 
     @Test("errors etcd reports are shown in its words")
