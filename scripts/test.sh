@@ -105,6 +105,19 @@ for deck in demos/*.deck; do
     fi
     rm -f "$log"
 done
+phase "lessons on etcd: every demos/etcd/*.deck must pass headless on real etcd members"
+for deck in demos/etcd/*.deck; do
+    log="$(mktemp)"
+    if "$bin" play "$deck" --headless >"$log" 2>&1; then
+        echo "lesson $deck: passed"
+    else
+        echo "lesson $deck: FAILED"
+        tail -15 "$log"
+        rm -f "$log"
+        exit 1
+    fi
+    rm -f "$log"
+done
 phase "lessons on the simulated cluster: every deck, seeds 1-5; a replay is byte for byte"
 for deck in demos/*.deck; do
     for seed in 1 2 3 4 5; do
