@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "EtcdBackend",
             dependencies: [
-                "ClusterAPI", "CommandLanguage", "EtcdClient", "Cluster", "Checker", "CShims",
+                "ClusterAPI", "CommandLanguage", "EtcdClient", "Cluster", "Checker", "CShims", "Raft",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -17,7 +17,7 @@ public final class EtcdCluster: Sendable {
     let etcdTiming: EtcdTiming
     let processes: EtcdMemberProcesses
     let group: MultiThreadedEventLoopGroup
-    let book = PeerTrafficBook()
+    let book: PeerTrafficBook
     let pool: EtcdConnectionPool
     let members: EtcdMemberTable
     let hub: EventHub
@@ -61,6 +61,7 @@ public final class EtcdCluster: Sendable {
         self.options = options
         self.run = run
         etcdTiming = EtcdTiming(options.timing)
+        book = PeerTrafficBook(seed: options.seed)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         pool = EtcdConnectionPool(loop: group.next(), endpoints: processes.plans.map {
             EtcdEndpoint(host: "127.0.0.1", port: $0.clientPort)

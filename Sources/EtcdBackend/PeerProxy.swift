@@ -115,7 +115,7 @@ final class ConnectionGate {
             closeBoth()
         case .pass(let delayMs, let jitterMs):
             let now = NIODeadline.now()
-            let extra = jitterMs > 0 ? Int.random(in: 0...jitterMs) : 0
+            let extra = book.jitter(upToMs: jitterMs)
             // Never before bytes sent earlier: a byte stream must stay in order.
             let due = max(now + .milliseconds(Int64(delayMs + extra)), dueByHalf[half] ?? now)
             dueByHalf[half] = due

@@ -1,4 +1,5 @@
 import ClusterAPI
+import Raft
 import Synchronization
 
 /// What the proxy has seen on one directed link, from member `from` to member `to`.
@@ -28,6 +29,8 @@ public final class PeerTrafficBook: Sendable {
         var sampled: [Link: Int] = [:]
         var sampledAt: ContinuousClock.Instant?
         var rates: [Link: Int] = [:]
+        /// Jitter draws from the run's seed (which connection draws next is the OS's doing).
+        var random: SeededRandom
     }
 
     /// A directed link, node ids.
@@ -36,9 +39,18 @@ public final class PeerTrafficBook: Sendable {
         var to: Int
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    public init() {}
+    /// A book with no rules and nothing counted; jitter draws from `seed`.
+    public init(seed: UInt64 = 0) {
+        state = Mutex(State(random: SeededRandom(seed: seed ^ 0x7072_6f78_79)))
+    }
+
+    /// A jitter of 0…`maximumMs` milliseconds, from the run's seed.
+    func jitter(upToMs maximumMs: Int) -> Int {
+        guard maximumMs > 0 else { return 0 }
+        return state.withLock { Int.random(in: 0...maximumMs, using: &$0.random) }
+    }
 
     /// The rules in force.
     public var rules: PeerLinkRules { state.withLock { $0.rules } }
