@@ -274,7 +274,12 @@ extension EtcdCluster {
     }
 
     private func checkHistory() -> CommandOutput {
-        let records = history.withLock { $0.records }
+        let (records, forgotten, path) = history.withLock { ($0.records, $0.forgottenCount, $0.path) }
+        // Checking only the newest operations could flag a read of a value written earlier.
+        guard forgotten == 0 else {
+            return .error("only the newest \(records.count) operations are kept in memory; check the whole "
+                + "history with: clusterdeck check \(path ?? "FILE")")
+        }
         let report = LinearizabilityChecker.check(records, options: CheckOptions(leaseSlackSeconds: 0))
         return CommandOutput(lines: report.lines, ok: report.isLinearizable)
     }
