@@ -50,9 +50,6 @@ let package = Package(
             dependencies: [
                 "ClusterAPI", "Raft", "Services", "Wire", "CommandLanguage", "NodeRuntime", "Checker",
                 .product(name: "DequeModule", package: "swift-collections"),
-                // The simulated cluster's virtual clock: NIO's testing event loop, whose time moves
-                // only when told to.
-                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ] + nio
         ),

@@ -34,7 +34,12 @@ final class ClusterEngine {
     var timersWaitingForThaw: [ClusterTimer] = []
     /// The timer that delivers the fabric's delayed messages, and the run time it is due at.
     private var deliveryTimer: (due: Duration, task: Scheduled<Void>)?
-    private let journal: Journal?
+    private var journal: Journal?
+    /// Added to the run's clock for journal times: a simulated run rebuilt after going back in time
+    /// journals on the session's clock, which never runs backwards.
+    private var journalOffset: Double = 0
+    /// The journal while a seek forward jumps the clock (`suspendJournal`).
+    private var suspendedJournal: Journal?
 
     /// - Parameters:
     ///   - clock: the run's clock source (the wall clock unless a test hands in another).
@@ -82,15 +87,53 @@ final class ClusterEngine {
     }
 
     func publish(_ event: ClusterEvent) {
-        journal?.record(event, atSeconds: elapsedSeconds)
+        journal?.record(event, atSeconds: elapsedSeconds + journalOffset)
         if event.mayChangeViews { journalChanges() }
         for subscriber in subscribers { subscriber(event) }
+    }
+
+    /// The journal's clock now: the run's, plus the offset of a rebuilt run.
+    var journalSeconds: Double { elapsedSeconds + journalOffset }
+
+    /// Goes on writing the journal at `path` (a rebuilt simulated run, after going back in time):
+    /// appends, on the session's clock (`seconds` is the journal's time now), every node's view
+    /// and the settings first, so a replay shows the cluster as it is from here.
+    func continueJournal(at path: String, journalSeconds seconds: Double) {
+        guard journal == nil, let appended = Journal(appendingTo: path, nodes: nodeCount,
+                                                     rotateBytes: options.journalRotateBytes) else { return }
+        journal = appended
+        journalOffset = seconds - elapsedSeconds
+        journalChanges()
+    }
+
+    /// Stops journaling while the clock jumps ahead (a seek forward), and returns the journal's time.
+    func suspendJournal() -> Double {
+        let seconds = journalSeconds
+        suspendedJournal = journal
+        journal = nil
+        return seconds
+    }
+
+    /// Journals again after a jump, from the journal time it stopped at (the session's clock does
+    /// not jump with the cluster's): every view that changed meanwhile first.
+    func resumeJournal(atJournalSeconds seconds: Double) {
+        guard let suspendedJournal else { return }
+        journal = suspendedJournal
+        self.suspendedJournal = nil
+        journalOffset = seconds - elapsedSeconds
+        journalChanges()
+    }
+
+    /// Writes the history and journal lines held back (both write in batches).
+    func flushRecords() {
+        history.flush()
+        journal?.flush()
     }
 
     /// Journals node views and settings that changed (each is written once per change).
     func journalChanges() {
         guard let journal else { return }
-        journal.noteChanges(views: views(), summary: summary(), atSeconds: elapsedSeconds)
+        journal.noteChanges(views: views(), summary: summary(), atSeconds: elapsedSeconds + journalOffset)
     }
 
     // MARK: Frames

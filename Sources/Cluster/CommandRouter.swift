@@ -49,6 +49,8 @@ struct CommandRouter {
                 + "needs a new console)")
         case .heartbeats:
             return .refused("only the console's message timeline shows or hides heartbeats")
+        case .back, .seek:
+            return .refused(LocalCluster.timeTravelRefusal(inProcess: engine.options.simulation != nil))
         case .asClient(let name, let inner): return handling(of: inner, as: name, announce: announce)
         // Processes
         case .kill(let ref): return .run { withNodeLater(ref) { id in

@@ -6,22 +6,34 @@ import Wire
 
 
 extension HistoryRecord {
-    /// One JSON line (keys sorted, nulls written out so every line has every field).
+    /// One JSON line (keys sorted, nulls written out so every line has every field); strings as
+    /// Foundation's coder escapes them.
     public var jsonLine: String {
         func quoted(_ text: String?) -> String {
-            guard let text else { return "null" }
-            let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-            return String(decoding: data, as: UTF8.self)
+            text.map { JSONLine.quoted($0, escapingSlashes: true) } ?? "null"
         }
         func number(_ value: Int?) -> String { value.map(String.init) ?? "null" }
-        let completeText = complete.map { String(format: "%.6f", $0) } ?? "null"
+        let completeText = complete.map(Self.sixDecimals) ?? "null"
         let staleText = stale.map { $0 ? "true" : "false" } ?? "null"
         return "{\"complete\":\(completeText),\"f\":\(quoted(f)),"
-            + "\"invoke\":\(String(format: "%.6f", invoke)),\"key\":\(quoted(key)),"
+            + "\"invoke\":\(Self.sixDecimals(invoke)),\"key\":\(quoted(key)),"
             + "\"new\":\(quoted(new)),\"old\":\(quoted(old)),"
             + "\"outcome\":\(quoted(outcome.rawValue)),"
             + "\"process\":\(quoted(process)),\"result\":\(quoted(result)),\"stale\":\(staleText),"
             + "\"token\":\(number(token)),\"ttl\":\(number(ttlMs)),\"value\":\(quoted(value))}"
+    }
+
+    /// `String(format: "%.6f", seconds)`, without Foundation's formatter for the times a run
+    /// records (whole microseconds, where rounding cannot differ); anything else goes to it.
+    static func sixDecimals(_ seconds: Double) -> String {
+        let scaled = seconds * 1_000_000
+        let micros = scaled.rounded()
+        guard seconds >= 0, scaled < 1e15, abs(scaled - micros) < 0.25 else {
+            return String(format: "%.6f", seconds)
+        }
+        let whole = Int(micros) / 1_000_000
+        let fraction = String(Int(micros) % 1_000_000)
+        return "\(whole)." + String(repeating: "0", count: 6 - fraction.count) + fraction
     }
 }
 
@@ -113,6 +125,9 @@ public final class HistoryLog {
     public let path: String?
     private let file: FileHandle?
     private let memoryLimit: Int
+    /// Lines not yet written: one write per 64 KiB or half a second of run time.
+    private var pending: [UInt8] = []
+    private var pendingSince: Double = 0
 
     /// Writes to `path` (nil: memory only), keeping at most `memoryLimit` records in memory.
     public init(path: String?, memoryLimit: Int = .max) {
@@ -134,11 +149,26 @@ public final class HistoryLog {
             records.removeFirst(excess)
             forgottenCount += excess
         }
-        file?.write(Data((record.jsonLine + "\n").utf8))
+        guard file != nil else { return }
+        pending += record.jsonLine.utf8
+        pending.append(UInt8(ascii: "\n"))
+        let time = record.complete ?? record.invoke
+        if pending.count >= 65_536 || time - pendingSince >= 0.5 {
+            flush()
+            pendingSince = time
+        }
     }
 
-    /// Closes the file.
+    /// Writes the lines held back so far.
+    func flush() {
+        guard let file, !pending.isEmpty else { return }
+        file.write(Data(pending))
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is held back and closes the file.
     public func close() {
+        flush()
         try? file?.close()
     }
 }

@@ -49,8 +49,8 @@ final class InProcessHost: NodeHost {
         let bound = NIOLoopBound(self, eventLoop: loop)
         do {
             running[id] = try InProcessNode(options: nodeOptions(id, generation: generation), loop: loop,
-                                            disk: disk(id)) { payload in
-                bound.value.arrived(payload, from: id, generation: generation)
+                                            disk: disk(id)) { parcel in
+                bound.value.arrived(parcel, from: id, generation: generation)
             } onStop: { stop in
                 bound.value.ended(id, generation: generation, stop: stop)
             }
@@ -77,11 +77,14 @@ final class InProcessHost: NodeHost {
         return node
     }
 
-    private func arrived(_ payload: [UInt8], from id: NodeID, generation: Int) {
+    private func arrived(_ parcel: LinkParcel, from id: NodeID, generation: Int) {
         guard node(id).generation == generation, running[id] != nil else { return }
-        var buffer = ByteBufferAllocator().buffer(capacity: payload.count)
-        buffer.writeBytes(payload)
-        delegate?.received(payload: buffer, from: id, generation: generation)
+        switch parcel {
+        case .frame(let frame):
+            delegate?.received(frame, from: id, generation: generation)
+        case .encoded(let payload):
+            delegate?.received(payload: ByteBuffer(bytes: payload), from: id, generation: generation)
+        }
     }
 
     private func ended(_ id: NodeID, generation: Int, stop: NodeStop) {
@@ -141,7 +144,7 @@ final class InProcessHost: NodeHost {
 
     func send(_ frame: Frame, to id: NodeID) {
         guard let target = running[id] else { return }
-        target.send(ByteBuffer(bytes: frame.encoded()))
+        target.send(frame)
     }
 
     func deliver(_ payload: ByteBuffer, to id: NodeID) -> MessageFate {

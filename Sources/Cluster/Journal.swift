@@ -57,6 +57,12 @@ final class Journal {
     private let rotateBytes: Int
     private var file: FileHandle
     private var writtenBytes = 0
+    /// Lines not yet written to the file: one write per 64 KiB or half a second of run time, not
+    /// one per line (a drill journals tens of thousands of lines a second).
+    private var pending: [UInt8] = []
+    private var pendingSince: Double = 0
+    private static let flushBytes = 65_536
+    private static let flushSeconds = 0.5
     private let encoder = JSONEncoder()
     private var nodeCount = 1
     private var lastViews: [NodeID: NodeView] = [:]
@@ -68,6 +74,18 @@ final class Journal {
         self.path = path
         self.rotateBytes = max(4_096, rotateBytes)
         file = handle
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    /// Opens `path` to go on after its last line (no new `begin`); nil when it cannot be opened.
+    init?(appendingTo path: String, nodes: Int, rotateBytes: Int = .max) {
+        guard let handle = FileHandle(forWritingAtPath: path) else { return nil }
+        handle.seekToEndOfFile()
+        self.path = path
+        self.rotateBytes = max(4_096, rotateBytes)
+        file = handle
+        nodeCount = nodes
+        writtenBytes = Int(handle.offsetInFile)
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
@@ -88,7 +106,15 @@ final class Journal {
     }
 
     func record(_ event: ClusterEvent, atSeconds seconds: Double) {
-        write(JournalEntry(event, t: rounded(seconds)))
+        if let line = JournalFastLines.line(for: event, t: rounded(seconds)) {
+            append(line)
+        } else {
+            write(JournalEntry(event, t: rounded(seconds)))
+        }
+        if seconds - pendingSince >= Self.flushSeconds {
+            flush()
+            pendingSince = seconds
+        }
         if writtenBytes > rotateBytes { rotate(atSeconds: seconds) }
     }
 
@@ -108,11 +134,20 @@ final class Journal {
     }
 
     func close() {
+        flush()
         try? file.close()
+    }
+
+    /// Writes the lines held back so far.
+    func flush() {
+        guard !pending.isEmpty else { return }
+        file.write(Data(pending))
+        pending.removeAll(keepingCapacity: true)
     }
 
     /// FILE becomes FILE.1; the new FILE starts with a `begin` line and every node's current view.
     private func rotate(atSeconds seconds: Double) {
+        flush()
         try? file.close()
         let older = path + ".1"
         try? FileManager.default.removeItem(atPath: older)
@@ -127,8 +162,14 @@ final class Journal {
 
     private func write(_ entry: JournalEntry) {
         guard let data = try? encoder.encode(entry) else { return }
-        file.write(data + Data("\n".utf8))
-        writtenBytes += data.count + 1
+        append(Array(data))
+    }
+
+    private func append(_ line: [UInt8]) {
+        pending += line
+        pending.append(UInt8(ascii: "\n"))
+        writtenBytes += line.count + 1
+        if pending.count >= Self.flushBytes { flush() }
     }
 
     private func rounded(_ seconds: Double) -> Double {
@@ -169,6 +210,9 @@ extension JournalEntry {
         case .action(let text):
             self.init(type: "action", t: t)
             self.text = text
+        case .rewound(let rewind):
+            self.init(type: "action", t: t)
+            text = rewind.text
         case .message(let record):
             self.init(type: "message", t: t)
             from = record.header.from

@@ -6,8 +6,22 @@ extension LocalCluster: ClusterBackend {
     public var seed: UInt64 { options.seed }
     public var isJournaled: Bool { options.journalPath != nil }
 
-    /// Processes and in-process nodes alike carry out every command of the language.
-    public func refusal(of command: Command) -> String? { nil }
+    /// Processes and in-process nodes alike carry out every command of the language but time
+    /// travel, which needs a recorded simulated run (`SimulatedTimeline`).
+    public func refusal(of command: Command) -> String? {
+        switch command {
+        case .back, .seek, .asClient(_, .back), .asClient(_, .seek):
+            Self.timeTravelRefusal(inProcess: options.simulation != nil)
+        default: nil
+        }
+    }
+
+    /// Why `back` and `seek` do not apply here, in one line.
+    static func timeTravelRefusal(inProcess: Bool) -> String {
+        inProcess
+            ? "time travel needs a recorded run: the console, shell and play record one; drills do not"
+            : "time travel needs the simulated cluster: run with --simulate SEED (real processes cannot go back)"
+    }
 
     public func refusal(of need: DeckNeed) -> String? {
         switch need {

@@ -1,6 +1,5 @@
 import CommandLanguage
 import NIOCore
-import NIOEmbedded
 import NIOPosix
 import Wire
 
@@ -10,7 +9,7 @@ import Wire
 public final class LocalCluster: Sendable {
     public let options: ClusterOptions
     public let run: RunDirectory
-    private let driver: LoopDriver
+    let driver: LoopDriver
     /// The engine's clock, read here directly: it is safe from any thread, and a drill reads it before
     /// every operation (a hop onto the loop each time cost a turn of the loop).
     private let clock: RunClock
@@ -47,12 +46,12 @@ public final class LocalCluster: Sendable {
         try checkSize(options)
         let run = try RunDirectory.create()
         run.writeRecord(kind: options.runKind)
-        let loop = NIOAsyncTestingEventLoop()
+        let loop = VirtualLoop()
         let clock = RunClock { .nanoseconds(Int64(loop.now.uptimeNanoseconds)) }
-        let engine = try await loop.executeInContext {
+        let engine = try await loop.submit {
             NIOLoopBound(ClusterEngine(loop: loop, options: options, run: run, clock: clock, inProcess: true),
                          eventLoop: loop)
-        }
+        }.get()
         return LocalCluster(options: options, run: run, driver: .virtual(VirtualTime(loop: loop, pacing: pacing)),
                             clock: clock, engine: engine)
     }
@@ -67,13 +66,13 @@ public final class LocalCluster: Sendable {
 
     /// Runs `body` on the engine's loop and returns its result (on a virtual clock, moving time as
     /// the pacing says until the result is there).
-    private func onLoop<Result: Sendable>(_ body: @escaping @Sendable (ClusterEngine) -> EventLoopFuture<Result>)
+    func onLoop<Result: Sendable>(_ body: @escaping @Sendable (ClusterEngine) -> EventLoopFuture<Result>)
         async throws -> Result {
         let future = loop.flatSubmit { [engine] in body(engine.value) }
         return try await driver.wait(for: future)
     }
 
-    private func onLoop<Result: Sendable>(_ body: @escaping @Sendable (ClusterEngine) -> Result) async throws -> Result {
+    func onLoop<Result: Sendable>(_ body: @escaping @Sendable (ClusterEngine) -> Result) async throws -> Result {
         try await onLoop { engine in engine.loop.makeSucceededFuture(body(engine)) }
     }
 
@@ -161,9 +160,13 @@ public final class LocalCluster: Sendable {
     /// Kills every node synchronously, for signal handlers and exit paths: returns once every node
     /// process is gone and the run directory removed. The calling thread waits (never call this
     /// on the console's loop), while the loop kills the nodes and checks, on a timer, that they
-    /// are gone: nothing sleeps on the loop. (In-process nodes die with the process.)
+    /// are gone: nothing sleeps on the loop. (In-process nodes die with the process; the history's and
+    /// the journal's last lines are written first.)
     public func shutdownNow() {
-        guard case .processes = driver else { return run.remove() }
+        guard case .processes = driver else {
+            try? loop.submit { [engine] in engine.value.flushRecords() }.wait()
+            return run.remove()
+        }
         try? loop.flatSubmit { [engine] in engine.value.shutdown() }.wait()
     }
 }

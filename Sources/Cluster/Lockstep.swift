@@ -1,5 +1,4 @@
 import NIOCore
-import NIOEmbedded
 import Synchronization
 
 /// Callers that run side by side on the simulated cluster (a drill's clients and its nemesis) and
@@ -47,11 +46,11 @@ final class Lockstep: Sendable {
         }
     }
 
-    private let loop: NIOAsyncTestingEventLoop
+    private let loop: VirtualLoop
     private let state: Mutex<State>
     private static let step = TimeAmount.milliseconds(1)
 
-    init(loop: NIOAsyncTestingEventLoop, lanes: Int) {
+    init(loop: VirtualLoop, lanes: Int) {
         self.loop = loop
         state = Mutex(State(active: Set(0..<lanes)))
     }
@@ -118,7 +117,7 @@ final class Lockstep: Sendable {
             if let lane = next.lane {
                 lane.continuation.resume()
             } else {
-                await loop.advanceTime(by: Self.step)
+                loop.advance(by: Self.step)
             }
         }
     }

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOEmbedded
 import NIOPosix
 import Synchronization
 
@@ -53,12 +52,12 @@ enum LoopDriver: Sendable {
     }
 }
 
-/// The simulated cluster's clock: a virtual event loop (NIO's testing loop, whose time moves only
-/// when told to) and what moves it. With `.wallClock`, a pacer moves it along with the wall clock;
+/// The simulated cluster's clock: a virtual event loop (`VirtualLoop`, whose time moves only when
+/// told to) and what moves it. With `.wallClock`, a pacer moves it along with the wall clock;
 /// with `.onDemand`, each caller moves it while it waits, in steps of one millisecond, so the same
 /// calls see the same virtual instants in every run.
 final class VirtualTime: Sendable {
-    let loop: NIOAsyncTestingEventLoop
+    let loop: VirtualLoop
     let pacing: SimulationPacing
     /// One thread for the control socket: commands from `ctl` still run on the virtual loop.
     let sockets = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -66,13 +65,15 @@ final class VirtualTime: Sendable {
     /// The smallest step of virtual time a waiting caller moves: the node's tick is coarser.
     private static let step = TimeAmount.milliseconds(1)
 
-    init(loop: NIOAsyncTestingEventLoop, pacing: SimulationPacing) {
+    init(loop: VirtualLoop, pacing: SimulationPacing) {
         self.loop = loop
         self.pacing = pacing
     }
 
-    /// With the wall clock: every few milliseconds, virtual time catches up with the wall's.
+    /// With the wall clock: every few milliseconds, virtual time catches up with the wall's, from
+    /// where it is now (a pacer already running stops: after a seek, time goes on from there).
     func startPacing() {
+        pacer.withLock { $0 }?.cancel()
         guard case .wallClock(let factor) = pacing else { return }
         let loop = loop
         let task = Task {
@@ -81,7 +82,7 @@ final class VirtualTime: Sendable {
             while !Task.isCancelled {
                 let wall = ContinuousClock.now - start
                 let target = origin + .nanoseconds(Int64(Double(TimeAmount(wall).nanoseconds) * factor))
-                await loop.advanceTime(to: target)
+                loop.advance(to: target)
                 try? await Task.sleep(for: .milliseconds(5))
             }
         }
@@ -95,7 +96,7 @@ final class VirtualTime: Sendable {
         if case .onDemand = pacing {
             let done = CompletionFlag()
             future.whenComplete { _ in done.set() }
-            await loop.run()
+            loop.run()
             if !done.isSet {
                 if let lane = Lockstep.lane, let lockstep = lockstep.withLock({ $0 }) {
                     await lockstep.park(lane, until: .done(done))
@@ -103,10 +104,10 @@ final class VirtualTime: Sendable {
                     // Not a lane (a progress line reading views): time is the lanes' to move.
                     while !done.isSet {
                         try? await Task.sleep(for: .milliseconds(1))
-                        await loop.run()
+                        loop.run()
                     }
                 } else {
-                    while !done.isSet { await loop.advanceTime(by: Self.step) }
+                    while !done.isSet { loop.advance(by: Self.step) }
                 }
             }
         }
@@ -133,7 +134,7 @@ final class VirtualTime: Sendable {
                 return await lockstep.park(lane, until: .time(loop.now + .milliseconds(Int64(milliseconds))))
             }
             // A step at a time, so other callers waiting meanwhile take turns.
-            for _ in 0..<max(1, milliseconds) { await loop.advanceTime(by: Self.step) }
+            for _ in 0..<max(1, milliseconds) { loop.advance(by: Self.step) }
         case .wallClock(let factor):
             try? await Task.sleep(for: .milliseconds(Int(Double(milliseconds) / factor)))
         }
@@ -141,8 +142,7 @@ final class VirtualTime: Sendable {
 
     func stop() async {
         pacer.withLock { $0 }?.cancel()
-        await loop.run()
-        await loop.shutdownGracefully()
+        loop.shutdown()
         try? await sockets.shutdownGracefully()
     }
 }

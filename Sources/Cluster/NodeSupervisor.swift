@@ -15,6 +15,8 @@ protocol NodeSupervisorDelegate: AnyObject {
     func connectionHandler(node id: NodeID, generation: Int) -> ConsoleConnectionHandler
     /// One encoded frame from node `id`'s `generation`th life (an in-process node's link).
     func received(payload: ByteBuffer, from id: NodeID, generation: Int)
+    /// One frame, as a value, from node `id`'s `generation`th life (an in-process node's link).
+    func received(_ frame: Frame, from id: NodeID, generation: Int)
 }
 
 /// The settings a node starts with; switched at run time (`set`, `pace`), so new and restarted

@@ -10,6 +10,9 @@ public enum ClusterEvent: Sendable {
     case client(ClientReport)
     /// A lesson's caption as it appears (journaled, so a replay shows the narration).
     case narration(Narration)
+    /// The simulated cluster went to another moment of its run (`back`, `seek`): what was shown
+    /// goes, and `recent` is what the panes showed at that moment.
+    case rewound(Rewind)
 
     /// One line for the shell.
     public var text: String {
@@ -23,6 +26,7 @@ public enum ClusterEvent: Sendable {
                 + "entries=\(record.header.entryCount) \(record.answerText)\(record.fate.rawValue)"
         case .client(let report): report.text
         case .narration(let narration): "── step \(narration.step)/\(narration.steps) ──"
+        case .rewound(let rewind): rewind.text
         }
     }
 
@@ -38,7 +42,7 @@ public enum ClusterEvent: Sendable {
     /// as they arrive).
     public var mayChangeViews: Bool {
         switch self {
-        case .nodeStarted, .nodeStopped, .action: true
+        case .nodeStarted, .nodeStopped, .action, .rewound: true
         case .node, .message, .client, .narration: false
         }
     }
@@ -139,6 +143,9 @@ public struct ClusterSummary: Sendable, Equatable, Codable {
     /// Per directed link, what a proxy relayed (nil for back ends whose messages are decoded and
     /// shown one by one): the timeline shows this instead of message arrows.
     public var linkTraffic: [LinkTraffic]?
+    /// Where a recorded simulated run stands on its time line (the console's time bar); nil where
+    /// there is no time travel. Never journaled: it changes with every instant.
+    public var travel: TimeTravelSummary?
 
     public init(network: NetworkSummary = .none, frozen: Bool = false, heldMessages: Int = 0, timing: Timing = .teach,
                 delivered: Int = 0, dropped: Int = 0, preVote: Bool = true, checkQuorum: Bool = true,
@@ -181,5 +188,49 @@ extension Sequence {
             if best == nil || state.term > best!.term { best = (element, state.term) }
         }
         return best?.element
+    }
+}
+
+/// Where a recorded simulated run stands: now, how far its recorded future goes, where it forked.
+public struct TimeTravelSummary: Sendable, Equatable, Codable {
+    /// The cluster's time now, in seconds since the run began.
+    public var nowSeconds: Double
+    /// The end of the recorded future: the furthest instant this timeline reached.
+    public var endSeconds: Double
+    /// Where the run forked (a command given after going back dropped the recorded future).
+    public var forkSeconds: [Double]
+
+    public init(nowSeconds: Double, endSeconds: Double, forkSeconds: [Double]) {
+        self.nowSeconds = nowSeconds
+        self.endSeconds = endSeconds
+        self.forkSeconds = forkSeconds
+    }
+}
+
+/// A move of the simulated cluster to another moment of its run.
+public struct Rewind: Sendable {
+    /// The cluster time left and the one reached, in seconds since the run began.
+    public var fromSeconds: Double
+    public var toSeconds: Double
+    /// The latest events before `toSeconds` (at most a pane's worth of each kind), oldest first.
+    public var recent: [ClusterEvent]
+
+    public init(fromSeconds: Double, toSeconds: Double, recent: [ClusterEvent]) {
+        self.fromSeconds = fromSeconds
+        self.toSeconds = toSeconds
+        self.recent = recent
+    }
+
+    /// One line for the event log and the shell.
+    public var text: String {
+        let direction = toSeconds < fromSeconds ? "back" : "forward"
+        return "⟲ went \(direction) to \(Self.seconds(toSeconds)) (from \(Self.seconds(fromSeconds)))"
+    }
+
+    /// Seconds as the time bar and the shell show them: `12.345 s`.
+    public static func seconds(_ value: Double) -> String {
+        let millis = Int((value * 1000).rounded())
+        let fraction = String(millis % 1000)
+        return "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction) s"
     }
 }

@@ -130,14 +130,16 @@ struct ArgumentReader {
     }
 
     /// Reads a duration like `500ms`, `2s`, `1.5s` or `1m`, in milliseconds, within `range`.
+    /// - Parameter droppingSign: the token starts with `+` or `-`, which the caller reads itself.
     mutating func duration(
         _ what: String,
-        in range: ClosedRange<Int>
+        in range: ClosedRange<Int>,
+        droppingSign: Bool = false
     ) throws(CommandError) -> Int {
         let token = try nextBare(what)
         let shown = Display.quote(token.text)
         let message: String
-        switch DurationSyntax.milliseconds(token.text[...]) {
+        switch DurationSyntax.milliseconds(droppingSign ? token.text.dropFirst() : token.text[...]) {
         case .success(let milliseconds):
             if range.contains(milliseconds) { return milliseconds }
             message = "\(what) must be \(DurationSyntax.text(milliseconds: range.lowerBound)) to "

@@ -135,6 +135,10 @@ public indirect enum Command: Equatable, Sendable {
     case waitElected(name: String, withinMs: Int?)
     /// `check`: check the session's client history so far for linearizability.
     case check
+    /// `back [N]`: the simulated cluster goes back N delivered messages (time travel).
+    case back(messages: Int)
+    /// `seek T|+D|-D|end|next|prev`: the simulated cluster goes to another moment of its run.
+    case seek(SeekTarget)
     /// `show heartbeats` / `hide heartbeats`: whether the console's message timeline shows heartbeats
     /// (Heartbeat and HeartbeatResp, this Raft's empty appends). Only the timeline changes: the
     /// nodes go on sending them.
@@ -183,4 +187,17 @@ public struct CommandError: Error, Equatable, Sendable, CustomStringConvertible 
         guard let usage else { return "column \(column): \(message)" }
         return "column \(column): \(message) (usage: \(usage))"
     }
+}
+
+/// Where `seek` goes on the simulated cluster's time line.
+public enum SeekTarget: Equatable, Sendable {
+    /// An instant of the run, in milliseconds since it began (`seek 12.5s`, `seek 0`).
+    case at(ms: Int)
+    /// Forward or back by a duration (`seek +3s`, `seek -3s`).
+    case by(ms: Int)
+    /// The end of the recorded future (`seek end`).
+    case end
+    /// The next or previous recorded moment that matters: a role change, a fault, a command
+    /// (`seek next`, `seek prev`).
+    case event(forward: Bool)
 }

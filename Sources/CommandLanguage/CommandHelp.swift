@@ -103,7 +103,9 @@ enum Completion {
             return [["leader", "elected"], ["within"]][safe: context.argumentIndex] ?? []
         case .help:
             return isFirstArgument ? CommandHelp.commandNames : []
-        case .heal, .freeze, .step, .thaw, .put, .del, .cas, .status, .sleep, .quit, .check:
+        case .seek:
+            return isFirstArgument ? ["end", "next", "prev"] : []
+        case .heal, .freeze, .step, .thaw, .put, .del, .cas, .status, .sleep, .quit, .check, .back:
             return []
         }
     }

@@ -13,6 +13,7 @@ enum CommandName: String, CaseIterable, Sendable {
     case lock, unlock, locks, campaign, resign, leader
     case check
     case show, hide
+    case back, seek
 
     /// What `help NAME` shows, and the usage line errors carry.
     struct Spec: Sendable {
@@ -68,6 +69,8 @@ enum CommandName: String, CaseIterable, Sendable {
         case .check: .check
         case .show: .show
         case .hide: .hide
+        case .back: .back
+        case .seek: .seek
         }
     }
 }
@@ -327,6 +330,23 @@ extension CommandName.Spec {
         description: "Shows the leader of election NAME (etcd's Observe, once): client, value and "
             + "revision (the log index that made it leader), and the candidates in line.",
         example: "leader primary")
+    static let back = Self(
+        usage: "back [N]",
+        summary: "go back N delivered messages (simulated cluster)",
+        description: "On the simulated cluster (`--simulate SEED`), goes back to the moment before "
+            + "the last N messages were delivered (default 1): the panes, timeline, events and history "
+            + "are what they were then, recomputed from the seed and the commands recorded. Time then "
+            + "runs on through the recorded future; any command given there forks: the recorded "
+            + "future is dropped. Key: b.",
+        example: "back 20")
+    static let seek = Self(
+        usage: "seek T|+D|-D|end|next|prev",
+        summary: "go to another moment of the run (simulated cluster)",
+        description: "On the simulated cluster, goes to instant T of the run (`seek 12.5s`, `seek 0`), "
+            + "forward or back by D (`seek +3s`, `seek -3s`), to the end of the recorded future "
+            + "(`seek end`), or to the next or previous moment that matters — a role change, a fault, "
+            + "a command (`seek next`, `seek prev`). Keys: ← → (1 s), [ ] (moments).",
+        example: "seek -3s")
     static let check = Self(
         usage: "check",
         summary: "check the client history for linearizability",

@@ -125,6 +125,8 @@ public enum CommandParser {
         case .resign: try .resign(name: reader.text("an election name"))
         case .leader: try .electionLeader(name: reader.text("an election name"))
         case .check: .check
+        case .back: try .back(messages: reader.isAtEnd ? 1 : reader.wholeNumber("a count", in: 1...1_000_000))
+        case .seek: try parseSeek(from: &reader)
         case .show: try parseHeartbeats(shown: true, from: &reader)
         case .hide: try parseHeartbeats(shown: false, from: &reader)
         }
@@ -143,6 +145,26 @@ public enum CommandParser {
     }
 
     /// `show heartbeats` / `hide heartbeats`: the one thing they show or hide, for now.
+    /// `seek 12.5s`, `seek 0`, `seek +3s`, `seek -3s`, `seek end`, `seek next`, `seek prev`.
+    private static func parseSeek(from reader: inout ArgumentReader) throws(CommandError) -> Command {
+        guard let token = reader.peek else {
+            throw reader.error("expected a time like 12.5s, +3s, -3s, end, next or prev", at: reader.endColumn)
+        }
+        switch token.text {
+        case "end": _ = try reader.nextBare("end"); return .seek(.end)
+        case "next": _ = try reader.nextBare("next"); return .seek(.event(forward: true))
+        case "prev", "previous": _ = try reader.nextBare("prev"); return .seek(.event(forward: false))
+        case "0": _ = try reader.nextBare("0"); return .seek(.at(ms: 0))
+        default: break
+        }
+        let range = 0...Limits.waitMsMax
+        if let sign = token.text.first, sign == "+" || sign == "-" {
+            let ms = try reader.duration("a duration", in: range, droppingSign: true)
+            return .seek(.by(ms: sign == "-" ? -ms : ms))
+        }
+        return .seek(.at(ms: try reader.duration("a time", in: range)))
+    }
+
     private static func parseHeartbeats(shown: Bool, from reader: inout ArgumentReader) throws(CommandError)
         -> Command {
         let what = try reader.nextBare("heartbeats")

@@ -59,6 +59,12 @@ extension Command: CustomStringConvertible {
         case .waitElected(let name, let milliseconds?):
             "wait elected \(quoted(name)) within \(DurationSyntax.text(milliseconds: milliseconds))"
         case .check: "check"
+        case .back(let count): "back \(count)"
+        case .seek(.at(0)): "seek 0"
+        case .seek(.at(let ms)): "seek \(DurationSyntax.text(milliseconds: ms))"
+        case .seek(.by(let ms)): "seek \(ms < 0 ? "-" : "+")\(DurationSyntax.text(milliseconds: abs(ms)))"
+        case .seek(.end): "seek end"
+        case .seek(.event(let forward)): "seek \(forward ? "next" : "prev")"
         case .heartbeats(let shown): "\(shown ? "show" : "hide") heartbeats"
         }
     }

@@ -18,6 +18,8 @@ enum ConsoleHelp {
             "  x      isolate it                 h  heal the network",
             "  space  freeze / thaw time         n  step one held message",
             "  + / -  pace faster / slower       m  hide / show heartbeats",
+            "  b      back one message           ← →  1 s back / forward",
+            "  [ ]    previous / next moment     (time travel: --simulate)",
             "  :      command line (Tab completes, ↑↓ history)",
             "  ?      this help                  q  quit",
         ] + script

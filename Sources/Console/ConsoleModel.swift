@@ -94,6 +94,11 @@ public struct ConsoleModel: Sendable {
             }
         case .node(_, let event) where event.kind == .commit:
             break
+        case .rewound(let rewind):
+            // The cluster went to another moment: the panes show what they showed then.
+            clearActivity()
+            for event in rewind.recent { apply(event) }
+            appendEvents([rewind.text])
         default:
             appendEvents([event.text])
         }
@@ -206,6 +211,9 @@ public struct ConsoleModel: Sendable {
 
     private mutating func handleShortcut(_ key: Key) -> [Action] {
         if key == .enter, script?.awaitsEnter == true { return [.continueScript] }
+        // Time travel (the simulated cluster; elsewhere the back end says why not, in one line).
+        if key == .left { return [run(.seek(.by(ms: -1_000)))] }
+        if key == .right { return [run(.seek(.by(ms: 1_000)))] }
         guard case .character(let character) = key else { return [] }
         if character == "P", script != nil { return [.toggleScriptPause] }
         defer { if character != "q" { quitRequested = false } }
@@ -224,6 +232,9 @@ public struct ConsoleModel: Sendable {
         case "h": return [run(.heal)]
         case " ": return [run(summary.frozen ? .thaw : .freeze)]
         case "n": return [run(.step(count: 1))]
+        case "b": return [run(.back(messages: 1))]
+        case "[": return [run(.seek(.event(forward: false)))]
+        case "]": return [run(.seek(.event(forward: true)))]
         case "+": return [changePace(by: 0.5)]
         case "-": return [changePace(by: 2)]
         case ":":

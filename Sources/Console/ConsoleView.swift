@@ -146,7 +146,9 @@ struct Painter {
     /// The rows above the status line: a lesson's caption (wrapped to three rows at most) and where it
     /// is, and a replay's time bar.
     var bannerLines: [(String, CellStyle)] {
-        let timeBar = model.replay.map { [($0.bar(width: model.width - 1), palette.header)] } ?? []
+        let replayBar = model.replay.map { [($0.bar(width: model.width - 1), palette.header)] }
+        let travelBar = model.summary.travel.map { [($0.bar(width: model.width - 1), palette.header)] }
+        let timeBar = replayBar ?? travelBar ?? []
         guard let script = model.script else { return timeBar }
         let caption = script.caption.isEmpty ? "lesson \(script.file)" : "» " + script.caption
         let detailStyle: CellStyle

@@ -1,3 +1,4 @@
+import ClusterAPI
 /// A scenario running in the console: its caption and where it is, for the caption bar.
 public struct ScriptProgress: Sendable, Equatable {
     public enum State: Sendable, Equatable {
@@ -150,5 +151,25 @@ extension ReplayControl {
         case .faster: progress.speed = speeds[min(speeds.count - 1, current + 1)]
         case .slower: progress.speed = speeds[max(0, current - 1)]
         }
+    }
+}
+
+extension TimeTravelSummary {
+    /// The simulated cluster's time bar: now, the end of the recorded future, and the forks (`+`)
+    /// on a line from 0 to the end: `time 0:12.3 of 0:40.2  1 fork  [=====|-----+----]`.
+    public func bar(width: Int) -> String {
+        let forks = forkSeconds.count
+        let head = "time \(ReplayProgress.clock(nowSeconds)) of \(ReplayProgress.clock(endSeconds))"
+            + (forks == 0 ? "" : forks == 1 ? "  1 fork" : "  \(forks) forks") + "  "
+        let room = max(0, width - head.count - 2)
+        guard room > 0 else { return head }
+        func column(_ seconds: Double) -> Int {
+            endSeconds > 0 ? min(room - 1, max(0, Int((Double(room - 1) * seconds / endSeconds).rounded()))) : 0
+        }
+        var cells = Array(repeating: Character("-"), count: room)
+        for index in 0..<column(nowSeconds) { cells[index] = "=" }
+        for fork in forkSeconds { cells[column(fork)] = "+" }
+        cells[column(nowSeconds)] = "|"
+        return head + "[" + String(cells) + "]"
     }
 }

@@ -148,7 +148,7 @@ extension EtcdCluster {
         case .start(let count, _):
             return .error("the cluster is already running with \(nodeCount) nodes (start \(count) needs a new console)")
         case .wipe, .freeze, .step, .thaw, .pace, .timeout, .skew, .fencedPut, .lock, .unlock, .locks, .campaign,
-             .resign, .electionLeader, .waitElected, .clientPause, .clients, .log, .heartbeats:
+             .resign, .electionLeader, .waitElected, .clientPause, .clients, .log, .heartbeats, .back, .seek:
             return .error("on etcd: \(refusal(of: command) ?? "not carried out")")
         }
     }

@@ -39,6 +39,8 @@ public enum EtcdRefusals {
             return "etcd's API gives no log entries: its status shows the term, commit and applied index"
         case .heartbeats:
             return "the timeline shows what the proxy relays on etcd, not Raft messages: no heartbeats to hide"
+        case .back, .seek:
+            return "time travel re-runs the simulated cluster from its seed; real etcd members cannot go back"
         case .start, .kill, .pause, .resume, .restart, .partition, .partitionRing, .partitionBridge,
              .isolate, .cut, .link, .heal, .put, .get, .del, .cas, .status, .waitLeader, .sleep, .help,
              .quit, .set(.prevote, _), .check:

@@ -15,7 +15,8 @@ public enum TextCorpus {
         let fromScenarios = scenarios.flatMap { $0.split(separator: "\n").map(String.init) }
             .filter { line in
                 let word = line.split(separator: " ").first ?? ""
-                return !["say", "pause", "expect", "bug", "pick", "#"].contains(word) && !word.isEmpty
+                return !["say", "pause", "expect", "bug", "pick", "#", "engine", "protocol", "simulate"].contains(word)
+                    && !word.isEmpty
             }
             .map(NodeReferences.standingInForPicks)
         return examples + builtInLines + fromScenarios

@@ -1,4 +1,5 @@
 import NIOCore
+import Wire
 
 /// Where a node writes its frames to the console: a socket for a node process, the engine itself
 /// for a node the simulated cluster runs in-process.
@@ -7,6 +8,10 @@ public protocol FrameLink: AnyObject {
     var isWritable: Bool { get }
     /// Sends one encoded frame (kind byte and body).
     func write(_ payload: [UInt8])
+    /// Sends one frame. A socket sends `payload()`, its encoding (perhaps a hand-written fast
+    /// form); the simulated cluster's link hands the value itself over, so neither end pays for
+    /// the JSON coder (the coder has its own tests; a node process still uses it).
+    func write(_ frame: Frame, payload: () -> [UInt8])
     /// Pushes out what was written.
     func flush()
 }
@@ -25,6 +30,10 @@ final class ChannelLink: FrameLink {
         var buffer = channel.allocator.buffer(capacity: payload.count)
         buffer.writeBytes(payload)
         channel.write(buffer, promise: nil)
+    }
+
+    func write(_ frame: Frame, payload: () -> [UInt8]) {
+        write(payload())
     }
 
     func flush() { channel.flush() }

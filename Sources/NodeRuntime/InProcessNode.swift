@@ -1,5 +1,13 @@
 import NIOCore
 import Raft
+import Wire
+
+/// What crosses an in-process link: a frame as a value (the coder skipped), or encoded bytes —
+/// peer messages, which the engine routes by their binary header, and a node's outbox.
+public enum LinkParcel: Sendable {
+    case frame(Frame)
+    case encoded([UInt8])
+}
 
 /// A node the simulated cluster runs inside the console's process: the very server a node process
 /// runs (the node loop, its timers and the same frames), on the host's event loop — a virtual clock
@@ -14,7 +22,7 @@ public final class InProcessNode {
     public static let linkLatency = TimeAmount.microseconds(250)
     private let server: NodeServer
     /// Frames that arrived while paused: a stopped process reads them when it goes on.
-    private var heldWhilePaused: [ByteBuffer] = []
+    private var heldWhilePaused: [Inbound] = []
     /// Frames on their way to it (sent, not yet arrived), counted against the limit while paused.
     private var inFlight = 0
     /// Frames a paused node may have waiting (a stopped process's socket buffer).
@@ -27,7 +35,7 @@ public final class InProcessNode {
     /// its frames go to `deliver`, in order, each on a later turn of the loop (as a socket would).
     /// - Parameter onStop: the node ended its life from within (a `shutdown` frame, a failed disk).
     public init(options: NodeOptions, loop: any EventLoop, disk: MemoryLog,
-                deliver: @escaping ([UInt8]) -> Void, onStop: @escaping (NodeStop) -> Void) throws {
+                deliver: @escaping (LinkParcel) -> Void, onStop: @escaping (NodeStop) -> Void) throws {
         self.loop = loop
         link = InProcessLink(loop: loop, deliver: deliver)
         server = try NodeServer(options: options, loop: loop, wal: disk, recovered: disk.persistentState,
@@ -42,21 +50,37 @@ public final class InProcessNode {
         !paused || heldWhilePaused.count + inFlight < Self.maximumHeldWhilePaused
     }
 
-    /// Hands it an encoded frame after the link's latency (a socket's hop).
+    /// Hands it an encoded frame (a peer message) after the link's latency (a socket's hop).
     public func send(_ payload: ByteBuffer) {
+        arrive(.encoded(payload))
+    }
+
+    /// Hands it a frame from the console, as a value, after the link's latency.
+    public func send(_ frame: Frame) {
+        arrive(.frame(frame))
+    }
+
+    private func arrive(_ inbound: Inbound) {
         inFlight += 1
         let bound = NIOLoopBound(self, eventLoop: loop)
         loop.scheduleTask(in: Self.linkLatency) {
             bound.value.inFlight -= 1
-            bound.value.receive(payload)
+            bound.value.receive(inbound)
         }
     }
 
-    /// One encoded frame from the console; held while paused.
-    private func receive(_ payload: ByteBuffer) {
-        guard !paused else { return heldWhilePaused.append(payload) }
-        server.receive(payload: payload, from: link)
+    /// One frame from the console; held while paused.
+    private func receive(_ inbound: Inbound) {
+        guard !paused else { return heldWhilePaused.append(inbound) }
+        handle(inbound)
         server.processReady()
+    }
+
+    private func handle(_ inbound: Inbound) {
+        switch inbound {
+        case .encoded(let payload): server.receive(payload: payload, from: link)
+        case .frame(let frame): server.receive(frame, from: link)
+        }
     }
 
     /// Stops the node's clock and its handling of frames, as SIGSTOP stops a process.
@@ -72,7 +96,7 @@ public final class InProcessNode {
         server.resume()
         let held = heldWhilePaused
         heldWhilePaused = []
-        for payload in held { server.receive(payload: payload, from: link) }
+        for inbound in held { handle(inbound) }
         server.processReady()
     }
 
@@ -83,12 +107,18 @@ public final class InProcessNode {
     }
 }
 
+/// A frame on its way into an in-process node.
+private enum Inbound: Sendable {
+    case encoded(ByteBuffer)
+    case frame(Frame)
+}
+
 /// The node's end of an in-process link: each frame is handed over on a later turn of the loop.
 private final class InProcessLink: FrameLink {
     private let loop: any EventLoop
-    private var deliver: (([UInt8]) -> Void)?
+    private var deliver: ((LinkParcel) -> Void)?
 
-    init(loop: any EventLoop, deliver: @escaping ([UInt8]) -> Void) {
+    init(loop: any EventLoop, deliver: @escaping (LinkParcel) -> Void) {
         self.loop = loop
         self.deliver = deliver
     }
@@ -96,8 +126,18 @@ private final class InProcessLink: FrameLink {
     var isWritable: Bool { true }
 
     func write(_ payload: [UInt8]) {
+        hand(.encoded(payload))
+    }
+
+    /// Peer messages go encoded: the engine routes them by their binary header.
+    func write(_ frame: Frame, payload: () -> [UInt8]) {
+        if case .peer = frame { return hand(.encoded(payload())) }
+        hand(.frame(frame))
+    }
+
+    private func hand(_ parcel: LinkParcel) {
         let bound = NIOLoopBound(self, eventLoop: loop)
-        loop.scheduleTask(in: InProcessNode.linkLatency) { bound.value.deliver?(payload) }
+        loop.scheduleTask(in: InProcessNode.linkLatency) { bound.value.deliver?(parcel) }
     }
 
     func flush() {}

@@ -229,11 +229,14 @@ final class NodeServer {
 
     private func respond(_ reply: ClientReply) {
         guard let console else { return }
-        if case .ok(let value, let index) = reply.outcome,
-           let payload = FastFrames.okResponse(requestID: reply.requestID, value: value, index: index) {
-            return write(payload, kind: .reply, to: console)
+        let frame = Frame.clientResponse(reply)
+        write(frame, kind: .reply, to: console) {
+            if case .ok(let value, let index) = reply.outcome,
+               let payload = FastFrames.okResponse(requestID: reply.requestID, value: value, index: index) {
+                return payload
+            }
+            return frame.encoded()
         }
-        write(.clientResponse(reply), kind: .reply, to: console)
     }
 
     // MARK: State and events
@@ -296,17 +299,16 @@ final class NodeServer {
             votes: raft.votesGranted.isEmpty ? nil : raft.votesGranted)
     }
 
-    private func write(_ frame: Frame, kind: ConsoleOutbox.Kind, to channel: any FrameLink) {
-        write(frame.encoded(), kind: kind, to: channel)
-    }
-
-    /// Writes one encoded payload (kind byte and body). To the console, while its channel is full
-    /// or frames already wait (their order is kept), the payload waits in the outbox instead.
-    private func write(_ payload: [UInt8], kind: ConsoleOutbox.Kind, to channel: any FrameLink) {
+    /// Writes one frame; `payload` encodes it (by default with the frame's coder). To the console,
+    /// while its channel is full or frames already wait (their order is kept), the encoded frame
+    /// waits in the outbox instead.
+    private func write(_ frame: Frame, kind: ConsoleOutbox.Kind, to channel: any FrameLink,
+                       payload: (() -> [UInt8])? = nil) {
+        let encode = payload ?? { frame.encoded() }
         if channel === console, !outbox.isEmpty || !channel.isWritable {
-            return outbox.hold(payload, kind: kind)
+            return outbox.hold(encode(), kind: kind)
         }
-        send(payload, to: channel)
+        channel.write(frame, payload: encode)
     }
 
     /// The console's channel can take frames again: writes what waits while it can, then reports

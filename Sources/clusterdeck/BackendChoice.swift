@@ -39,10 +39,13 @@ struct BackendChoice {
     }
 
     /// Builds the back end (not started).
-    /// - Parameter watched: a person watches it in the console: a simulated cluster's clock then
-    ///   follows the wall clock; otherwise it moves only while the caller waits, as fast as it can.
+    /// - Parameters:
+    ///   - watched: a person watches it in the console: a simulated cluster's clock then follows the
+    ///     wall clock; otherwise it moves only while the caller waits, as fast as it can.
+    ///   - recorded: a simulated run records its inputs for time travel (`back`, `seek`): the
+    ///     console, `shell` and `play`; drills and soaks, which never go back, do not.
     /// - Throws: `EtcdStartError` when etcd cannot be found or planned.
-    func make(options: ClusterOptions, watched: Bool) async throws -> any ClusterBackend {
+    func make(options: ClusterOptions, watched: Bool, recorded: Bool = true) async throws -> any ClusterBackend {
         switch engine {
         case .processes:
             return try LocalCluster(options: options)
@@ -50,7 +53,8 @@ struct BackendChoice {
             var options = options
             if let seed { options.seed = seed }
             options.simulation = watched ? .wallClock(factor: 1) : .onDemand
-            return try await LocalCluster.make(options: options)
+            return recorded ? try await SimulatedTimeline.make(options: options)
+                : try await LocalCluster.make(options: options)
         case .etcd:
             guard options.journalPath == nil else {
                 throw EtcdStartError("--journal records ClusterDeck's node frames for replay; etcd members have "

@@ -99,7 +99,7 @@ struct DrillCommand: AsyncParsableCommand {
         if engine == .etcd { setup.cluster.journalPath = nil }
         var choice = BackendChoice(flag: engine, simulate: seeds.simulate)
         choice.etcdBinary = etcdBinary
-        let local = try await choice.make(options: setup.cluster.withRunKind(.drill), watched: false)
+        let local = try await choice.make(options: setup.cluster.withRunKind(.drill), watched: false, recorded: false)
         do {
             setup.drill.faults = try faultKinds(on: local)
         } catch {

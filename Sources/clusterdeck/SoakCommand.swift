@@ -53,7 +53,7 @@ struct SoakCommand: AsyncParsableCommand {
         setup.cluster.journalRotateBytes = 64 * 1024 * 1024
         setup.drill.checksHistory = false
         let (seed, options, drill) = (setup.seed, setup.cluster, setup.drill)
-        let local = try await seeds.backend.make(options: options.withRunKind(.soak), watched: false)
+        let local = try await seeds.backend.make(options: options.withRunKind(.soak), watched: false, recorded: false)
         let guardian = StopSignals.shutDown(local)
         if !json {
             say("soak: \(nodes) nodes, \(clients) clients, \(duration), seed \(seed), sampling every \(sampleEvery)")

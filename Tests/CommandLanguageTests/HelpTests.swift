@@ -7,7 +7,7 @@ import Testing
         "start", "kill", "pause", "resume", "restart", "wipe", "partition", "isolate", "cut",
         "link", "heal", "freeze", "step", "thaw", "pace", "put", "get", "del", "cas", "status",
         "log", "wait", "sleep", "help", "quit", "timeout", "skew", "set", "client", "clients", "lock", "unlock", "locks",
-        "campaign", "resign", "leader", "check", "show", "hide",
+        "campaign", "resign", "leader", "check", "show", "hide", "back", "seek",
     ]
 
     @Test func commandNamesAreTheLanguage() {

@@ -238,6 +238,38 @@ struct ConsoleModelTests {
         #expect(model.events.last == "event 499")
     }
 
+    @Test("going to another moment shows what the panes showed then, and says so")
+    func rewound() {
+        var model = model()
+        for index in 0..<5 { model.apply(.action("future \(index)")) }
+        let earlier = MessageRecord(header: MessageHeader(from: 1, to: 2, type: .vote, term: 1, entryCount: 0),
+                                    fate: .delivered, timeMs: 10)
+        model.apply(.rewound(Rewind(fromSeconds: 9, toSeconds: 1.5,
+                                    recent: [.action("then"), .message(earlier)])))
+        #expect(model.events == ["then", "⟲ went back to 1.500 s (from 9.000 s)"])
+        #expect(model.messages.map(\.timeMs) == [10])
+    }
+
+    @Test("time travel keys ask the back end: b, ← →, [ ]")
+    func timeTravelKeys() {
+        var model = model()
+        #expect(model.handle(.character("b")) == [.run(.back(messages: 1), line: "back 1")])
+        #expect(model.handle(.left) == [.run(.seek(.by(ms: -1_000)), line: "seek -1s")])
+        #expect(model.handle(.right) == [.run(.seek(.by(ms: 1_000)), line: "seek +1s")])
+        #expect(model.handle(.character("[")) == [.run(.seek(.event(forward: false)), line: "seek prev")])
+        #expect(model.handle(.character("]")) == [.run(.seek(.event(forward: true)), line: "seek next")])
+    }
+
+    @Test("the time bar shows now, the recorded end and the forks, and fits 80 columns")
+    func timeBar() {
+        var model = Fixtures.model(width: 80, height: 24)
+        model.summary.travel = TimeTravelSummary(nowSeconds: 5, endSeconds: 10, forkSeconds: [2.5])
+        let text = ConsoleView.render(model).text
+        let bar = try? #require(text.split(separator: "\n").first { $0.contains("time 0:05.0 of 0:10.0") })
+        #expect(bar?.contains("1 fork") == true)
+        #expect(bar?.contains("+") == true && bar?.contains("|") == true)
+    }
+
     @Test("below 80×24 the console says so instead of drawing")
     func tooSmall() {
         var model = Fixtures.model(width: 60, height: 20)
