@@ -80,6 +80,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Real etcd members behind ClusterBackend: the member supervisor (also the bench's way to
+        // start etcd), the per-directed-link peer proxy, the status poller and KV clients.
+        .target(
+            name: "EtcdBackend",
+            dependencies: [
+                "ClusterAPI", "CommandLanguage", "EtcdClient", "Cluster", "Checker", "CShims", "Raft",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Seeded fuzzing of the frame decoder, command and scenario parsers and WAL recovery.
         .target(
             name: "Fuzzing",
@@ -93,7 +103,7 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
-                "Raft", "Wire", "ClusterAPI", "Cluster", "Console", "Checker", "EtcdClient",
+                "Raft", "Wire", "ClusterAPI", "Cluster", "Console", "Checker", "EtcdClient", "EtcdBackend",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -105,7 +115,7 @@ let package = Package(
             name: "clusterdeck",
             dependencies: [
                 "Raft", "Simulation", "NodeRuntime", "ClusterAPI", "Cluster", "CommandLanguage", "Console", "Terminal",
-                "Checker", "Fuzzing", "Bench", "EtcdClient",
+                "Checker", "Fuzzing", "Bench", "EtcdClient", "EtcdBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -118,6 +128,8 @@ let package = Package(
         .testTarget(name: "CheckerTests", dependencies: ["Checker", "Raft"]),
         .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench"]),
+        .testTarget(name: "EtcdBackendTests",
+                    dependencies: ["EtcdBackend", "EtcdClient", "ClusterAPI", "CommandLanguage", "Cluster"]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzzing", "Raft", "Wire", "NodeRuntime"]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "ClusterAPI", "Raft", "Wire", "Services"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterAPI", "Wire", "CommandLanguage", "Checker"]),

@@ -272,11 +272,7 @@ extension CommandRouter {
     }
 
     func help(_ topic: String?) -> CommandOutput {
-        guard let topic else { return CommandOutput(lines: CommandHelp.overview.split(separator: "\n").map(String.init)) }
-        guard let text = CommandHelp.help(for: topic) else {
-            return .error("no command \"\(topic)\"; commands: \(CommandHelp.commandNames.joined(separator: ", "))")
-        }
-        return CommandOutput(lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+        CommandOutput.help(topic)
     }
 
     /// `check`: the session's history so far, checked off the event loop (a long history takes a
@@ -294,5 +290,16 @@ extension CommandRouter {
             let report = LinearizabilityChecker.check(operations, options: options)
             return CommandOutput(lines: report.lines, ok: report.isLinearizable)
         }
+    }
+}
+
+extension CommandOutput {
+    /// `help [NAME]`: the command list, or one command's help (any back end answers it alike).
+    public static func help(_ topic: String?) -> CommandOutput {
+        guard let topic else { return CommandOutput(lines: CommandHelp.overview.split(separator: "\n").map(String.init)) }
+        guard let text = CommandHelp.help(for: topic) else {
+            return .error("no command \"\(topic)\"; commands: \(CommandHelp.commandNames.joined(separator: ", "))")
+        }
+        return CommandOutput(lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
     }
 }

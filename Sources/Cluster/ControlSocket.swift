@@ -7,9 +7,9 @@ import NodeRuntime
 /// The console's control socket (`console.sock` in the run directory): `clusterdeck ctl` sends one
 /// command line per frame and gets back one JSON frame `{"ok": Bool, "lines": [String]}`. It serves
 /// any `ClusterBackend`: `ctl` drives whatever the console drives.
-enum ControlSocket {
+public enum ControlSocket {
     /// Starts listening on `loop`; the socket is removed with the run directory.
-    static func listen(backend: any ClusterBackend, loop: any EventLoop, path: String) -> EventLoopFuture<any Channel> {
+    public static func listen(backend: any ClusterBackend, loop: any EventLoop, path: String) -> EventLoopFuture<any Channel> {
         ServerBootstrap(group: loop)
             .childChannelInitializer { channel in
                 PeerCredentials.requireSameUser(channel).flatMapError { error in

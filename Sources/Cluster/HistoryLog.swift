@@ -118,18 +118,19 @@ extension ClusterEngine {
 
 /// Appends history records to a JSON-lines file and keeps them in memory, up to a limit: a long
 /// run (a soak) must not grow the console without bound; the file keeps everything.
-final class HistoryLog {
-    private(set) var records: [HistoryRecord] = []
+public final class HistoryLog {
+    public private(set) var records: [HistoryRecord] = []
     /// Records no longer in memory (the oldest), because of `memoryLimit`.
-    private(set) var forgottenCount = 0
-    let path: String?
+    public private(set) var forgottenCount = 0
+    public let path: String?
     private let file: FileHandle?
     private let memoryLimit: Int
     /// Lines not yet written: one write per 64 KiB or half a second of run time.
     private var pending: [UInt8] = []
     private var pendingSince: Double = 0
 
-    init(path: String?, memoryLimit: Int = .max) {
+    /// Writes to `path` (nil: memory only), keeping at most `memoryLimit` records in memory.
+    public init(path: String?, memoryLimit: Int = .max) {
         self.path = path
         self.memoryLimit = max(1, memoryLimit)
         if let path, FileManager.default.createFile(atPath: path, contents: nil) {
@@ -139,7 +140,8 @@ final class HistoryLog {
         }
     }
 
-    func append(_ record: HistoryRecord) {
+    /// Keeps `record` and writes its line.
+    public func append(_ record: HistoryRecord) {
         records.append(record)
         if records.count > memoryLimit {
             // Halve rather than drop one at a time: removing from the front is O(n).
@@ -164,7 +166,8 @@ final class HistoryLog {
         pending.removeAll(keepingCapacity: true)
     }
 
-    func close() {
+    /// Writes what is held back and closes the file.
+    public func close() {
         flush()
         try? file?.close()
     }

@@ -148,7 +148,9 @@ final class VirtualTime: Sendable {
 }
 
 /// Runs `lanes` as concurrent tasks and returns when all have finished.
-private func runConcurrently(_ lanes: [@Sendable () async -> Void]) async {
+/// Runs `lanes` as concurrent tasks and returns when all have finished (real time: any back end on
+/// real processes runs side-by-side lanes this way).
+public func runConcurrently(_ lanes: [@Sendable () async -> Void]) async {
     await withTaskGroup(of: Void.self) { group in
         for lane in lanes { group.addTask { await lane() } }
     }

@@ -80,7 +80,7 @@ public enum NemesisPlan {
         [1 / maximumSkew, 0.5, 2, maximumSkew].randomElement(using: &random) ?? 0.5
     }
 
-    private static func fault(_ kind: FaultKind, nodes: Int, using random: inout SeededRandom) -> Fault {
+    static func fault(_ kind: FaultKind, nodes: Int, using random: inout SeededRandom) -> Fault {
         let target: FaultTarget = Bool.random(using: &random) ? .leader : .node(Int.random(in: 1...nodes, using: &random))
         switch kind {
         case .kill: return .kill(target)
@@ -153,5 +153,16 @@ extension Fault {
 
     private static func list(_ ids: [NodeID]) -> String {
         ids.map(String.init).joined(separator: ",")
+    }
+}
+
+extension FaultKind {
+    /// Why `backend` cannot inject faults of this kind (nil: it can), from what such a fault runs:
+    /// a drill leaves these out of its default and refuses them when asked for.
+    public func refusal(by backend: any ClusterBackend) -> String? {
+        var random = SeededRandom(seed: 1)
+        let nodes = max(PartitionShape.shapeNodeCountMin, backend.nodeCount)
+        let commands = NemesisPlan.fault(self, nodes: nodes, using: &random).commands(nodes: nodes, leader: 1)
+        return (commands.start + commands.undo).lazy.compactMap { backend.refusal(of: $0) }.first
     }
 }

@@ -37,7 +37,7 @@ extension RunDirectory {
     public var recordPath: String { "\(path)/run.json" }
 
     /// Writes what kind of run this is, by whom and since when (best effort: `ctl` copes without it).
-    func writeRecord(kind: RunKind) {
+    public func writeRecord(kind: RunKind) {
         let record = RunRecord(kind: kind, pid: getpid(), startedAt: Date())
         guard let data = try? JSONEncoder().encode(record) else { return }
         // Best effort: without the record, `ctl` only cannot tell this run's kind.

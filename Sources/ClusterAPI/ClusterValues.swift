@@ -137,6 +137,12 @@ public struct ClusterSummary: Sendable, Equatable, Codable {
     @InIDOrder public var clientNames: [UInt64: String] = [:]
     /// The seed of a simulated cluster (nil for node processes): the header says `SIMULATED seed S`.
     public var simulatedSeed: UInt64?
+    /// What runs the cluster when it is not ClusterDeck's own nodes ("etcd 3.4.23"): the header
+    /// says so.
+    public var engineLabel: String?
+    /// Per directed link, what a proxy relayed (nil for back ends whose messages are decoded and
+    /// shown one by one): the timeline shows this instead of message arrows.
+    public var linkTraffic: [LinkTraffic]?
     /// Where a recorded simulated run stands on its time line (the console's time bar); nil where
     /// there is no time travel. Never journaled: it changes with every instant.
     public var travel: TimeTravelSummary?

@@ -126,13 +126,16 @@ public struct NodeState: Codable, Sendable, Equatable {
     /// A (pre-)candidate's tally: who granted its campaign so far, itself first, then in the order
     /// they answered; nil for a node that is not campaigning.
     public var votes: [NodeID]?
+    /// An etcd member's own facts (nil for ClusterDeck's nodes); with them, the fields etcd cannot
+    /// give (vote, log bounds and tail, keys) are placeholders that displays leave out.
+    public var etcd: EtcdMemberFacts?
 
-    /// Creates a node's state; locks, elections and votes default to none.
+    /// Creates a node's state; locks, elections, votes and etcd facts default to none.
     public init(id: NodeID, role: NodeRole, term: Term, votedFor: NodeID?, leader: NodeID?,
                 commitIndex: LogIndex, appliedIndex: LogIndex, firstIndex: LogIndex, lastIndex: LogIndex,
                 snapshotIndex: LogIndex, logTail: [EntrySummary], keyCount: Int, sample: [String: String],
                 followers: [FollowerProgress], pace: String, frozen: Bool, locks: [Lock]? = nil,
-                elections: [Election]? = nil, votes: [NodeID]? = nil) {
+                elections: [Election]? = nil, votes: [NodeID]? = nil, etcd: EtcdMemberFacts? = nil) {
         self.id = id
         self.role = role
         self.term = term
@@ -152,6 +155,7 @@ public struct NodeState: Codable, Sendable, Equatable {
         self.locks = locks
         self.elections = elections
         self.votes = votes
+        self.etcd = etcd
     }
 }
 

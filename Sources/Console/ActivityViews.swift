@@ -44,7 +44,8 @@ extension Painter {
     // MARK: Timeline
 
     private var timelineTitle: String {
-        model.hidesHeartbeats ? "messages (heartbeats hidden: m shows them)" : "messages"
+        if model.summary.linkTraffic != nil { return "peer traffic through the proxy (bytes, not decoded)" }
+        return model.hidesHeartbeats ? "messages (heartbeats hidden: m shows them)" : "messages"
     }
 
     /// The messages shown: all, or all but heartbeats and their answers.
@@ -53,8 +54,10 @@ extension Painter {
         return model.messages.filter { !$0.isHeartbeat }
     }
 
-    /// A column per node, an arrow per message, the newest at the bottom.
+    /// A column per node, an arrow per message, the newest at the bottom; or, for a back end whose
+    /// messages are relayed undecoded, a row per directed link with what it carried.
     private func timeline(in inner: Rect, into screen: inout Screen) {
+        if let traffic = model.summary.linkTraffic { return trafficRows(traffic, in: inner, into: &screen) }
         guard inner.height > 1, model.nodeCount > 1 else { return }
         let spacing = max(4, (inner.width - 4) / max(1, model.nodeCount - 1))
         let column = { (id: NodeID) in inner.x + 2 + (id - 1) * spacing }
@@ -92,6 +95,25 @@ extension Painter {
         let labelX = whole.count > inside && outside >= whole.count ? right + 2 : left + 2
         let room = labelX == left + 2 ? inside : outside
         screen.write(fields.fitting(width: room), x: labelX, y: row, style: style, maxWidth: room)
+    }
+
+    /// One row per directed link: whether the rules let it through, its rate now and its totals.
+    private func trafficRows(_ traffic: [LinkTraffic], in inner: Rect, into screen: inout Screen) {
+        let network = model.summary.network
+        let arrow = String(glyphs.arrowRight)
+        for (offset, link) in traffic.prefix(inner.height).enumerated() {
+            let open = network.reaches(from: link.from, to: link.to)
+            let fields: [(text: String, priority: Int)] = [
+                ("n\(link.from) \(arrow) n\(link.to)".padded(10), 9),
+                ((open ? "" : "\(glyphs.cross) cut").padded(7), 8),
+                ("\(link.bytesPerSecond.byteText)/s".padded(11), 7),
+                (link.bytes.byteText.padded(9), 5),
+                ("\(link.connections) conn".padded(10), 3),
+                ("\(link.blocked) blocked", 6),
+            ]
+            screen.write(fields.fitting(width: inner.width - 2), x: inner.x + 1, y: inner.y + offset,
+                         style: open ? (link.bytesPerSecond > 0 ? .plain : palette.dim) : palette.lost)
+        }
     }
 
     /// "✓", or "✗" and why: the few words a timeline arrow has room for.

@@ -81,6 +81,9 @@ struct Painter {
         if let seed = model.summary.simulatedSeed {
             x = screen.write(" SIMULATED seed \(seed)", x: x + 1, y: 0, style: palette.warning)
         }
+        if let engine = model.summary.engineLabel {
+            x = screen.write(" \(engine)", x: x + 1, y: 0, style: palette.warning)
+        }
         if model.summary.frozen {
             x = screen.write(" FROZEN (\(model.summary.heldMessages) held)", x: x + 1, y: 0, style: palette.warning)
         }
@@ -197,6 +200,12 @@ struct Painter {
                     + "x isolate · h heal · : cmd · ? help"
                 : "Enter next · P hold · q quit │ n\(model.selected) k kill · p pause · x isolate · : cmd · ? help"
             screen.write(hints.replacingBar(glyphs), x: 0, y: commandRow, style: palette.dim, maxWidth: model.width)
+        case .keys where model.summary.engineLabel != nil:
+            // Another engine (etcd) runs the cluster: no freeze, step or pace keys to offer.
+            let hints = model.width >= 120
+                ? "1-\(model.nodeCount) select  k kill  r restart  p pause  x isolate  h heal  : command  ? help  q quit"
+                : "1-\(model.nodeCount)·k kill·r restart·p pause·x isolate·h heal·: cmd·? help·q quit"
+            screen.write(hints, x: 0, y: commandRow, style: palette.dim, maxWidth: model.width)
         case .keys:
             let hints = model.width >= 120
                 ? "1-\(model.nodeCount) select  k kill  r restart  p pause  x isolate  h heal  "

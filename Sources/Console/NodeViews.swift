@@ -38,6 +38,10 @@ extension Painter {
             screen.write(downReason(view), x: x, y: y, style: palette.dim, maxWidth: model.width - x)
             return
         }
+        if let facts = state.etcd {
+            screen.write(etcdFields(state, facts).fitting(width: model.width - x), x: x, y: y)
+            return
+        }
         // A campaign's tally matters more than the applied index and key count while it lasts.
         let middle: [(text: String, priority: Int)] = tally(state).map { [($0.padded(20), 4)] }
             ?? [("applied \(state.appliedIndex)".padded(12), 2), ("keys \(state.keyCount)".padded(8), 1)]
@@ -77,6 +81,7 @@ extension Painter {
         guard let state = view.state else { return [("starting…", palette.dim)] }
         var head: [(String, CellStyle)] = []
         if view.status == .paused { head.append(("PAUSED (SIGSTOP)", palette.role(nil, status: .paused))) }
+        if let facts = state.etcd { return head + etcdPaneLines(view, state, facts, width: width) }
         let primaryBackup = state.role == .primary || state.role == .backup
         head.append(((primaryBackup
             ? "epoch \(state.term)  primary \(state.leader.map { "n\($0)" } ?? "-")"
@@ -125,6 +130,35 @@ extension Painter {
             case .snapshot: "n\(follower.node) copy"
             }
         }.joined(separator: ", ")
+    }
+
+    // MARK: etcd members
+
+    /// An etcd member's pane: what its status API says, and nothing it does not (no vote, no log
+    /// bounds or entries, no keys: etcd's status gives none of them, so none is shown as zero).
+    private func etcdPaneLines(_ view: NodeView, _ state: NodeState, _ facts: EtcdMemberFacts,
+                               width: Int) -> [(String, CellStyle)] {
+        var lines: [(String, CellStyle)] = [
+            ("id \(facts.memberID)", .plain),
+            (("term \(state.term)  leader \(state.leader.map { "n\($0)" } ?? "-")").cut(toWidth: width, at: "  "),
+             .plain),
+            (("commit \(state.commitIndex)  applied \(state.appliedIndex)").cut(toWidth: width, at: "  "), .plain),
+            ("db \(facts.databaseText)  " + (facts.errors.isEmpty ? "no alarms or errors" : ""), .plain),
+        ]
+        // etcd's own words, wrapped: "etcdserver: no leader", "memberID:… alarm:NOSPACE".
+        lines += facts.errors.flatMap { $0.wrapped(width: width, rows: 2) }.map { ($0, palette.warning) }
+        if let unanswered = facts.unanswered {
+            lines += ("no answer: " + unanswered).wrapped(width: width, rows: 2).map { ($0, palette.warning) }
+        }
+        lines.append(("links \(linkSummary(view.id))", palette.dim))
+        return lines
+    }
+
+    /// An etcd member on one line: term, commit, applied, database size, member id.
+    private func etcdFields(_ state: NodeState, _ facts: EtcdMemberFacts) -> [(text: String, priority: Int)] {
+        [("t\(state.term)".padded(5), 6), ("commit \(state.commitIndex)".padded(11), 5),
+         ("applied \(state.appliedIndex)".padded(12), 4), ("db \(facts.databaseText)".padded(10), 2),
+         (facts.unanswered == nil ? facts.memberID : "no answer", 3)]
     }
 
     /// A (pre-)candidate's votes so far against the quorum it needs: "votes n2,n1 2/3".

@@ -22,13 +22,17 @@ public struct EtcdStatus: Decodable, Sendable, Equatable {
     /// The last index applied to the store (3.4 and later; the raft index before).
     public var raftAppliedIndex: UInt64
     public var databaseBytes: Int64
+    /// Whether the member is a learner (replicates, does not vote).
+    public var isLearner: Bool
+    /// What the member reports as wrong: raised alarms ("NOSPACE") and health errors.
+    public var errors: [String]
 
     /// The answering member's id.
     public var memberID: UInt64 { header.memberID }
 
     enum CodingKeys: String, CodingKey {
         case header, version, leaderID = "leader", raftIndex, raftTerm, raftAppliedIndex
-        case databaseBytes = "dbSize"
+        case databaseBytes = "dbSize", isLearner, errors
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,5 +45,7 @@ public struct EtcdStatus: Decodable, Sendable, Equatable {
         raftAppliedIndex = container.contains(.raftAppliedIndex)
             ? try container.etcdInteger(.raftAppliedIndex) : raftIndex
         databaseBytes = try container.etcdInteger(.databaseBytes)
+        isLearner = try container.etcdFlag(.isLearner)
+        errors = try container.decodeIfPresent([String].self, forKey: .errors) ?? []
     }
 }

@@ -1,4 +1,5 @@
 import Cluster
+import EtcdBackend
 import CommandLanguage
 
 /// Which back end runs a cluster — from the command line (`--engine`, `--simulate SEED`), else from
@@ -10,6 +11,8 @@ struct BackendChoice {
     var seed: UInt64?
     /// The line that chose the engine, for the error when this build cannot run it.
     var choosingLine: ScenarioLine?
+    /// The etcd binary (`--etcd-binary`), for the etcd back end.
+    var etcdBinary = "etcd"
 
     /// - Parameters:
     ///   - flag: `--engine`.
@@ -41,7 +44,7 @@ struct BackendChoice {
     ///     wall clock; otherwise it moves only while the caller waits, as fast as it can.
     ///   - recorded: a simulated run records its inputs for time travel (`back`, `seek`): the
     ///     console, `shell` and `play`; drills and soaks, which never go back, do not.
-    /// - Throws: `BackendUnavailable` when this build has no such back end.
+    /// - Throws: `EtcdStartError` when etcd cannot be found or planned.
     func make(options: ClusterOptions, watched: Bool, recorded: Bool = true) async throws -> any ClusterBackend {
         switch engine {
         case .processes:
@@ -53,19 +56,15 @@ struct BackendChoice {
             return recorded ? try await SimulatedTimeline.make(options: options)
                 : try await LocalCluster.make(options: options)
         case .etcd:
-            throw BackendUnavailable(engine: engine, line: choosingLine)
+            guard options.replication == .raft else {
+                throw EtcdStartError("etcd members run etcd's own Raft: --protocol \(options.replication.rawValue) "
+                    + "runs on processes or the simulated cluster")
+            }
+            guard options.journalPath == nil else {
+                throw EtcdStartError("--journal records ClusterDeck's node frames for replay; etcd members have "
+                    + "none (the client history is written: --history FILE)")
+            }
+            return try EtcdCluster(options: options, etcdBinary: etcdBinary)
         }
-    }
-}
-
-/// A deck or a flag asked for a back end this build does not have.
-struct BackendUnavailable: Error, CustomStringConvertible {
-    var engine: EngineKind
-    var line: ScenarioLine?
-
-    var description: String {
-        let place = line.map { "line \($0.line): `\($0.text)`: " } ?? ""
-        return "\(place)\(engine.phrase) cannot run here yet (this build runs \(EngineKind.processes.phrase) "
-            + "and \(EngineKind.simulation.phrase))"
     }
 }

@@ -29,7 +29,7 @@ struct EtcdFlags: ParsableArguments {
 
     /// How the bench starts each system: ClusterDeck from this binary, etcd as these flags say.
     func systems() throws -> BenchSystems {
-        var settings = EtcdSettings(binary: etcdBinary)
+        var settings = EtcdSettings(binary: etcdBinary, launcher: try ExecutablePath.current())
         settings.heartbeatMs = etcdHeartbeatMs
         settings.electionMs = etcdElectionMs
         let choice = EtcdChoice(settings: settings, endpoints: try endpoints.map(EtcdEndpoint.list),

@@ -10,7 +10,7 @@ struct ClusterDeck: AsyncParsableCommand {
             from standard input, `ctl` drives a running console from another terminal, `sim` runs the Raft \
             core through seeded faulty histories.
             """,
-        subcommands: [ConsoleCommand.self, ShellCommand.self, PlayCommand.self, ReplayCommand.self, DrillCommand.self, SoakCommand.self, CheckCommand.self, CtlCommand.self, SimCommand.self, BenchCommand.self, FuzzCommand.self, NodeCommand.self],
+        subcommands: [ConsoleCommand.self, ShellCommand.self, PlayCommand.self, ReplayCommand.self, DrillCommand.self, SoakCommand.self, CheckCommand.self, CtlCommand.self, SimCommand.self, BenchCommand.self, FuzzCommand.self, NodeCommand.self, EtcdLaunchCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 }

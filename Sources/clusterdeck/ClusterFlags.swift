@@ -36,6 +36,9 @@ struct ClusterFlags: ParsableArguments {
     @Option(help: "What runs the cluster: processes (real node processes, the default), simulation or etcd.")
     var engine: EngineKind?
 
+    @Option(help: "The etcd binary for --engine etcd (default: etcd in PATH; Debian's etcd-server).")
+    var etcdBinary = "etcd"
+
     @Option(help: "Run the simulated cluster on this seed: the same nodes in one process on a virtual clock; the same seed, the same run.")
     var simulate: UInt64?
 
@@ -51,7 +54,9 @@ struct ClusterFlags: ParsableArguments {
 
     /// The back end these flags ask for (a deck's header may ask too).
     func backend(script: [ScenarioLine] = []) -> BackendChoice {
-        BackendChoice(flag: engine, simulate: simulate, script: script)
+        var choice = BackendChoice(flag: engine, simulate: simulate, script: script)
+        choice.etcdBinary = etcdBinary
+        return choice
     }
 
     func validate() throws {

@@ -32,8 +32,17 @@ struct DrillCommand: AsyncParsableCommand {
     @Option(help: "Concurrent clients.")
     var clients = 8
 
-    @Option(parsing: .upToNextOption, help: "Faults to inject: \(FaultKind.allCases.map(\.rawValue).joined(separator: ",")).")
-    var faults: [String] = [FaultKind.allCases.map(\.rawValue).joined(separator: ",")]
+    @Option(parsing: .upToNextOption, help: """
+        Faults to inject: \(FaultKind.allCases.map(\.rawValue).joined(separator: ",")) (default: every kind \
+        the engine can inject; on etcd all but loss and clock).
+        """)
+    var faults: [String] = []
+
+    @Option(help: "What runs the cluster: processes (the default) or etcd (real etcd members).")
+    var engine: EngineKind?
+
+    @Option(help: "The etcd binary for --engine etcd (default: etcd in PATH).")
+    var etcdBinary = "etcd"
 
     @OptionGroup var seeds: LoadSeedFlags
 
@@ -65,43 +74,76 @@ struct DrillCommand: AsyncParsableCommand {
         guard duration.seconds >= 2, duration.seconds <= 86_400 else {
             throw ValidationError("--duration must be between 2s and 24h")
         }
+        if seeds.simulate != nil, let engine, engine != .simulation {
+            throw ValidationError("--simulate runs the simulated cluster: drop --engine \(engine.rawValue)")
+        }
         _ = try faultKinds()
         if try ReplicationMode.parse(flag: replicationWords) != nil, replication != .primaryBackup {
             throw ValidationError("--replication sets how a primary answers: add --protocol primary-backup")
+        }
+        if engine == .etcd, replication != .raft {
+            throw ValidationError("etcd members run etcd's own Raft: drop --protocol \(replication.rawValue)")
         }
         for knob in bug where !knob.applies(to: replication) {
             throw ValidationError("--bug \(knob.rawValue) does not apply to \(replication.rawValue) nodes")
         }
     }
 
-    func faultKinds() throws -> [FaultKind] {
-        try FaultList(faults).kinds()
+    /// The faults asked for; nil when none were named (every kind the back end can inject).
+    func faultKinds() throws -> [FaultKind]? {
+        faults.isEmpty ? nil : try FaultList(faults).kinds()
+    }
+
+    /// The faults to inject on `backend`: those asked for, each checked, else every kind it can.
+    private func faultKinds(on backend: any ClusterBackend) throws -> [FaultKind] {
+        guard let asked = try faultKinds() else {
+            return FaultKind.allCases.filter { $0.refusal(by: backend) == nil }
+        }
+        for kind in asked {
+            if let reason = kind.refusal(by: backend) {
+                say("error: --faults \(kind.rawValue) on \(backend.kind.phrase): \(reason)")
+                throw ExitCode(2)
+            }
+        }
+        return asked
     }
 
     func run() async throws {
         var setup = try LoadRunSetup(name: "drill", seed: seeds.chosen, out: out, nodes: nodes, clients: clients,
-                                     duration: duration, faults: try faultKinds())
+                                     duration: duration, faults: [])
         setup.cluster.timing = pace.timing
         setup.cluster.bugs = bug
         setup.cluster.checkQuorum = !noCheckquorum
         setup.cluster.preVote = !noPrevote
         setup.cluster.replication = replication
         setup.cluster.replicationMode = try ReplicationMode.parse(flag: replicationWords) ?? .async
+        // etcd members have no frames to journal (the history is all `check` needs).
+        if engine == .etcd { setup.cluster.journalPath = nil }
+        var choice = BackendChoice(flag: engine, simulate: seeds.simulate)
+        choice.etcdBinary = etcdBinary
+        let local = try await choice.make(options: setup.cluster.withRunKind(.drill), watched: false, recorded: false)
+        do {
+            setup.drill.faults = try faultKinds(on: local)
+        } catch {
+            await local.shutdown()
+            throw error
+        }
+        if local.refusal(of: .lock(name: "L0", ttlMs: setup.drill.lockTTLMs)) != nil { setup.drill.locks = 0 }
         let (seed, directory, options, drill) = (setup.seed, setup.directory, setup.cluster, setup.drill)
-        let local = try await seeds.backend.make(options: options.withRunKind(.drill), watched: false, recorded: false)
         let guardian = StopSignals.shutDown(local)
         say("drill: \(nodes) nodes, \(clients) clients, \(duration), faults "
             + "\(drill.faults.isEmpty ? "none" : drill.faults.map(\.rawValue).joined(separator: ",")), seed \(seed)"
             + (bug.isEmpty ? "" : ", bug \(bug.map(\.rawValue).joined(separator: ","))")
             + (replication == .raft ? "" : ", \(replication.rawValue) \(options.replicationMode)")
-            + (seeds.simulate == nil ? "" : ", simulated"))
+            + (seeds.simulate == nil ? "" : ", simulated") + (engine == .etcd ? ", on etcd" : ""))
         try await local.start()
         let report = await Drill(cluster: local, options: drill).run { progress in
             DrillOutput.progress(progress)
         }
         await local.finish(printing: say)
         guardian.disarm()
-        let lines = DrillOutput.lines(report, seed: seed, directory: directory, simulated: seeds.simulate != nil)
+        let lines = DrillOutput.lines(report, seed: seed, directory: directory, simulated: seeds.simulate != nil,
+                                      journaled: local.isJournaled)
         for line in lines { say(line) }
         try (lines.joined(separator: "\n") + "\n").write(toFile: "\(directory)/report.txt", atomically: true,
                                                           encoding: .utf8)

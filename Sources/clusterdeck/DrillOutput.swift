@@ -11,8 +11,11 @@ enum DrillOutput {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
-    /// - Parameter simulated: the drill ran on the simulated cluster (its seed replays it).
-    static func lines(_ report: DrillReport, seed: UInt64, directory: String, simulated: Bool = false) -> [String] {
+    /// - Parameters:
+    ///   - simulated: the drill ran on the simulated cluster (its seed replays it).
+    ///   - journaled: a journal was written (etcd members have none to replay).
+    static func lines(_ report: DrillReport, seed: UInt64, directory: String, simulated: Bool = false,
+                      journaled: Bool = true) -> [String] {
         var lines = [isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""]
         lines.append(String(format: "operations: %d in %.1f s (%.0f/s): %d ok, %d failed, %d unknown",
                             report.operations, report.durationSeconds, report.operationsPerSecond,
@@ -31,8 +34,8 @@ enum DrillOutput {
         } else if report.check != nil {
             lines.append("exactly-once: yes (no write applied twice)")
         }
-        lines.append("history: \(directory)/history.jsonl  journal: \(directory)/journal.jsonl "
-            + "(clusterdeck replay \(directory)/journal.jsonl)")
+        lines.append("history: \(directory)/history.jsonl (clusterdeck check \(directory)/history.jsonl)"
+            + (journaled ? "  journal: \(directory)/journal.jsonl (clusterdeck replay \(directory)/journal.jsonl)" : ""))
         lines.append("replay this drill: clusterdeck drill \(simulated ? "--simulate" : "--seed") \(seed) …same options")
         return lines.filter { !$0.isEmpty }
     }

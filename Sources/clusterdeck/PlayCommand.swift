@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cluster
+import EtcdBackend
 import CommandLanguage
 import Console
 import Foundation
@@ -91,10 +92,12 @@ struct PlayCommand: AsyncParsableCommand {
     /// not apply.
     private func backend(for script: [ScenarioLine], options: ClusterOptions) async throws -> any ClusterBackend {
         let backend: any ClusterBackend
+        let choice = cluster.backend(script: script)
         do {
-            backend = try await cluster.backend(script: script).make(options: options, watched: !headless)
-        } catch let error as BackendUnavailable {
-            say("error: \(file): \(error)")
+            backend = try await choice.make(options: options, watched: !headless)
+        } catch let error as EtcdStartError {
+            let place = choice.choosingLine.map { "line \($0.line): `\($0.text)`: " } ?? ""
+            say("error: \(file): \(place)\(error)")
             throw ExitCode(2)
         }
         if let (line, reason) = backend.firstRefusal(in: script) {

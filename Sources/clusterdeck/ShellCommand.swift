@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cluster
+import EtcdBackend
 import CommandLanguage
 import Foundation
 import Raft
@@ -38,7 +39,7 @@ struct ShellCommand: AsyncParsableCommand {
             ShellOutput.event(event, json: json)
         }
         try await local.start()
-        if !json, let run = (local as? LocalCluster)?.run {
+        if !json, let run = (local as? LocalCluster)?.run ?? (local as? EtcdCluster)?.run {
             say("run directory: \(run.path)  (clusterdeck ctl --run \(run.path) …)")
         }
         if !json { say(local.seedNote) }
