@@ -45,9 +45,12 @@ extension Painter {
         // A campaign's tally matters more than the applied index and key count while it lasts.
         let middle: [(text: String, priority: Int)] = tally(state).map { [($0.padded(20), 4)] }
             ?? [("applied \(state.appliedIndex)".padded(12), 2), ("keys \(state.keyCount)".padded(8), 1)]
+        // A primary/backup node says epoch, offset and acked, as its pane does.
+        let primaryBackup = state.role == .primary || state.role == .backup
         let fields: [(text: String, priority: Int)] = [
-            ("t\(state.term)".padded(5), 6), ("last \(state.lastIndex)".padded(9), 4),
-            ("commit \(state.commitIndex)".padded(11), 5),
+            ((primaryBackup ? "e\(state.term)" : "t\(state.term)").padded(5), 6),
+            ((primaryBackup ? "offset \(state.lastIndex)" : "last \(state.lastIndex)").padded(9), 4),
+            ((primaryBackup ? "acked \(state.commitIndex)" : "commit \(state.commitIndex)").padded(11), 5),
         ] + middle + [(linkSummary(view.id), 3)]
         screen.write(fields.fitting(width: model.width - x), x: x, y: y)
     }
