@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
-                "Raft", "Wire", "ClusterAPI", "Cluster", "Console", "Checker", "EtcdClient", "EtcdBackend",
+                "Raft", "Wire", "ClusterAPI", "Cluster", "Console", "Checker", "EtcdClient", "CommandLanguage", "EtcdBackend",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

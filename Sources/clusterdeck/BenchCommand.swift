@@ -15,6 +15,6 @@ struct BenchCommand: ParsableCommand {
     /// Every benchmark, in the order `--help` lists them.
     static let benchmarks: [any ParsableCommand.Type] = [
         WriteBench.self, FailoverBench.self, StartupBench.self, FabricBench.self, CompareBench.self,
-        UIBench.self, CheckerBench.self, FabricPeerCommand.self,
+        UIBench.self, CheckerBench.self, TimeTravelBench.self, FabricPeerCommand.self,
     ]
 }
