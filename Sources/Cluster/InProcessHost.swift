@@ -161,6 +161,14 @@ final class InProcessHost: NodeHost {
 
     func connectionClosed(node id: NodeID, generation: Int) {}
 
+    /// On a virtual clock that only moves while someone waits, a state frame due in a few
+    /// milliseconds may not have come yet when the shell asks for `status`: read the nodes directly.
+    func refreshStates() {
+        for (id, node) in running {
+            if let state = node.currentState { self.node(id).state = state }
+        }
+    }
+
     func views() -> [NodeView] {
         nodes.map { NodeView(id: $0.id, status: $0.status, pid: nil, state: $0.state) }
     }

@@ -32,6 +32,9 @@ protocol NodeHost: AnyObject {
     func connectionClosed(node id: NodeID, generation: Int)
     /// Every node as the console sees it now.
     func views() -> [NodeView]
+    /// Brings the views up to the nodes' state now, where the host can read it directly (in-process
+    /// nodes); node processes tell their state in frames, and nothing changes.
+    func refreshStates()
     /// Stops every node; the future succeeds once all are gone. Idempotent.
     func shutdown() -> EventLoopFuture<Void>
 }

@@ -276,6 +276,9 @@ final class NodeSupervisor: NodeHost {
     }
 
     /// Every node as the console sees it now.
+    /// Node processes tell their state in frames; there is nothing to read directly.
+    func refreshStates() {}
+
     func views() -> [NodeView] {
         nodes.map { NodeView(id: $0.id, status: $0.status, pid: $0.pid, state: $0.state) }
     }

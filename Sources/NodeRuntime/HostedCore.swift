@@ -82,6 +82,8 @@ extension PrimaryBackup: HostedCore {
 /// whichever core it runs. Every method runs on the node's loop.
 protocol NodeServing: AnyObject {
     var hasConsole: Bool { get }
+    /// The node's state now (what its next state frame would say).
+    func currentState() -> NodeStateFrame
     func attach(console link: any FrameLink)
     func startTicking()
     func suspend()

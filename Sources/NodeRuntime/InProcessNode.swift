@@ -83,6 +83,12 @@ public final class InProcessNode {
         }
     }
 
+    /// The node's state now — what its next state frame (sent at most 20 times a second of virtual
+    /// time) would say; nil while paused, as a stopped process tells nothing.
+    public var currentState: NodeStateFrame? {
+        paused ? nil : server.currentState()
+    }
+
     /// Stops the node's clock and its handling of frames, as SIGSTOP stops a process.
     public func pause() {
         paused = true
