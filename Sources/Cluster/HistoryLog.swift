@@ -125,9 +125,8 @@ public final class HistoryLog {
     public let path: String?
     private let file: FileHandle?
     private let memoryLimit: Int
-    /// Lines not yet written: one write per 64 KiB or half a second of run time.
-    private var pending: [UInt8] = []
-    private var pendingSince: Double = 0
+    /// Lines not yet written.
+    private var batch = LineBatch()
 
     /// Writes to `path` (nil: memory only), keeping at most `memoryLimit` records in memory.
     public init(path: String?, memoryLimit: Int = .max) {
@@ -149,21 +148,14 @@ public final class HistoryLog {
             records.removeFirst(excess)
             forgottenCount += excess
         }
-        guard file != nil else { return }
-        pending += record.jsonLine.utf8
-        pending.append(UInt8(ascii: "\n"))
-        let time = record.complete ?? record.invoke
-        if pending.count >= 65_536 || time - pendingSince >= 0.5 {
-            flush()
-            pendingSince = time
-        }
+        guard let file else { return }
+        batch.add(record.jsonLine.utf8, atSeconds: record.complete ?? record.invoke, to: file)
     }
 
     /// Writes the lines held back so far.
     func flush() {
-        guard let file, !pending.isEmpty else { return }
-        file.write(Data(pending))
-        pending.removeAll(keepingCapacity: true)
+        guard let file else { return }
+        batch.write(to: file)
     }
 
     /// Writes what is held back and closes the file.

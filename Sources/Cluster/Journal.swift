@@ -57,12 +57,8 @@ final class Journal {
     private let rotateBytes: Int
     private var file: FileHandle
     private var writtenBytes = 0
-    /// Lines not yet written to the file: one write per 64 KiB or half a second of run time, not
-    /// one per line (a drill journals tens of thousands of lines a second).
-    private var pending: [UInt8] = []
-    private var pendingSince: Double = 0
-    private static let flushBytes = 65_536
-    private static let flushSeconds = 0.5
+    /// Lines not yet written to the file.
+    private var batch = LineBatch()
     private let encoder = JSONEncoder()
     private var nodeCount = 1
     private var lastViews: [NodeID: NodeView] = [:]
@@ -106,14 +102,11 @@ final class Journal {
     }
 
     func record(_ event: ClusterEvent, atSeconds seconds: Double) {
-        if let line = JournalFastLines.line(for: event, t: rounded(seconds)) {
-            append(line)
+        let t = rounded(seconds)
+        if let line = JournalFastLines.line(for: event, t: t) {
+            append(line, t: t)
         } else {
-            write(JournalEntry(event, t: rounded(seconds)))
-        }
-        if seconds - pendingSince >= Self.flushSeconds {
-            flush()
-            pendingSince = seconds
+            write(JournalEntry(event, t: t))
         }
         if writtenBytes > rotateBytes { rotate(atSeconds: seconds) }
     }
@@ -140,9 +133,7 @@ final class Journal {
 
     /// Writes the lines held back so far.
     func flush() {
-        guard !pending.isEmpty else { return }
-        file.write(Data(pending))
-        pending.removeAll(keepingCapacity: true)
+        batch.write(to: file)
     }
 
     /// FILE becomes FILE.1; the new FILE starts with a `begin` line and every node's current view.
@@ -162,14 +153,12 @@ final class Journal {
 
     private func write(_ entry: JournalEntry) {
         guard let data = try? encoder.encode(entry) else { return }
-        append(Array(data))
+        append(data, t: entry.t)
     }
 
-    private func append(_ line: [UInt8]) {
-        pending += line
-        pending.append(UInt8(ascii: "\n"))
+    private func append(_ line: some Collection<UInt8>, t: Double) {
+        batch.add(line, atSeconds: t, to: file)
         writtenBytes += line.count + 1
-        if pending.count >= Self.flushBytes { flush() }
     }
 
     private func rounded(_ seconds: Double) -> Double {
