@@ -88,7 +88,7 @@ public enum TimeTravelBenchmark {
         seeks.append(try await timed("back 1", on: timeline, nodes: nodes))
         Progress.note("timetravel: \(seeks.count) moves measured")
         return TimeTravelReport(nodes: nodes, minutes: minutes, pace: options.timing == .teach ? "teach" : "real",
-                                sessionMs: sessionMs, seeks: seeks, residentMiB: residentMiB())
+                                sessionMs: sessionMs, seeks: seeks, residentMiB: ProcessMemory.residentMiB(getpid()))
     }
 
     private static func parse(_ line: String, nodes: Int) throws -> Command {
@@ -96,16 +96,6 @@ public enum TimeTravelBenchmark {
             throw BenchError("bug: an empty bench command")
         }
         return command
-    }
-
-    /// This process's resident memory, from /proc (nil elsewhere).
-    private static func residentMiB() -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else {
-            return nil
-        }
-        return kilobytes / 1024
     }
 
     private static func timed(_ line: String, on timeline: SimulatedTimeline, nodes: Int) async throws

@@ -75,6 +75,13 @@ final class ClusterEngine {
     /// Seconds since the run began.
     var elapsedSeconds: Double { clock.now.seconds }
 
+    /// Starts every node; frozen first when the options say so (each node is told as it connects,
+    /// before its first election timeout).
+    func startNodes() {
+        if options.startsFrozen { _ = execute(.freeze) }
+        for id in 1...nodeCount { supervisor.startNode(id) }
+    }
+
     /// Carries out one command of the command language (see `CommandRouter`).
     func execute(_ command: Command, announcing: Bool = true) -> EventLoopFuture<CommandOutput> {
         CommandRouter(engine: self).execute(command, announcing: announcing)

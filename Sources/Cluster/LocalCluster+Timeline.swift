@@ -45,8 +45,7 @@ extension LocalCluster {
     private static func perform(_ input: TimelineInput, on engine: ClusterEngine) -> EventLoopFuture<CommandOutput> {
         switch input {
         case .startNodes:
-            if engine.options.startsFrozen { _ = engine.execute(.freeze) }
-            for id in 1...engine.nodeCount { engine.supervisor.startNode(id) }
+            engine.startNodes()
         case .command(let command, let announcing):
             return engine.execute(command, announcing: announcing)
         }

@@ -80,11 +80,8 @@ public final class LocalCluster: Sendable {
     /// the options say so (each node is told as it connects, before its first election timeout).
     public func start() async throws {
         driver.startPacing()
-        try await onLoop { [options] engine in
-            if options.startsFrozen { _ = engine.execute(.freeze) }
-            for id in 1...engine.nodeCount { engine.supervisor.startNode(id) }
-        }
-        _ = try await ControlSocket.listen(backend: self, loop: driver.socketLoop, path: run.consoleSocketPath).get()
+        try await onLoop { engine in engine.startNodes() }
+        try await listen(serving: self)
     }
 
     /// Runs one command and returns what it printed.

@@ -1,3 +1,4 @@
+import Bench
 import Cluster
 import Foundation
 import Synchronization
