@@ -85,7 +85,7 @@ final class InProcessHost: NodeHost {
         case .frame(let frame):
             delegate?.received(frame, from: id, generation: generation)
         case .encoded(let payload):
-            delegate?.received(payload: ByteBuffer(bytes: payload), from: id, generation: generation)
+            delegate?.received(payload: payload, from: id, generation: generation)
         }
     }
 

@@ -2,11 +2,11 @@ import NIOCore
 import Raft
 import Wire
 
-/// What crosses an in-process link: a frame as a value (the coder skipped), or encoded bytes —
-/// peer messages, which the engine routes by their binary header, and a node's outbox.
+/// What crosses an in-process link, either way: a frame as a value (the coder skipped), or encoded
+/// bytes — peer messages, which the engine routes by their binary header, and a node's outbox.
 public enum LinkParcel: Sendable {
     case frame(Frame)
-    case encoded([UInt8])
+    case encoded(ByteBuffer)
 }
 
 /// A node the simulated cluster runs inside the console's process: the very server a node process
@@ -22,7 +22,7 @@ public final class InProcessNode {
     public static let linkLatency = TimeAmount.microseconds(250)
     private let server: any NodeServing
     /// Frames that arrived while paused: a stopped process reads them when it goes on.
-    private var heldWhilePaused: [Inbound] = []
+    private var heldWhilePaused: [LinkParcel] = []
     /// Frames on their way to it (sent, not yet arrived), counted against the limit while paused.
     private var inFlight = 0
     /// Frames a paused node may have waiting (a stopped process's socket buffer).
@@ -60,7 +60,7 @@ public final class InProcessNode {
         arrive(.frame(frame))
     }
 
-    private func arrive(_ inbound: Inbound) {
+    private func arrive(_ inbound: LinkParcel) {
         inFlight += 1
         let bound = NIOLoopBound(self, eventLoop: loop)
         loop.scheduleTask(in: Self.linkLatency) {
@@ -70,13 +70,13 @@ public final class InProcessNode {
     }
 
     /// One frame from the console; held while paused.
-    private func receive(_ inbound: Inbound) {
+    private func receive(_ inbound: LinkParcel) {
         guard !paused else { return heldWhilePaused.append(inbound) }
         handle(inbound)
         server.processReady()
     }
 
-    private func handle(_ inbound: Inbound) {
+    private func handle(_ inbound: LinkParcel) {
         switch inbound {
         case .encoded(let payload): server.receive(payload: payload, from: link)
         case .frame(let frame): server.receive(frame, from: link)
@@ -113,12 +113,6 @@ public final class InProcessNode {
     }
 }
 
-/// A frame on its way into an in-process node.
-private enum Inbound: Sendable {
-    case encoded(ByteBuffer)
-    case frame(Frame)
-}
-
 /// The node's end of an in-process link: each frame is handed over on a later turn of the loop.
 private final class InProcessLink: FrameLink {
     private let loop: any EventLoop
@@ -132,12 +126,12 @@ private final class InProcessLink: FrameLink {
     var isWritable: Bool { true }
 
     func write(_ payload: [UInt8]) {
-        hand(.encoded(payload))
+        hand(.encoded(ByteBuffer(bytes: payload)))
     }
 
     /// Peer messages go encoded: the engine routes them by their binary header.
     func write(_ frame: Frame, payload: () -> [UInt8]) {
-        if case .peer = frame { return hand(.encoded(payload())) }
+        if case .peer = frame { return hand(.encoded(ByteBuffer(bytes: payload()))) }
         hand(.frame(frame))
     }
 
