@@ -82,18 +82,7 @@ final class VirtualLoop: EventLoop, Sendable {
 
     @discardableResult
     func scheduleTask<T>(deadline: NIODeadline, _ task: @escaping @Sendable () throws -> T) -> Scheduled<T> {
-        let promise = makePromise(of: T.self)
-        let scheduled = schedule(at: deadline, {
-            // The task runs on this loop: the promise may take a result that is not Sendable.
-            do { promise.assumeIsolated().succeed(try task()) } catch { promise.fail(error) }
-        }, onCancel: { promise.fail($0) })
-        guard let order = scheduled else {
-            asRunner { promise.fail(EventLoopError.cancelled) }
-            return Scheduled(promise: promise, cancellationTask: {})
-        }
-        return Scheduled(promise: promise) { [self] in
-            _ = state.withLock { $0.cancelled.insert(order) }
-        }
+        scheduled(at: deadline, late: false, task)
     }
 
     /// Runs `task` at `deadline` (by default now) once that instant is over: after every other
@@ -105,16 +94,24 @@ final class VirtualLoop: EventLoop, Sendable {
     func executeAfterInstant(at deadline: NIODeadline? = nil, _ task: @escaping @Sendable () -> Void)
         -> Scheduled<Void> {
         let inLoop = inEventLoop
-        let promise = makePromise(of: Void.self)
-        let scheduled = schedule(at: deadline, late: true, {
-            task()
-            promise.succeed(())
+        let handle = scheduled(at: deadline, late: true, task)
+        if !inLoop, deadline == nil { run() }
+        return handle
+    }
+
+    /// A task whose result completes a promise, cancellable until it runs; failed at once when the
+    /// loop is shut down.
+    private func scheduled<T>(at deadline: NIODeadline?, late: Bool, _ task: @escaping @Sendable () throws -> T)
+        -> Scheduled<T> {
+        let promise = makePromise(of: T.self)
+        let order = schedule(at: deadline, late: late, {
+            // The task runs on this loop: the promise may take a result that is not Sendable.
+            do { promise.assumeIsolated().succeed(try task()) } catch { promise.fail(error) }
         }, onCancel: { promise.fail($0) })
-        guard let order = scheduled else {
+        guard let order else {
             asRunner { promise.fail(EventLoopError.cancelled) }
             return Scheduled(promise: promise, cancellationTask: {})
         }
-        if !inLoop, deadline == nil { run() }
         return Scheduled(promise: promise) { [self] in
             _ = state.withLock { $0.cancelled.insert(order) }
         }

@@ -46,6 +46,24 @@ struct VirtualLoopTests {
         loop.shutdown()
     }
 
+    @Test("a task after an instant runs after everything of that instant, even what it scheduled")
+    func afterInstant() {
+        let loop = VirtualLoop()
+        let trace = Trace()
+        let instant = loop.now + .milliseconds(2)
+        loop.executeAfterInstant(at: instant) { trace.add("after") }
+        loop.scheduleTask(deadline: instant) {
+            trace.add("first")
+            loop.execute { trace.add("scheduled by first") }
+        }
+        loop.scheduleTask(deadline: instant + .nanoseconds(1)) { trace.add("next instant") }
+        loop.advance(by: .milliseconds(5))
+        #expect(trace.all == ["first", "scheduled by first", "after", "next instant"])
+        loop.executeAfterInstant { trace.add("now, from outside") }
+        #expect(trace.all.last == "now, from outside")
+        loop.shutdown()
+    }
+
     @Test("execute and submit from outside run at once, on the loop, without moving time")
     func submitRunsAtOnce() throws {
         let loop = VirtualLoop()
