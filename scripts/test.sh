@@ -59,23 +59,23 @@ phase "release build"
 swift build -c release --product clusterdeck
 bin="$(swift build -c release --show-bin-path)/clusterdeck"
 
+# Runs `sim` with the given flags; it must find no violation. Prints its summary lines.
+simulate_clean() {
+    local out
+    out="$(mktemp)"
+    if ! "$bin" sim --seeds "$SEEDS" "$@" >"$out" 2>&1; then
+        tail -40 "$out"
+        exit 1
+    fi
+    grep -E '^(seeds|checked|lost acknowledged writes|violations):' "$out"
+    rm -f "$out"
+}
+
 phase "simulation: $SEEDS seeds, no bugs (must find no violation)"
-out="$(mktemp)"
-if ! "$bin" sim --seeds "$SEEDS" >"$out" 2>&1; then
-    tail -40 "$out"
-    exit 1
-fi
-grep -E '^(seeds|checked|violations):' "$out"
-rm -f "$out"
+simulate_clean
 
 phase "simulation: $SEEDS seeds of primary-backup replication (its invariants; lost writes are a figure)"
-out="$(mktemp)"
-if ! "$bin" sim --protocol primary-backup --seeds "$SEEDS" >"$out" 2>&1; then
-    tail -40 "$out"
-    exit 1
-fi
-grep -E '^(seeds|lost acknowledged writes|violations):' "$out"
-rm -f "$out"
+simulate_clean --protocol primary-backup
 
 phase "bug knobs: each must be caught within $SEEDS seeds, under its invariant"
 # Caught means violations above 0 and an invariant named (`seed N: INVARIANT violated at …`), not
@@ -101,32 +101,27 @@ if [ "$failed" -ne 0 ]; then
     exit 1
 fi
 
+# Plays each deck headless; the first that fails stops the run with its last lines.
+play_lessons() {
+    local deck log
+    for deck in "$@"; do
+        log="$(mktemp)"
+        if "$bin" play "$deck" --headless >"$log" 2>&1; then
+            echo "lesson $deck: passed"
+        else
+            echo "lesson $deck: FAILED"
+            tail -15 "$log"
+            rm -f "$log"
+            exit 1
+        fi
+        rm -f "$log"
+    done
+}
+
 phase "lessons: every demos/*.deck must pass headless"
-for deck in demos/*.deck; do
-    log="$(mktemp)"
-    if "$bin" play "$deck" --headless >"$log" 2>&1; then
-        echo "lesson $deck: passed"
-    else
-        echo "lesson $deck: FAILED"
-        tail -15 "$log"
-        rm -f "$log"
-        exit 1
-    fi
-    rm -f "$log"
-done
+play_lessons demos/*.deck
 phase "lessons on etcd: every demos/etcd/*.deck must pass headless on real etcd members"
-for deck in demos/etcd/*.deck; do
-    log="$(mktemp)"
-    if "$bin" play "$deck" --headless >"$log" 2>&1; then
-        echo "lesson $deck: passed"
-    else
-        echo "lesson $deck: FAILED"
-        tail -15 "$log"
-        rm -f "$log"
-        exit 1
-    fi
-    rm -f "$log"
-done
+play_lessons demos/etcd/*.deck
 phase "lessons on the simulated cluster: every deck, seeds 1-5; a replay is byte for byte"
 for deck in demos/*.deck; do
     for seed in 1 2 3 4 5; do
