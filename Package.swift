@@ -51,6 +51,8 @@ let package = Package(
                 "ClusterAPI", "Raft", "Services", "Wire", "CommandLanguage", "NodeRuntime", "Checker",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
+                // Latency percentiles for drills (and, through this module, the benches).
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ] + nio
         ),
         // What every front end trades with a back end: events, node views and states with their own

@@ -1,3 +1,5 @@
+import Cluster
+
 /// `bench compare`'s result: both systems, measured by the same code in one run.
 public struct CompareReport: Codable, Sendable {
     public var bench = "compare"

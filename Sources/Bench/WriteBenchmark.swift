@@ -1,3 +1,5 @@
+import Cluster
+
 /// One load run's figures.
 public struct WriteFigures: Codable, Sendable {
     public var clients: Int

@@ -38,7 +38,8 @@ final class AcknowledgedWrites: Sendable {
     var all: [LostWrites.Write] { writes.withLock { $0 } }
 }
 
-/// Write throughput and latency, from a drill's history: acknowledged puts of any key.
+/// Write throughput and latency, from a drill's history: acknowledged puts of any key, in the
+/// benches' histogram (HdrHistogram, microseconds, three significant digits).
 public struct WriteLatency: Sendable, Equatable {
     public var acknowledged: Int
     public var perSecond: Double
@@ -47,20 +48,16 @@ public struct WriteLatency: Sendable, Equatable {
 
     /// - Parameter seconds: how long the clients ran.
     init(history: [HistoryRecord], seconds: Double) {
-        let latencies = history.compactMap { record -> Double? in
-            guard record.f == "put", record.outcome == .ok, let complete = record.complete else { return nil }
-            return (complete - record.invoke) * 1_000
-        }.sorted()
-        acknowledged = latencies.count
-        perSecond = seconds > 0 ? Double(latencies.count) / seconds : 0
-        p50Ms = Self.percentile(50, of: latencies)
-        p99Ms = Self.percentile(99, of: latencies)
-    }
-
-    private static func percentile(_ percent: Double, of sorted: [Double]) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        let rank = Int((percent / 100 * Double(sorted.count)).rounded(.up)) - 1
-        return sorted[min(sorted.count - 1, max(0, rank))]
+        var histogram = makeLatencyHistogram()
+        for record in history where record.f == "put" && record.outcome == .ok {
+            guard let complete = record.complete else { continue }
+            _ = histogram.record(UInt64(max(0, (complete - record.invoke) * 1_000_000).rounded()))
+        }
+        let summary = LatencySummary(histogram)
+        acknowledged = Int(summary.count)
+        perSecond = seconds > 0 ? Double(acknowledged) / seconds : 0
+        p50Ms = summary.p50Ms
+        p99Ms = summary.p99Ms
     }
 
     /// One line for the report.

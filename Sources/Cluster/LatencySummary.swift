@@ -1,7 +1,8 @@
 import Histogram
 
-/// A latency histogram in microseconds: up to 10 minutes, 3 significant digits.
-func makeLatencyHistogram() -> Histogram<UInt64> {
+/// A latency histogram in microseconds: up to 10 minutes, 3 significant digits (the benches' and
+/// the drill's).
+public func makeLatencyHistogram() -> Histogram<UInt64> {
     Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
 }
 
@@ -14,7 +15,7 @@ public struct LatencySummary: Codable, Sendable {
     public var maxMs: Double
     public var meanMs: Double
 
-    init(_ histogram: Histogram<UInt64>) {
+    public init(_ histogram: Histogram<UInt64>) {
         func ms(_ microseconds: UInt64) -> Double { Self.round(Double(microseconds) / 1_000) }
         count = histogram.totalCount
         let empty = histogram.totalCount == 0
