@@ -125,13 +125,8 @@ struct CommandRouter {
             return .run { engine.waitElected(name, withinMs: withinMs, as: client) }
         case .clientPause(let name, let pause): return .run { done(engine.setClient(name, paused: pause)) }
         // Views
-        case .status:
-            return .run {
-                supervisor.refreshStates()
-                engine.journalChanges()
-                return done(CommandOutput(lines: statusLines()))
-            }
-        case .log(let ref): return .run { done(withNodeOutput(ref, logLines)) }
+        case .status: return .run { afterFreshState { _ in done(CommandOutput(lines: statusLines())) } }
+        case .log(let ref): return .run { afterFreshState { _ in done(withNodeOutput(ref, logLines)) } }
         case .clients: return .run { done(CommandOutput(lines: engine.clients.lines())) }
         case .locks: return .run { afterFreshState { done(CommandOutput(lines: $0.lockLines())) } }
         case .electionLeader(let name): return .run { afterFreshState { done($0.electionLines(name)) } }

@@ -33,12 +33,14 @@ extension LiveClusterTests {
                 let oldLeader = try await cluster.waitSettled()
                 let buddy = oldLeader == 1 ? 2 : 1
                 let majority = (1...5).filter { $0 != oldLeader && $0 != buddy }
-                let before = await cluster.views()
-                let commitBefore = Dictionary(uniqueKeysWithValues: before.map { ($0.id, $0.state?.commitIndex ?? -1) })
-
                 let partition = "partition \(oldLeader),\(buddy) | \(majority.map(String.init).joined(separator: ","))"
                 let partitioned = try await cluster.exec(partition)
                 #expect(partitioned.ok, "\(partitioned.lines)")
+                // The minority's commit index as of the partition: read once its last state frames
+                // (coalesced, 50 ms apart) have come; from here on it must not move.
+                try await Task.sleep(for: .milliseconds(300))
+                let before = await cluster.views()
+                let commitBefore = Dictionary(uniqueKeysWithValues: before.map { ($0.id, $0.state?.commitIndex ?? -1) })
 
                 // The client must find the majority's new leader (the old one can no longer commit).
                 let put = try await cluster.exec("put pk pv")
