@@ -262,7 +262,7 @@ public final class SimulatedTimeline: ClusterBackend, Sendable {
         }
         let zero = NIODeadline.uptimeNanoseconds(0)
         let target: NIODeadline
-        let asked = "seek " + Command.seek(seekTarget).description.dropFirst("seek ".count)
+        let asked = Command.seek(seekTarget).description
         switch seekTarget {
         case .at(let ms): target = zero + .milliseconds(Int64(ms))
         case .by(let ms):
