@@ -258,7 +258,11 @@ public struct ReplicaDriver<Core: ReplicationCore> {
             services.forgetsRetries = settings.bugs.contains(.sessionForgets)
             keys.forget()
             effects.actions.append(.event(ReplicaEvent(
-                kind: .snapshot, text: "installed snapshot through \(snapshot.position.index)",
+                // A primary/backup full copy of a primary that never compacted starts from nothing:
+                // "snapshot through 0" would read as if nothing had been copied.
+                kind: .snapshot, text: snapshot.position.index == 0
+                    ? "started again from an empty copy: the stream follows from the first entry"
+                    : "installed snapshot through \(snapshot.position.index)",
                 index: snapshot.position.index)))
         }
         for entry in batch.committedEntries {
