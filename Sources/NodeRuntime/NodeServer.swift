@@ -93,6 +93,7 @@ final class NodeServer<Core: HostedCore>: NodeServing {
         tickTask = nil
     }
 
+    @_specialize(where Core == RaftNode)
     private func tick() {
         guard !frozen, !stopped, !suspended else { return }
         replica.tick()
@@ -105,6 +106,7 @@ final class NodeServer<Core: HostedCore>: NodeServing {
     /// (`NodeConnectionHandler.channelReadComplete`), so every frame that arrived together shares
     /// one write-ahead-log fsync and one flush: group commit, without weakening the rule that what
     /// is acknowledged was made durable first.
+    @_specialize(where Core == RaftNode)
     func receive(_ frame: Frame, from channel: any FrameLink) {
         guard !stopped else { return }
         switch frame {
@@ -126,6 +128,7 @@ final class NodeServer<Core: HostedCore>: NodeServing {
 
     /// Steps the loop with one encoded frame as it arrived (a put in the console's exact encoding is
     /// read without Foundation's decoder); a malformed frame is refused.
+    @_specialize(where Core == RaftNode)
     func receive(payload buffer: ByteBuffer, from link: any FrameLink) {
         if let request = Self.fastClientRequest(buffer) {
             return receive(.clientRequest(request), from: link)
@@ -177,6 +180,7 @@ final class NodeServer<Core: HostedCore>: NodeServing {
     // MARK: Doing what the loop decided
 
     /// Runs the loop's Ready rounds and does their actions in order, then flushes the socket.
+    @_specialize(where Core == RaftNode)
     func processReady() {
         guard !stopped else { return }
         let effects = replica.process()
