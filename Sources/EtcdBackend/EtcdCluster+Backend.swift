@@ -34,8 +34,12 @@ extension EtcdCluster: ClusterBackend {
     }
 
     public func views() async -> [NodeView] {
-        members.all.enumerated().map { index, slot in
-            NodeView(id: index + 1, status: slot.status, pid: slot.pid, state: slot.state)
+        let locks = lockViews.withLock { $0 }
+        return members.all.enumerated().map { index, slot in
+            var state = slot.state
+            // etcd's locks are one store's: the leader's pane (and `expect locks`) shows them.
+            if state?.role == .leader, !locks.isEmpty { state?.locks = locks }
+            return NodeView(id: index + 1, status: slot.status, pid: slot.pid, state: state)
         }
     }
 
@@ -46,6 +50,7 @@ extension EtcdCluster: ClusterBackend {
                                      dropped: links.reduce(0) { $0 + $1.counters.blocked },
                                      preVote: preVote, checkQuorum: true, fsync: true)
         summary.engineLabel = label
+        summary.clientNames = sessions.namesByLease
         summary.linkTraffic = book.traffic(nodeCount: nodeCount)
         return summary
     }
@@ -84,7 +89,12 @@ extension EtcdCluster {
     /// Carries out a command the refusals let through.
     private func carryOut(_ command: Command, client: String, announcing: Bool) async -> CommandOutput {
         switch command {
-        case .asClient(let name, let inner): return await carryOut(inner, client: name, announcing: announcing)
+        case .asClient(let name, let inner):
+            // A paused client sends nothing (the GC-pause lesson): not even the command it is given.
+            if sessions.session(name).paused, inner.takesClient {
+                return .error("client \(name) is paused: `client resume \(name)` first")
+            }
+            return await carryOut(inner, client: name, announcing: announcing)
         case .kill(let ref): return await withNode(ref) { await self.kill($0) }
         case .pause(let ref): return await withNode(ref) { await self.signal($0, SIGSTOP) }
         case .resume(let ref): return await withNode(ref) { await self.signal($0, SIGCONT) }
@@ -147,8 +157,15 @@ extension EtcdCluster {
         case .check: return checkHistory()
         case .start(let count, _):
             return .error("the cluster is already running with \(nodeCount) nodes (start \(count) needs a new console)")
-        case .wipe, .freeze, .step, .thaw, .pace, .timeout, .skew, .fencedPut, .lock, .unlock, .locks, .campaign,
-             .resign, .electionLeader, .waitElected, .clientPause, .clients, .log, .heartbeats, .back, .seek:
+        case .fencedPut(let key, let value, let token):
+            return await fencedPut(key: key, value: value, token: token, client: client, announcing: announcing)
+        case .lock(let name, let ttlMs): return await lock(name, ttlMs: ttlMs, client: client, announcing: announcing)
+        case .unlock(let name): return await unlock(name, client: client, announcing: announcing)
+        case .locks: return await lockLines()
+        case .clientPause(let name, let paused): return setClient(name, paused: paused)
+        case .clients: return await clientLines()
+        case .wipe, .freeze, .step, .thaw, .pace, .timeout, .skew, .campaign,
+             .resign, .electionLeader, .waitElected, .log, .heartbeats, .back, .seek:
             return .error("on etcd: \(refusal(of: command) ?? "not carried out")")
         }
     }
