@@ -22,7 +22,8 @@ private func launcherPath() throws -> String {
 /// Real etcd members: these need Debian's etcd-server, which scripts/test.sh installs. A missing
 /// etcd fails the test with that message rather than skipping it.
 @Suite(.serialized) struct EtcdClusterTests {
-    private func withEtcd(_ body: (EtcdCluster) async throws -> Void) async throws {
+    /// Starts three members at real pace, runs `body`, and checks that nothing is left behind.
+    func withEtcd(_ body: (EtcdCluster) async throws -> Void) async throws {
         var options = ClusterOptions(executablePath: try launcherPath())
         options.nodeCount = 3
         options.timing = .real
