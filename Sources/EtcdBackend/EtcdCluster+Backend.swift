@@ -35,10 +35,12 @@ extension EtcdCluster: ClusterBackend {
 
     public func views() async -> [NodeView] {
         let locks = lockViews.withLock { $0 }
+        let elections = electionViews.withLock { $0 }
         return members.all.enumerated().map { index, slot in
             var state = slot.state
-            // etcd's locks are one store's: the leader's pane (and `expect locks`) shows them.
+            // etcd's locks and elections are one store's: the leader's pane (and `expect`) shows them.
             if state?.role == .leader, !locks.isEmpty { state?.locks = locks }
+            if state?.role == .leader, !elections.isEmpty { state?.elections = elections }
             return NodeView(id: index + 1, status: slot.status, pid: slot.pid, state: state)
         }
     }
@@ -164,8 +166,12 @@ extension EtcdCluster {
         case .locks: return await lockLines()
         case .clientPause(let name, let paused): return setClient(name, paused: paused)
         case .clients: return await clientLines()
-        case .wipe, .freeze, .step, .thaw, .pace, .timeout, .skew, .campaign,
-             .resign, .electionLeader, .waitElected, .log, .heartbeats, .back, .seek:
+        case .campaign(let name, let value, let ttlMs):
+            return await campaign(name, value: value, ttlMs: ttlMs, client: client, announcing: announcing)
+        case .resign(let name): return await resign(name, client: client, announcing: announcing)
+        case .electionLeader(let name): return await electionLeader(name)
+        case .waitElected(let name, let withinMs): return await waitElected(name, withinMs: withinMs, client: client)
+        case .wipe, .freeze, .step, .thaw, .pace, .timeout, .skew, .log, .heartbeats, .back, .seek:
             return .error("on etcd: \(refusal(of: command) ?? "not carried out")")
         }
     }

@@ -112,39 +112,58 @@ extension EtcdCluster {
 
     // MARK: Views
 
-    /// Reads each lock the console used from etcd: its keys in create order (the first holds, the
-    /// rest wait) and the holder's lease from timetolive. A lock etcd did not answer for keeps its
-    /// last view.
-    func pollLocks() async {
-        let names = sessions.knownLocks
-        guard !names.isEmpty else { return }
-        let previous = lockViews.withLock { $0 }
-        var views: [NodeState.Lock] = []
-        for name in names {
-            let last = previous.first { $0.name == name }
-            let (read, _) = await attempt(client: "views", isWrite: false, withinMs: 500) { connection, milliseconds in
-                try await connection.call(EtcdRangeRequest.prefix(EtcdBytes(name + "/")), withinMs: milliseconds)
-            }
-            guard case .success(let answer) = read else {
-                if let last { views.append(last) }
+    /// Reads each lock and election the console used from etcd: its keys in create order (the
+    /// first holds or leads, the rest wait) and the holder's lease from timetolive. One etcd did not
+    /// answer for keeps its last view.
+    func pollServices() async {
+        var locks: [NodeState.Lock] = []
+        let lastLocks = lockViews.withLock { $0 }
+        for name in sessions.knownLocks {
+            let last = lastLocks.first { $0.name == name }
+            guard let (keys, remainingMs) = await queue(of: name) else {
+                if let last { locks.append(last) }
                 continue
             }
-            let keys = answer.keyValues.sorted { $0.createRevision < $1.createRevision }
-            var remainingMs: Int?
-            if let holder = keys.first, case .success(let lease) = await timeToLive(holder.lease), lease.isAlive {
-                remainingMs = Int(lease.ttlSeconds) * 1_000
-            }
-            views.append(NodeState.Lock(
+            locks.append(NodeState.Lock(
                 name: name, holder: keys.first.map { UInt64(bitPattern: $0.lease) },
                 token: Int(keys.first?.createRevision ?? Int64(last?.token ?? 0)), leaseRemainingMs: remainingMs,
                 waiters: keys.dropFirst().map { UInt64(bitPattern: $0.lease) }))
         }
-        lockViews.withLock { $0 = views }
+        lockViews.withLock { $0 = locks }
+        var elections: [NodeState.Election] = []
+        let lastElections = electionViews.withLock { $0 }
+        for name in sessions.knownElections {
+            guard let (keys, remainingMs) = await queue(of: name) else {
+                elections += lastElections.filter { $0.name == name }
+                continue
+            }
+            // An election nobody leads has no entry, as on Raft.
+            guard let leader = keys.first else { continue }
+            elections.append(NodeState.Election(
+                name: name, leader: UInt64(bitPattern: leader.lease), value: leader.value.description,
+                revision: Int(leader.createRevision), leaseRemainingMs: remainingMs ?? 0,
+                candidates: keys.dropFirst().map { UInt64(bitPattern: $0.lease) }))
+        }
+        electionViews.withLock { $0 = elections }
+    }
+
+    /// The keys under `name/` in create order (etcd's lock and election queues), and how long the
+    /// first one's lease has left; nil when etcd did not answer.
+    private func queue(of name: String) async -> (keys: [EtcdKeyValue], remainingMs: Int?)? {
+        let (read, _) = await attempt(client: "views", isWrite: false, withinMs: 500) { connection, milliseconds in
+            try await connection.call(EtcdRangeRequest.prefix(EtcdBytes(name + "/")), withinMs: milliseconds)
+        }
+        guard case .success(let answer) = read else { return nil }
+        let keys = answer.keyValues.sorted { $0.createRevision < $1.createRevision }
+        guard let first = keys.first, case .success(let lease) = await timeToLive(first.lease), lease.isAlive else {
+            return (keys, nil)
+        }
+        return (keys, Int(lease.ttlSeconds) * 1_000)
     }
 
     /// `locks`: each lock the console used, as etcd shows it now.
     func lockLines() async -> CommandOutput {
-        await pollLocks()
+        await pollServices()
         let views = lockViews.withLock { $0 }
         guard !views.isEmpty else { return CommandOutput(lines: ["no locks"]) }
         let names = sessions.namesByLease

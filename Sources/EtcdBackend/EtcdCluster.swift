@@ -29,6 +29,8 @@ public final class EtcdCluster: Sendable {
     /// Locks as etcd last showed them (the poller reads each known lock's keys), for the panes and
     /// `expect locks`.
     let lockViews = Mutex<[NodeState.Lock]>([])
+    /// Elections as etcd last showed them, likewise.
+    let electionViews = Mutex<[NodeState.Election]>([])
     /// Renewal loops and waiting campaigns, cancelled at shutdown.
     let background = Mutex<[Task<Void, Never>]>([])
     private let proxy = Mutex<PeerProxy?>(nil)
@@ -152,7 +154,7 @@ public final class EtcdCluster: Sendable {
             while !Task.isCancelled {
                 guard let self else { return }
                 await self.pollOnce()
-                await self.pollLocks()
+                await self.pollServices()
                 self.book.sample()
                 try? await Task.sleep(for: .milliseconds(250))
             }

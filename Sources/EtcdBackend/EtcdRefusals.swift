@@ -29,9 +29,6 @@ public enum EtcdRefusals {
             return "etcd always runs with check-quorum on"
         case .set(.fsync, _):
             return "etcd 3.4 always fsyncs its log"
-        case .campaign, .resign, .electionLeader, .waitElected:
-            return "elections on etcd are not carried out yet: this back end runs put, get, del, cas, "
-                + "lock, unlock and fenced puts"
         case .start(_, true):
             return "etcd members cannot start with their clocks stopped"
         case .log:
@@ -42,7 +39,8 @@ public enum EtcdRefusals {
             return "time travel re-runs the simulated cluster from its seed; real etcd members cannot go back"
         case .start, .kill, .pause, .resume, .restart, .partition, .partitionRing, .partitionBridge,
              .isolate, .cut, .link, .heal, .put, .get, .del, .cas, .status, .waitLeader, .sleep, .help,
-             .quit, .set(.prevote, _), .check, .fencedPut, .lock, .unlock, .locks, .clientPause, .clients:
+             .quit, .set(.prevote, _), .check, .fencedPut, .lock, .unlock, .locks, .clientPause, .clients,
+             .campaign, .resign, .electionLeader, .waitElected:
             return nil
         }
     }

@@ -32,6 +32,8 @@ final class EtcdSessionTable: Sendable {
     private let lockKeysByToken = Mutex<[Int64: EtcdBytes]>([:])
     /// Lock names the console has used, for the lock view.
     private let lockNames = Mutex<[String]>([])
+    /// Election names the console has campaigned in, for the election view.
+    private let electionNames = Mutex<[String]>([])
 
     /// The session of `name` (an empty one when the client never held a lease).
     func session(_ name: String) -> EtcdSession {
@@ -71,6 +73,14 @@ final class EtcdSessionTable: Sendable {
     func lockKey(ofToken token: Int64) -> EtcdBytes? {
         lockKeysByToken.withLock { $0[token] }
     }
+
+    /// Remembers an election the console campaigned in, for the election view.
+    func campaigned(in election: String) {
+        electionNames.withLock { if !$0.contains(election) { $0.append(election) } }
+    }
+
+    /// The election names campaigned in so far, in first-use order.
+    var knownElections: [String] { electionNames.withLock { $0 } }
 
     /// The lock names used so far, in first-use order.
     var knownLocks: [String] { lockNames.withLock { $0 } }
