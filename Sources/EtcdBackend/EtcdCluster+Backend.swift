@@ -164,7 +164,7 @@ extension EtcdCluster {
         case .lock(let name, let ttlMs): return await lock(name, ttlMs: ttlMs, client: client, announcing: announcing)
         case .unlock(let name): return await unlock(name, client: client, announcing: announcing)
         case .locks: return await lockLines()
-        case .clientPause(let name, let paused): return setClient(name, paused: paused)
+        case .clientPause(let name, let paused): return await setClient(name, paused: paused)
         case .clients: return await clientLines()
         case .campaign(let name, let value, let ttlMs):
             return await campaign(name, value: value, ttlMs: ttlMs, client: client, announcing: announcing)

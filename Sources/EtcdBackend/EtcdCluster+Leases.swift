@@ -90,8 +90,9 @@ extension EtcdCluster {
         }
     }
 
-    /// `client pause|resume NAME`.
-    func setClient(_ client: String, paused: Bool) -> CommandOutput {
+    /// `client pause|resume NAME`. A resumed client first asks etcd whether its lease outlived
+    /// the pause: a client wakes up believing it still holds what it held, etcd knows better.
+    func setClient(_ client: String, paused: Bool) async -> CommandOutput {
         let known = sessions.all.map(\.name)
         guard known.contains(client) else {
             return .error("no client \"\(client)\" (known: \(known.isEmpty ? "none yet" : known.joined(separator: ", ")))")
@@ -100,10 +101,20 @@ extension EtcdCluster {
             session.paused = paused
             return session
         }
-        let lease = session.leaseID.map { "lease \(Self.hex($0)) (ttl \(session.ttlSeconds) s)" } ?? "no lease"
-        let text = paused
-            ? "client \(client) paused: no keep-alives, so \(lease) runs out on etcd's clock"
-            : "client \(client) resumed: keep-alives go on for \(lease)"
+        let text: String
+        if let lease = session.leaseID {
+            let named = "lease \(Self.hex(lease)) (ttl \(session.ttlSeconds) s)"
+            if paused {
+                text = "client \(client) paused: no keep-alives, so \(named) runs out on etcd's clock"
+            } else if case .success(let answer) = await timeToLive(lease), !answer.isAlive {
+                leaseExpired(lease, of: client)
+                text = "client \(client) resumed: etcd expired its \(named) during the pause"
+            } else {
+                text = "client \(client) resumed: keep-alives go on for \(named)"
+            }
+        } else {
+            text = "client \(client) \(paused ? "paused" : "resumed") (it holds no lease)"
+        }
         hub.publish(.action(text))
         return CommandOutput(lines: [text])
     }
