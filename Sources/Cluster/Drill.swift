@@ -205,8 +205,8 @@ public struct Drill: Sendable {
         if granted.ok { await cluster.idle(milliseconds: milliseconds) }
         if granted.ok, options.lockServiceUnderTest != nil, let token = Self.token(in: granted) {
             // Whatever the lock promised, the store must take this only while the token is current.
-            _ = await cluster.execute(.asClient(name, .fencedPut(key: Self.fencedKey(lock), value: "\(name)-\(token)",
-                                                                 token: token)))
+            let write = Command.fencedPut(key: Self.fencedKey(lock), value: "\(name)-\(token)", token: token)
+            _ = await cluster.execute(.asClient(name, write))
         }
         for _ in 0..<5 {
             if await cluster.execute(.asClient(name, .unlock(name: lock))).ok { return }

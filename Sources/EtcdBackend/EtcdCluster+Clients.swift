@@ -35,6 +35,14 @@ extension EtcdCluster {
         }
     }
 
+    /// Sends one gateway request for `client` through `attempt`.
+    func call<Request: EtcdRequest>(_ request: Request, as client: String, isWrite: Bool, withinMs: Int? = nil)
+        async -> (Result<Request.Response, EtcdAttemptFailure>, Int?) {
+        await attempt(client: client, isWrite: isWrite, withinMs: withinMs ?? attemptMs) { connection, milliseconds in
+            try await connection.call(request, withinMs: milliseconds)
+        }
+    }
+
     /// Tries members in turn with `send` until one answers, a write's fate is unknown, or the
     /// client's deadline passes: the one way every etcd client call picks its member.
     /// - Parameters:

@@ -27,11 +27,9 @@ extension EtcdCluster {
         let invoked = record
         let task = Task { [self] in
             var record = invoked
-            let (ending, node) = await attempt(client: Self.waitConnection(of: client, on: name), isWrite: true,
-                                               withinMs: Self.campaignWaitMs(ttlMs: ttlMs)) { connection, milliseconds in
-                try await connection.call(EtcdCampaignRequest(name: EtcdBytes(name), lease: lease, value: EtcdBytes(value)),
-                                          withinMs: milliseconds)
-            }
+            let request = EtcdCampaignRequest(name: EtcdBytes(name), lease: lease, value: EtcdBytes(value))
+            let (ending, node) = await call(request, as: Self.waitConnection(of: client, on: name), isWrite: true,
+                                            withinMs: Self.campaignWaitMs(ttlMs: ttlMs))
             switch ending {
             case .failure(let failure):
                 _ = remember(&record, failed: failure, isWrite: true, node: node, announcing: announcing)
@@ -61,9 +59,7 @@ extension EtcdCluster {
         }
         var record = HistoryRecord(process: client, f: "resign", key: name, invoke: now, complete: nil,
                                    outcome: .unknown)
-        let (ending, node) = await attempt(client: client, isWrite: true, withinMs: attemptMs) { connection, milliseconds in
-            try await connection.call(EtcdResignRequest(leader: leadership), withinMs: milliseconds)
-        }
+        let (ending, node) = await call(EtcdResignRequest(leader: leadership), as: client, isWrite: true)
         switch ending {
         case .failure(let failure):
             return remember(&record, failed: failure, isWrite: true, node: node, announcing: announcing)
@@ -78,15 +74,15 @@ extension EtcdCluster {
 
     /// `leader NAME`: who leads, as etcd's election API says.
     func electionLeader(_ name: String) async -> CommandOutput {
-        let (ending, _) = await attempt(client: "views", isWrite: false, withinMs: attemptMs) { connection, milliseconds in
-            try await connection.call(EtcdElectionLeaderRequest(name: EtcdBytes(name)), withinMs: milliseconds)
-        }
+        let (ending, _) = await call(EtcdElectionLeaderRequest(name: EtcdBytes(name)),
+            as: "views", isWrite: false)
         switch ending {
         case .success(let answer):
             guard let leader = answer.keyValue else { return CommandOutput(lines: ["\(name): no leader"]) }
             let client = sessions.namesByLease[UInt64(bitPattern: leader.lease)]
                 ?? "lease \(Self.hex(leader.lease))"
-            return CommandOutput(lines: ["\(name): \(leader.value) (leader \(client), revision \(leader.createRevision))"])
+            return CommandOutput(lines: ["\(name): \(leader.value) (leader \(client), "
+                + "revision \(leader.createRevision))"])
         case .failure(.ambiguous(let why)) where why.contains("election: no leader"):
             return CommandOutput(lines: ["\(name): no leader"])
         case .failure(.ambiguous(let why)), .failure(.notSent(let why)):

@@ -15,7 +15,8 @@ extension EtcdCluster {
     /// A lease for `client`: its live one, renewed now (so a lock asked for after this call's
     /// start is held for at least the TTL), or a new one of `ttlMs` when it has none.
     /// - Returns: the lease id and the TTL etcd gave it, or why etcd gave none.
-    func ensureLease(for client: String, ttlMs: Int) async -> Result<(id: Int64, ttlSeconds: Int64), EtcdAttemptFailure> {
+    func ensureLease(for client: String, ttlMs: Int)
+        async -> Result<(id: Int64, ttlSeconds: Int64), EtcdAttemptFailure> {
         let session = sessions.session(client)
         if let lease = session.leaseID, case .success(let answer) = await renew(lease, of: client), answer.isAlive {
             return .success((lease, answer.result.ttlSeconds))
@@ -23,10 +24,8 @@ extension EtcdCluster {
         // Granting twice is harmless (an unused lease just expires), so a grant may go to another
         // member after an unanswered attempt.
         let ttlSeconds = Int64(max(1, (ttlMs + 999) / 1_000))
-        let (granted, _) = await attempt(client: Self.leaseConnection(of: client), isWrite: false,
-                                         withinMs: attemptMs) { connection, milliseconds in
-            try await connection.call(EtcdLeaseGrantRequest(ttlSeconds: ttlSeconds), withinMs: milliseconds)
-        }
+        let (granted, _) = await call(EtcdLeaseGrantRequest(ttlSeconds: ttlSeconds),
+            as: Self.leaseConnection(of: client), isWrite: false)
         switch granted {
         case .failure(let failure):
             return .failure(failure)
@@ -44,10 +43,10 @@ extension EtcdCluster {
     }
 
     /// One keep-alive for `lease`.
-    private func renew(_ lease: Int64, of client: String) async -> Result<EtcdLeaseKeepAliveResponse, EtcdAttemptFailure> {
-        await attempt(client: Self.leaseConnection(of: client), isWrite: false, withinMs: attemptMs) { connection, milliseconds in
-            try await connection.call(EtcdLeaseKeepAliveRequest(id: lease), withinMs: milliseconds)
-        }.0
+    private func renew(_ lease: Int64, of client: String)
+        async -> Result<EtcdLeaseKeepAliveResponse, EtcdAttemptFailure> {
+        await call(EtcdLeaseKeepAliveRequest(id: lease),
+            as: Self.leaseConnection(of: client), isWrite: false).0
     }
 
     /// Starts the renewal loop of `client` unless one runs: every third of the TTL, a keep-alive
@@ -86,7 +85,8 @@ extension EtcdCluster {
             return true
         }
         if current {
-            hub.publish(.action("etcd: \(client)'s lease \(Self.hex(lease)) expired; its lock and election keys are gone"))
+            hub.publish(.action("etcd: \(client)'s lease \(Self.hex(lease)) expired; "
+                + "its lock and election keys are gone"))
         }
     }
 
@@ -95,7 +95,8 @@ extension EtcdCluster {
     func setClient(_ client: String, paused: Bool) async -> CommandOutput {
         let known = sessions.all.map(\.name)
         guard known.contains(client) else {
-            return .error("no client \"\(client)\" (known: \(known.isEmpty ? "none yet" : known.joined(separator: ", ")))")
+            let names = known.isEmpty ? "none yet" : known.joined(separator: ", ")
+            return .error("no client \"\(client)\" (known: \(names))")
         }
         let session = sessions.update(client) { session -> EtcdSession in
             session.paused = paused
@@ -154,9 +155,7 @@ extension EtcdCluster {
 
     /// etcd's timetolive for `lease`, asked on the views' connections (it never blocks).
     func timeToLive(_ lease: Int64) async -> Result<EtcdLeaseTimeToLiveResponse, EtcdAttemptFailure> {
-        await attempt(client: "views", isWrite: false, withinMs: attemptMs) { connection, milliseconds in
-            try await connection.call(EtcdLeaseTimeToLiveRequest(id: lease), withinMs: milliseconds)
-        }.0
+        await call(EtcdLeaseTimeToLiveRequest(id: lease), as: "views", isWrite: false).0
     }
 
     /// A lease id as etcdctl prints it (hex).

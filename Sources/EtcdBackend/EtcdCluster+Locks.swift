@@ -50,7 +50,8 @@ extension EtcdCluster {
             record.result = "granted"
             record.new = "granted, token \(token)"
             return remember(&record, outcome: .ok, node: node, announcing: announcing, output: CommandOutput(
-                lines: ["granted, token \(token) (lock key \(key), lease \(Self.hex(lease.id)), ttl \(lease.ttlSeconds) s)"]))
+                lines: ["granted, token \(token) (lock key \(key), lease \(Self.hex(lease.id)), "
+                    + "ttl \(lease.ttlSeconds) s)"]))
         }
     }
 
@@ -64,9 +65,8 @@ extension EtcdCluster {
             return remember(&record, outcome: .ok, node: nil, announcing: announcing,
                             output: CommandOutput(lines: ["not held: \(client) holds no key of \(name)"], ok: false))
         }
-        let (ending, node) = await attempt(client: client, isWrite: true, withinMs: attemptMs) { connection, milliseconds in
-            try await connection.call(EtcdGuardedUnlockRequest(lockKey: held.key, token: held.token), withinMs: milliseconds)
-        }
+        let (ending, node) = await call(EtcdGuardedUnlockRequest(lockKey: held.key, token: held.token),
+            as: client, isWrite: true)
         switch ending {
         case .failure(let failure):
             return remember(&record, failed: failure, isWrite: true, node: node, announcing: announcing)
@@ -91,15 +91,14 @@ extension EtcdCluster {
                                    outcome: .unknown, token: token)
         let request = EtcdFencedPutRequest(key: EtcdBytes(key), value: EtcdBytes(value), lockKey: lockKey,
                                            token: Int64(token))
-        let (ending, node) = await attempt(client: client, isWrite: true, withinMs: attemptMs) { connection, milliseconds in
-            try await connection.call(request, withinMs: milliseconds)
-        }
+        let (ending, node) = await call(request, as: client, isWrite: true)
         switch ending {
         case .failure(let failure):
             return remember(&record, failed: failure, isWrite: true, node: node, announcing: announcing)
         case .success(let answer) where answer.succeeded:
             record.previous = answer.previous?.value.description
-            return remember(&record, outcome: .ok, node: node, announcing: announcing, output: CommandOutput(lines: ["OK"]))
+            return remember(&record, outcome: .ok, node: node, announcing: announcing,
+                            output: CommandOutput(lines: ["OK"]))
         case .success(let answer):
             record.result = "fenced"
             let reason = "fenced: " + (answer.currentLockKey.map {
@@ -150,9 +149,8 @@ extension EtcdCluster {
     /// The keys under `name/` in create order (etcd's lock and election queues), and how long the
     /// first one's lease has left; nil when etcd did not answer.
     private func queue(of name: String) async -> (keys: [EtcdKeyValue], remainingMs: Int?)? {
-        let (read, _) = await attempt(client: "views", isWrite: false, withinMs: 500) { connection, milliseconds in
-            try await connection.call(EtcdRangeRequest.prefix(EtcdBytes(name + "/")), withinMs: milliseconds)
-        }
+        let (read, _) = await call(EtcdRangeRequest.prefix(EtcdBytes(name + "/")),
+            as: "views", isWrite: false, withinMs: 500)
         guard case .success(let answer) = read else { return nil }
         let keys = answer.keyValues.sorted { $0.createRevision < $1.createRevision }
         guard let first = keys.first, case .success(let lease) = await timeToLive(first.lease), lease.isAlive else {
@@ -196,13 +194,15 @@ extension EtcdCluster {
                   announcing: Bool) -> CommandOutput {
         switch failure {
         case .notSent(let why):
-            return remember(&record, outcome: .fail, node: node, announcing: announcing, reason: why, output: .error(why))
+            return remember(&record, outcome: .fail, node: node, announcing: announcing, reason: why,
+                            output: .error(why))
         case .ambiguous(let why) where isWrite:
             return remember(&record, outcome: .unknown, node: node, announcing: announcing, reason: why,
                             output: CommandOutput(lines: ["unknown: \(why) — the write may or may not have applied"],
                                                   ok: false))
         case .ambiguous(let why):
-            return remember(&record, outcome: .fail, node: node, announcing: announcing, reason: why, output: .error(why))
+            return remember(&record, outcome: .fail, node: node, announcing: announcing, reason: why,
+                            output: .error(why))
         }
     }
 }

@@ -53,7 +53,8 @@ enum DrillOutput {
         var lines: [String] = []
         switch locks.verdict {
         case .linearizable:
-            lines.append("locks: no finding (\(locks.operationCount) lock operations: one holder at a time, tokens increasing)")
+            lines.append("locks: no finding (\(locks.operationCount) lock operations: one holder at a time, "
+                + "tokens increasing)")
         case .undecided, .notLinearizable:
             lines.append("locks: FINDING ABOUT \(system.uppercased()) (not a drill failure: its lease-based lock "
                 + "promises no more) —")
