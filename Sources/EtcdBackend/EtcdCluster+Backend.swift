@@ -2,6 +2,7 @@ import Checker
 import Cluster
 import ClusterAPI
 import CommandLanguage
+import EtcdClient
 import Foundation
 
 // MARK: ClusterBackend
@@ -135,6 +136,7 @@ extension EtcdCluster {
                 + "(the proxy holds n\(from)'s bytes to n\(to))"
             hub.publish(.action(text))
             return CommandOutput(lines: [text])
+        case .transfer(let node): return await transfer(to: node)
         case .heal:
             book.change { $0.heal() }
             hub.publish(.action("network healed"))
@@ -288,6 +290,27 @@ extension EtcdCluster {
         lines.append("\(label): heartbeat \(etcdTiming.heartbeatMs) ms, election \(etcdTiming.electionMs) ms, "
             + "prevote \(preVote ? "on" : "off") (read at start)")
         return lines
+    }
+
+    /// `transfer N`: etcd's move-leader, sent to the leader, then waits (5 s) until N leads.
+    private func transfer(to node: Int) async -> CommandOutput {
+        guard (1...nodeCount).contains(node) else { return .error("no node \(node): nodes are 1–\(nodeCount)") }
+        let views = await views()
+        guard let leader = views.leader else { return .error("no leader is known right now") }
+        guard leader.id != node else { return CommandOutput(lines: ["n\(node) leads already"]) }
+        guard let hex = views.first(where: { $0.id == node })?.state?.etcd?.memberID,
+              let target = UInt64(hex, radix: 16) else {
+            return .error("n\(node)'s member id is not known yet (it has not answered the status API)")
+        }
+        let (ending, _) = await call(EtcdMoveLeaderRequest(targetID: target), as: "console", isWrite: true,
+                                     pinnedMember: leader.id - 1)
+        if case .failure(let failure) = ending { return .error("transfer to n\(node): \(failure)") }
+        hub.publish(.action("etcd moves leadership from n\(leader.id) to n\(node)"))
+        let led = await poll(forMs: 5_000) { () async -> NodeView? in
+            await self.views().leader.flatMap { $0.id == node ? $0 : nil }
+        }
+        guard let led else { return .error("etcd accepted the transfer, but n\(node) did not lead within 5 s") }
+        return CommandOutput(lines: ["leader n\(node) in term \(led.state?.term ?? 0) (moved from n\(leader.id))"])
     }
 
     private func waitForLeader(withinMs milliseconds: Int) async -> CommandOutput {

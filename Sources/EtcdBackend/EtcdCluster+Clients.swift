@@ -36,9 +36,10 @@ extension EtcdCluster {
     }
 
     /// Sends one gateway request for `client` through `attempt`.
-    func call<Request: EtcdRequest>(_ request: Request, as client: String, isWrite: Bool, withinMs: Int? = nil)
-        async -> (Result<Request.Response, EtcdAttemptFailure>, Int?) {
-        await attempt(client: client, isWrite: isWrite, withinMs: withinMs ?? attemptMs) { connection, milliseconds in
+    func call<Request: EtcdRequest>(_ request: Request, as client: String, isWrite: Bool, pinnedMember: Int? = nil,
+                                    withinMs: Int? = nil) async -> (Result<Request.Response, EtcdAttemptFailure>, Int?) {
+        await attempt(client: client, isWrite: isWrite, pinnedMember: pinnedMember,
+                      withinMs: withinMs ?? attemptMs) { connection, milliseconds in
             try await connection.call(request, withinMs: milliseconds)
         }
     }
@@ -58,7 +59,8 @@ extension EtcdCluster {
     ) async -> (Result<Answer, EtcdAttemptFailure>, Int?) {
         let deadline = now + Double(max(clientDeadlineMs, withinMs)) / 1000
         var lastFailure = EtcdAttemptFailure.notSent("no member is running")
-        while now < deadline {
+        // A cancelled caller (a renewal or campaign at shutdown) stops: its sleeps no longer wait.
+        while now < deadline, !Task.isCancelled {
             for member in await memberOrder(pinnedMember: pinnedMember) {
                 var connected = false
                 do {

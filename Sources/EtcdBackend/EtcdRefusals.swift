@@ -40,7 +40,7 @@ public enum EtcdRefusals {
         case .start, .kill, .pause, .resume, .restart, .partition, .partitionRing, .partitionBridge,
              .isolate, .cut, .link, .heal, .put, .get, .del, .cas, .status, .waitLeader, .sleep, .help,
              .quit, .set(.prevote, _), .check, .fencedPut, .lock, .unlock, .locks, .clientPause, .clients,
-             .campaign, .resign, .electionLeader, .waitElected:
+             .campaign, .resign, .electionLeader, .waitElected, .transfer:
             return nil
         }
     }

@@ -42,7 +42,7 @@ final class EtcdSessionTable: Sendable {
 
     /// Changes the session of `name`, creating it when needed, and returns what `change` returns.
     @discardableResult
-    func update<Result>(_ name: String, _ change: (inout EtcdSession) -> Result) -> Result {
+    func update<Value>(_ name: String, _ change: (inout EtcdSession) -> Value) -> Value {
         sessions.withLock { change(&$0[name, default: EtcdSession()]) }
     }
 

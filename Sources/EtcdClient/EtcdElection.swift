@@ -4,10 +4,12 @@
 
 /// The key a campaign won: what resign (and proclaim) name the leadership by.
 public struct EtcdLeaderKey: Codable, Sendable, Equatable {
+    /// The election's name, and the leader's key under it.
     public var name: EtcdBytes
     public var key: EtcdBytes
     /// The key's create revision: when this leadership began.
     public var revision: Int64
+    /// The lease the leadership hangs on.
     public var lease: Int64
 
     public init(name: EtcdBytes, key: EtcdBytes, revision: Int64, lease: Int64) {
@@ -44,6 +46,7 @@ public struct EtcdCampaignRequest: EtcdRequest {
     public typealias Response = EtcdCampaignResponse
     public static let path = "/v3/election/campaign"
 
+    /// The election, the lease the candidate key hangs on, and the value it proclaims.
     public var name: EtcdBytes
     public var lease: Int64
     public var value: EtcdBytes

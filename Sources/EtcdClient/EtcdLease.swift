@@ -6,6 +6,7 @@ public struct EtcdLeaseGrantRequest: EtcdRequest {
     public typealias Response = EtcdLeaseGrantResponse
     public static let path = "/v3/lease/grant"
 
+    /// The lease's time to live, in seconds.
     public var ttlSeconds: Int64
 
     public init(ttlSeconds: Int64) {
@@ -25,6 +26,7 @@ public struct EtcdLeaseGrantRequest: EtcdRequest {
 /// A lease as grant and keep-alive answer it: its id and the TTL it now has.
 public struct EtcdLeaseGrantResponse: Decodable, Sendable, Equatable {
     public var header: EtcdResponseHeader
+    /// The lease id (keys attach to it; all 64 bits are used).
     public var id: Int64
     /// Seconds the lease lives from now (0 in a keep-alive answer: the lease has expired).
     public var ttlSeconds: Int64
@@ -102,6 +104,7 @@ public struct EtcdLeaseTimeToLiveResponse: Decodable, Sendable, Equatable {
     public var id: Int64
     /// Seconds left; -1 when the lease is gone (expired or revoked).
     public var ttlSeconds: Int64
+    /// The TTL the lease was granted with.
     public var grantedTTLSeconds: Int64
 
     /// Whether the lease still exists.
@@ -152,5 +155,28 @@ public struct EtcdHeaderOnlyResponse: Decodable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         header = try container.etcdHeader(.header)
+    }
+}
+
+/// `POST /v3/maintenance/transfer-leadership` (etcd's move-leader), sent to the leader: it
+/// catches the target up and tells it to campaign at once.
+public struct EtcdMoveLeaderRequest: EtcdRequest {
+    public typealias Response = EtcdHeaderOnlyResponse
+    public static let path = "/v3/maintenance/transfer-leadership"
+
+    /// The member to lead next.
+    public var targetID: UInt64
+
+    public init(targetID: UInt64) {
+        self.targetID = targetID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case targetID
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeEtcdInteger(targetID, forKey: .targetID)
     }
 }

@@ -9,7 +9,9 @@ public struct EtcdLockRequest: EtcdRequest {
     public typealias Response = EtcdLockResponse
     public static let path = "/v3/lock/lock"
 
+    /// The lock's name (the prefix of its keys).
     public var name: EtcdBytes
+    /// The lease the lock key hangs on: the lock goes when it expires.
     public var lease: Int64
 
     public init(name: EtcdBytes, lease: Int64) {
@@ -73,8 +75,10 @@ public struct EtcdFencedPutRequest: EtcdRequest {
     public typealias Response = EtcdFencedPutResponse
     public static let path = "/v3/kv/txn"
 
+    /// The key to write, and its value.
     public var key: EtcdBytes
     public var value: EtcdBytes
+    /// The lock key the write is fenced by, and the create revision it must still have.
     public var lockKey: EtcdBytes
     public var token: Int64
 
@@ -129,6 +133,7 @@ public struct EtcdGuardedUnlockRequest: EtcdRequest {
     public typealias Response = EtcdFencedPutResponse
     public static let path = "/v3/kv/txn"
 
+    /// The lock key to delete, and the create revision it must still have.
     public var lockKey: EtcdBytes
     public var token: Int64
 

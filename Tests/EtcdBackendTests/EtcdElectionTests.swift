@@ -33,3 +33,19 @@ extension EtcdClusterTests {
         }
     }
 }
+
+/// etcd's move-leader.
+extension EtcdClusterTests {
+    @Test func transferMovesLeadershipToTheNamedMember() async throws {
+        try await withEtcd { cluster in
+            let views = await cluster.views()
+            let leader = try #require(views.leader?.id)
+            let target = try #require(views.first { $0.id != leader }?.id)
+            let moved = await cluster.execute(.transfer(to: target))
+            #expect(moved.lines.first?.hasPrefix("leader n\(target) in term ") == true, "\(moved.lines)")
+            #expect(await cluster.views().leader?.id == target)
+            #expect(await cluster.execute(.transfer(to: target)).lines == ["n\(target) leads already"])
+            #expect(!(await cluster.execute(.transfer(to: 9))).ok)
+        }
+    }
+}
