@@ -65,6 +65,8 @@ struct CommandRouter {
                 + "needs a new console)")
         case .heartbeats:
             return .refused("only the console's message timeline shows or hides heartbeats")
+        case .transfer(let node):
+            return .refused("transfer is etcd's move-leader; on these nodes `timeout \(node)` makes n\(node) campaign")
         case .back, .seek:
             return .refused(LocalCluster.timeTravelRefusal(inProcess: engine.options.simulation != nil))
         case .asClient(let name, let inner): return handling(of: inner, as: name, announce: announce)

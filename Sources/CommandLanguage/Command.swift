@@ -76,6 +76,8 @@ public indirect enum Command: Equatable, Sendable {
     case partitionBridge(node: NodeRef?, halves: [[Int]]?)
     /// `isolate N|leader`: cut a node off from every other node, both ways.
     case isolate(NodeRef)
+    /// `transfer N`: the leader hands leadership to node N (etcd's move-leader).
+    case transfer(to: Int)
     /// `cut A->B`: drop every message from A to B (one way).
     case cut(from: Int, to: Int)
     /// `link A->B delay 20ms …`: degrade the directed link from A to B.

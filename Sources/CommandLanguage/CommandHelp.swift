@@ -83,7 +83,7 @@ enum Completion {
             return isFirstArgument ? ["pause", "resume"] : []
         case .clients, .lock, .unlock, .locks, .campaign, .resign, .leader:
             return []
-        case .resume, .restart, .wipe:
+        case .resume, .restart, .wipe, .transfer:
             return isFirstArgument ? context.nodeIds : []
         case .start:
             return [(1...Limits.nodeCountMax).map(String.init), ["--frozen"]][safe: context.argumentIndex] ?? []

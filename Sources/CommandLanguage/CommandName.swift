@@ -8,7 +8,7 @@ enum CommandName: String, CaseIterable, Sendable {
     case status, log
     case wait, sleep
     case help, quit
-    case timeout, skew, set
+    case timeout, skew, set, transfer
     case client, clients
     case lock, unlock, locks, campaign, resign, leader
     case check
@@ -56,6 +56,7 @@ enum CommandName: String, CaseIterable, Sendable {
         case .help: .help
         case .quit: .quit
         case .timeout: .timeout
+        case .transfer: .transfer
         case .skew: .skew
         case .set: .set
         case .client: .client
@@ -254,6 +255,13 @@ extension CommandName.Spec {
         summary: "leave, stopping every node",
         description: "Leaves ClusterDeck and stops every node it started.",
         example: "quit")
+    static let transfer = Self(
+        usage: "transfer N",
+        summary: "the leader hands leadership to node N (etcd)",
+        description: "Asks the leader to hand leadership to node N at once: etcd's move-leader "
+            + "(`/v3/maintenance/transfer-leadership`), which catches N up and tells it to campaign. "
+            + "On etcd only; on ClusterDeck's nodes `timeout N` makes node N campaign.",
+        example: "transfer 2")
     static let timeout = Self(
         usage: "timeout N|leader",
         summary: "fire a node's election timer now",

@@ -94,6 +94,7 @@ public enum CommandParser {
         case .wipe: try .wipe(.id(reader.nodeId(leaderReason: "name the node that loses its disk")))
         case .partition: try parsePartition(from: &reader)
         case .isolate: try .isolate(reader.nodeRef())
+        case .transfer: try .transfer(to: reader.nodeId(leaderReason: "name the node that is to lead"))
         case .cut: try parseCut(from: &reader)
         case .link: try parseLink(from: &reader)
         case .heal: .heal

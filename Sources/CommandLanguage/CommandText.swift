@@ -21,6 +21,7 @@ extension Command: CustomStringConvertible {
                 + (halves.map { " between " + $0.map { $0.map(String.init).joined(separator: ",") }
                     .joined(separator: " | ") } ?? "")
         case .isolate(let node): "isolate \(node)"
+        case .transfer(let node): "transfer \(node)"
         case .cut(let from, let to): "cut \(from)->\(to)"
         case .link(let from, let to, let settings): "link \(from)->\(to)\(settings)"
         case .heal: "heal"

@@ -2,6 +2,7 @@ import Checker
 import Cluster
 import ClusterAPI
 import CommandLanguage
+import EtcdClient
 import Foundation
 
 // MARK: ClusterBackend
@@ -34,8 +35,14 @@ extension EtcdCluster: ClusterBackend {
     }
 
     public func views() async -> [NodeView] {
-        members.all.enumerated().map { index, slot in
-            NodeView(id: index + 1, status: slot.status, pid: slot.pid, state: slot.state)
+        let locks = lockViews.withLock { $0 }
+        let elections = electionViews.withLock { $0 }
+        return members.all.enumerated().map { index, slot in
+            var state = slot.state
+            // etcd's locks and elections are one store's: the leader's pane (and `expect`) shows them.
+            if state?.role == .leader, !locks.isEmpty { state?.locks = locks }
+            if state?.role == .leader, !elections.isEmpty { state?.elections = elections }
+            return NodeView(id: index + 1, status: slot.status, pid: slot.pid, state: state)
         }
     }
 
@@ -46,6 +53,7 @@ extension EtcdCluster: ClusterBackend {
                                      dropped: links.reduce(0) { $0 + $1.counters.blocked },
                                      preVote: preVote, checkQuorum: true, fsync: true)
         summary.engineLabel = label
+        summary.clientNames = sessions.namesByLease
         summary.linkTraffic = book.traffic(nodeCount: nodeCount)
         return summary
     }
@@ -84,7 +92,12 @@ extension EtcdCluster {
     /// Carries out a command the refusals let through.
     private func carryOut(_ command: Command, client: String, announcing: Bool) async -> CommandOutput {
         switch command {
-        case .asClient(let name, let inner): return await carryOut(inner, client: name, announcing: announcing)
+        case .asClient(let name, let inner):
+            // A paused client sends nothing (the GC-pause lesson): not even the command it is given.
+            if sessions.session(name).paused, inner.takesClient {
+                return .error("client \(name) is paused: `client resume \(name)` first")
+            }
+            return await carryOut(inner, client: name, announcing: announcing)
         case .kill(let ref): return await withNode(ref) { await self.kill($0) }
         case .pause(let ref): return await withNode(ref) { await self.signal($0, SIGSTOP) }
         case .resume(let ref): return await withNode(ref) { await self.signal($0, SIGCONT) }
@@ -123,6 +136,7 @@ extension EtcdCluster {
                 + "(the proxy holds n\(from)'s bytes to n\(to))"
             hub.publish(.action(text))
             return CommandOutput(lines: [text])
+        case .transfer(let node): return await transfer(to: node)
         case .heal:
             book.change { $0.heal() }
             hub.publish(.action("network healed"))
@@ -147,8 +161,19 @@ extension EtcdCluster {
         case .check: return checkHistory()
         case .start(let count, _):
             return .error("the cluster is already running with \(nodeCount) nodes (start \(count) needs a new console)")
-        case .wipe, .freeze, .step, .thaw, .pace, .timeout, .skew, .fencedPut, .lock, .unlock, .locks, .campaign,
-             .resign, .electionLeader, .waitElected, .clientPause, .clients, .log, .heartbeats, .back, .seek:
+        case .fencedPut(let key, let value, let token):
+            return await fencedPut(key: key, value: value, token: token, client: client, announcing: announcing)
+        case .lock(let name, let ttlMs): return await lock(name, ttlMs: ttlMs, client: client, announcing: announcing)
+        case .unlock(let name): return await unlock(name, client: client, announcing: announcing)
+        case .locks: return await lockLines()
+        case .clientPause(let name, let paused): return await setClient(name, paused: paused)
+        case .clients: return await clientLines()
+        case .campaign(let name, let value, let ttlMs):
+            return await campaign(name, value: value, ttlMs: ttlMs, client: client, announcing: announcing)
+        case .resign(let name): return await resign(name, client: client, announcing: announcing)
+        case .electionLeader(let name): return await electionLeader(name)
+        case .waitElected(let name, let withinMs): return await waitElected(name, withinMs: withinMs, client: client)
+        case .wipe, .freeze, .step, .thaw, .pace, .timeout, .skew, .log, .heartbeats, .back, .seek:
             return .error("on etcd: \(refusal(of: command) ?? "not carried out")")
         }
     }
@@ -265,6 +290,27 @@ extension EtcdCluster {
         lines.append("\(label): heartbeat \(etcdTiming.heartbeatMs) ms, election \(etcdTiming.electionMs) ms, "
             + "prevote \(preVote ? "on" : "off") (read at start)")
         return lines
+    }
+
+    /// `transfer N`: etcd's move-leader, sent to the leader, then waits (5 s) until N leads.
+    private func transfer(to node: Int) async -> CommandOutput {
+        guard (1...nodeCount).contains(node) else { return .error("no node \(node): nodes are 1–\(nodeCount)") }
+        let views = await views()
+        guard let leader = views.leader else { return .error("no leader is known right now") }
+        guard leader.id != node else { return CommandOutput(lines: ["n\(node) leads already"]) }
+        guard let hex = views.first(where: { $0.id == node })?.state?.etcd?.memberID,
+              let target = UInt64(hex, radix: 16) else {
+            return .error("n\(node)'s member id is not known yet (it has not answered the status API)")
+        }
+        let (ending, _) = await call(EtcdMoveLeaderRequest(targetID: target), as: "console", isWrite: true,
+                                     pinnedMember: leader.id - 1)
+        if case .failure(let failure) = ending { return .error("transfer to n\(node): \(failure)") }
+        hub.publish(.action("etcd moves leadership from n\(leader.id) to n\(node)"))
+        let led = await poll(forMs: 5_000) { () async -> NodeView? in
+            await self.views().leader.flatMap { $0.id == node ? $0 : nil }
+        }
+        guard let led else { return .error("etcd accepted the transfer, but n\(node) did not lead within 5 s") }
+        return CommandOutput(lines: ["leader n\(node) in term \(led.state?.term ?? 0) (moved from n\(leader.id))"])
     }
 
     private func waitForLeader(withinMs milliseconds: Int) async -> CommandOutput {

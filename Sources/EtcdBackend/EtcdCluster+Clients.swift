@@ -16,50 +16,66 @@ extension EtcdCluster {
     func perform(_ operation: EtcdKVOperation, client: String, announcing: Bool) async -> CommandOutput {
         var record = operation.record(client: client, invoke: now)
         let (ending, node) = await attempt(operation, client: client)
-        let output: CommandOutput
-        var reason: String?
         switch ending {
         case .success(let answer):
             EtcdKVOperation.finish(&record, answer, at: now)
-            output = operation.output(answer)
-        case .failure(.notSent(let why)):
-            record.outcome = .fail
-            record.complete = now
-            reason = why
-            output = .error(why)
-        case .failure(.ambiguous(let why)):
-            // A read that went unanswered changed nothing: it failed. A write is unknown.
-            record.outcome = operation.isWrite ? .unknown : .fail
-            record.complete = operation.isWrite ? nil : now
-            reason = why
-            output = operation.isWrite
-                ? CommandOutput(lines: ["unknown: \(why) — the write may or may not have applied"], ok: false)
-                : .error(why)
+            return remember(&record, outcome: record.outcome, node: node, announcing: announcing,
+                            output: operation.output(answer))
+        case .failure(let failure):
+            return remember(&record, failed: failure, isWrite: operation.isWrite, node: node, announcing: announcing)
         }
-        let finished = record
-        history.withLock { $0.append(finished) }
-        if announcing { hub.publish(.client(ClientReport(operation: finished, node: node, reason: reason))) }
-        return output
     }
 
     /// Tries members in turn until one answers, a write's fate is unknown, or the deadline passes.
-    /// - Returns: how it ended, and the node (1-based) that answered or took the request.
     private func attempt(_ operation: EtcdKVOperation, client: String)
         async -> (Result<EtcdKVOperation.Answer, EtcdAttemptFailure>, Int?) {
-        let deadline = now + Double(clientDeadlineMs) / 1000
+        await attempt(client: client, isWrite: operation.isWrite, pinnedMember: operation.pinnedMember,
+                      withinMs: attemptMs) { connection, milliseconds in
+            try await operation.send(on: connection, withinMs: milliseconds)
+        }
+    }
+
+    /// Sends one gateway request for `client` through `attempt`.
+    func call<Request: EtcdRequest>(_ request: Request, as client: String, isWrite: Bool, pinnedMember: Int? = nil,
+                                    withinMs: Int? = nil) async -> (Result<Request.Response, EtcdAttemptFailure>, Int?) {
+        await attempt(client: client, isWrite: isWrite, pinnedMember: pinnedMember,
+                      withinMs: withinMs ?? attemptMs) { connection, milliseconds in
+            try await connection.call(request, withinMs: milliseconds)
+        }
+    }
+
+    /// Tries members in turn with `send` until one answers, a write's fate is unknown, or the
+    /// client's deadline passes: the one way every etcd client call picks its member.
+    /// - Parameters:
+    ///   - client: whose connections to use (a call that may block, like a lock, uses its own).
+    ///   - isWrite: whether an unanswered request leaves its effect unknown (no other member is
+    ///     tried then).
+    ///   - pinnedMember: the only member to ask (0-based), or nil for the leader first.
+    ///   - withinMs: how long one attempt waits for its answer.
+    /// - Returns: how it ended, and the node (1-based) that answered or took the request.
+    func attempt<Answer: Sendable>(
+        client: String, isWrite: Bool, pinnedMember: Int? = nil, withinMs: Int,
+        _ send: (EtcdConnection, Int) async throws -> Answer
+    ) async -> (Result<Answer, EtcdAttemptFailure>, Int?) {
+        let deadline = now + Double(max(clientDeadlineMs, withinMs)) / 1000
         var lastFailure = EtcdAttemptFailure.notSent("no member is running")
-        while now < deadline {
-            for member in await memberOrder(for: operation) {
+        // A cancelled caller (a renewal or campaign at shutdown) stops: its sleeps no longer wait.
+        while now < deadline, !Task.isCancelled {
+            for member in await memberOrder(pinnedMember: pinnedMember) {
                 var connected = false
                 do {
                     let connection = try await pool.connection(client: client, member: member)
                     connected = true
-                    let answer = try await operation.send(on: connection, withinMs: attemptMs)
-                    return (.success(answer), member + 1)
+                    return (.success(try await send(connection, withinMs)), member + 1)
                 } catch {
                     if connected { await pool.discard(client: client, member: member) }
                     lastFailure = EtcdAttemptFailure.of(error, connected: connected)
-                    if case .ambiguous = lastFailure, operation.isWrite { return (.failure(lastFailure), member + 1) }
+                    if case .ambiguous = lastFailure, isWrite { return (.failure(lastFailure), member + 1) }
+                    // etcd's own answer (a lease not found, no election leader) is the same from
+                    // every member: asking the next one would only repeat it.
+                    if case EtcdError.server = error, case .ambiguous = lastFailure {
+                        return (.failure(lastFailure), member + 1)
+                    }
                 }
                 if now >= deadline { break }
             }
@@ -68,10 +84,10 @@ extension EtcdCluster {
         return (.failure(lastFailure), nil)
     }
 
-    /// The members to try, 0-based: the pinned one for a stale read; else the leader first, then
+    /// The members to try, 0-based: the pinned one when there is one; else the leader first, then
     /// the other running members by id.
-    private func memberOrder(for operation: EtcdKVOperation) async -> [Int] {
-        if let pinned = operation.pinnedMember { return [pinned] }
+    private func memberOrder(pinnedMember: Int?) async -> [Int] {
+        if let pinnedMember { return [pinnedMember] }
         let views = await views()
         let running = views.filter { $0.status.isRunning }.map { $0.id - 1 }
         guard let leader = views.leader?.id else { return running }

@@ -24,6 +24,15 @@ public final class EtcdCluster: Sendable {
     let history: Mutex<HistoryLog>
     /// `set prevote`'s last word (members read it at their next start).
     let preVoteSetting: Mutex<Bool>
+    /// Named clients' leases, locks and leaderships.
+    let sessions = EtcdSessionTable()
+    /// Locks as etcd last showed them (the poller reads each known lock's keys), for the panes and
+    /// `expect locks`.
+    let lockViews = Mutex<[NodeState.Lock]>([])
+    /// Elections as etcd last showed them, likewise.
+    let electionViews = Mutex<[NodeState.Election]>([])
+    /// Renewal loops and waiting campaigns, cancelled at shutdown.
+    let background = Mutex<[Task<Void, Never>]>([])
     private let proxy = Mutex<PeerProxy?>(nil)
     private let poller = Mutex<Task<Void, Never>?>(nil)
     private let control = Mutex<(any Channel)?>(nil)
@@ -145,6 +154,7 @@ public final class EtcdCluster: Sendable {
             while !Task.isCancelled {
                 guard let self else { return }
                 await self.pollOnce()
+                await self.pollServices()
                 self.book.sample()
                 try? await Task.sleep(for: .milliseconds(250))
             }
@@ -197,6 +207,7 @@ public final class EtcdCluster: Sendable {
         // says what went wrong).
         hub.close()
         poller.withLock { $0 }?.cancel()
+        for task in background.withLock({ $0 }) { task.cancel() }
         try? await control.withLock({ $0 })?.close()
         await processes.shutdown()
         await proxy.withLock({ $0 })?.close()

@@ -50,6 +50,15 @@ final class EtcdConnectionPool: Sendable {
         for connection in gone { await connection.close() }
     }
 
+    /// Closes every connection of `client` (a wait it gives up: etcd withdraws what waited on it).
+    func discardAll(client: String) async {
+        let gone = connections.withLock { table in
+            let keys = table.keys.filter { $0.client == client }
+            return keys.compactMap { table.removeValue(forKey: $0) }
+        }
+        for connection in gone { await connection.close() }
+    }
+
     func closeAll() async {
         let all = connections.withLock { table in
             defer { table = [:] }

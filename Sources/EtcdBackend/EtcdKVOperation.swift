@@ -123,7 +123,8 @@ enum EtcdAttemptFailure: Error, Sendable {
     static func of(_ error: any Error, connected: Bool) -> EtcdAttemptFailure {
         guard connected else { return .notSent("\(error)") }
         if case EtcdError.server(_, _, let message) = error,
-           message.contains("no leader") || message.contains("too many requests") {
+           // Not "election: no leader", which is an answer about an election, not about Raft.
+           message.contains("etcdserver: no leader") || message.contains("too many requests") {
             return .notSent(message)
         }
         return .ambiguous("\(error)")

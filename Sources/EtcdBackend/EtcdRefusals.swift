@@ -29,10 +29,6 @@ public enum EtcdRefusals {
             return "etcd always runs with check-quorum on"
         case .set(.fsync, _):
             return "etcd 3.4 always fsyncs its log"
-        case .fencedPut, .lock, .unlock, .locks, .campaign, .resign, .electionLeader, .waitElected,
-             .clientPause, .clients:
-            return "locks, elections and leases on etcd are the next issue (20): this back end runs "
-                + "put, get, del and cas"
         case .start(_, true):
             return "etcd members cannot start with their clocks stopped"
         case .log:
@@ -43,7 +39,8 @@ public enum EtcdRefusals {
             return "time travel re-runs the simulated cluster from its seed; real etcd members cannot go back"
         case .start, .kill, .pause, .resume, .restart, .partition, .partitionRing, .partitionBridge,
              .isolate, .cut, .link, .heal, .put, .get, .del, .cas, .status, .waitLeader, .sleep, .help,
-             .quit, .set(.prevote, _), .check:
+             .quit, .set(.prevote, _), .check, .fencedPut, .lock, .unlock, .locks, .clientPause, .clients,
+             .campaign, .resign, .electionLeader, .waitElected, .transfer:
             return nil
         }
     }

@@ -64,24 +64,6 @@ public struct EtcdCompareAndSetRequest: EtcdRequest {
         var value: EtcdBytes
     }
 
-    /// One branch operation: `{"request_put": …}` or `{"request_range": …}`.
-    private enum Operation: Encodable {
-        case put(EtcdPutRequest)
-        case range(EtcdRangeRequest)
-
-        enum CodingKeys: String, CodingKey {
-            case put = "request_put", range = "request_range"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            switch self {
-            case .put(let request): try container.encode(request, forKey: .put)
-            case .range(let request): try container.encode(request, forKey: .range)
-            }
-        }
-    }
-
     enum CodingKeys: String, CodingKey {
         case compare, success, failure
     }
@@ -89,9 +71,9 @@ public struct EtcdCompareAndSetRequest: EtcdRequest {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode([Compare(key: key, value: expected)], forKey: .compare)
-        try container.encode([Operation.put(EtcdPutRequest(key: key, value: value))],
+        try container.encode([EtcdTxnOperation.put(EtcdPutRequest(key: key, value: value))],
                              forKey: .success)
-        try container.encode([Operation.range(EtcdRangeRequest(key: key))],
+        try container.encode([EtcdTxnOperation.range(EtcdRangeRequest(key: key))],
                              forKey: .failure)
     }
 }
@@ -103,14 +85,6 @@ public struct EtcdCompareAndSetResponse: Decodable, Sendable, Equatable {
     /// On failure, the key as the failure branch's range read it (nil: absent).
     public var current: EtcdKeyValue?
 
-    private struct OperationResponse: Decodable {
-        var responseRange: EtcdRangeResponse?
-
-        enum CodingKeys: String, CodingKey {
-            case responseRange = "response_range"
-        }
-    }
-
     enum CodingKeys: String, CodingKey {
         case header, succeeded, responses
     }
@@ -119,8 +93,38 @@ public struct EtcdCompareAndSetResponse: Decodable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         header = try container.etcdHeader(.header)
         succeeded = try container.etcdFlag(.succeeded)
-        let responses = try container.etcdOptional([OperationResponse].self, .responses) ?? []
+        let responses = try container.etcdOptional([EtcdTxnOperationResponse].self, .responses) ?? []
         current = responses.first?.responseRange?.keyValues.first
+    }
+}
+
+/// One branch operation of a Txn: `{"request_put": …}` or `{"request_range": …}`.
+enum EtcdTxnOperation: Encodable {
+    case put(EtcdPutRequest)
+    case range(EtcdRangeRequest)
+    case delete(EtcdDeleteRequest)
+
+    enum CodingKeys: String, CodingKey {
+        case put = "request_put", range = "request_range", delete = "request_delete_range"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .put(let request): try container.encode(request, forKey: .put)
+        case .range(let request): try container.encode(request, forKey: .range)
+        case .delete(let request): try container.encode(request, forKey: .delete)
+        }
+    }
+}
+
+/// One branch operation's answer (`response_put` or `response_range`).
+struct EtcdTxnOperationResponse: Decodable {
+    var responsePut: EtcdPutResponse?
+    var responseRange: EtcdRangeResponse?
+
+    enum CodingKeys: String, CodingKey {
+        case responsePut = "response_put", responseRange = "response_range"
     }
 }
 

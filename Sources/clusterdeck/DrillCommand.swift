@@ -129,6 +129,7 @@ struct DrillCommand: AsyncParsableCommand {
             throw error
         }
         if local.refusal(of: .lock(name: "L0", ttlMs: setup.drill.lockTTLMs)) != nil { setup.drill.locks = 0 }
+        if engine == .etcd { setup.drill.lockServiceUnderTest = "etcd" }
         let (seed, directory, options, drill) = (setup.seed, setup.directory, setup.cluster, setup.drill)
         let guardian = StopSignals.shutDown(local)
         say("drill: \(nodes) nodes, \(clients) clients, \(duration), faults "

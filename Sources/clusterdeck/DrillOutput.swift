@@ -28,7 +28,12 @@ enum DrillOutput {
             lines += lost.examples
             if lost.unread > 0 { lines.append("  (\(lost.unread) acknowledged writes could not be read back)") }
         }
-        lines += report.check?.lines ?? []
+        if report.lockServiceUnderTest != nil {
+            lines += (report.check?.lines ?? []).map { "KV " + $0 }
+        } else {
+            lines += report.check?.lines ?? []
+        }
+        lines += lockLines(report)
         if let twice = report.appliedTwice {
             lines.append("exactly-once: NO — \(twice.explanation)")
         } else if report.check != nil {
@@ -38,5 +43,24 @@ enum DrillOutput {
             + (journaled ? "  journal: \(directory)/journal.jsonl (clusterdeck replay \(directory)/journal.jsonl)" : ""))
         lines.append("replay this drill: clusterdeck drill \(simulated ? "--simulate" : "--seed") \(seed) …same options")
         return lines.filter { !$0.isEmpty }
+    }
+
+    /// The lock and fencing verdicts of a drill against another system's lock service: two
+    /// holders at once are a finding about that system; a fenced write out of token order fails.
+    private static func lockLines(_ report: DrillReport) -> [String] {
+        guard let system = report.lockServiceUnderTest, let locks = report.lockCheck,
+              let fencing = report.fencingCheck else { return [] }
+        var lines: [String] = []
+        switch locks.verdict {
+        case .linearizable:
+            lines.append("locks: no finding (\(locks.operationCount) lock operations: one holder at a time, "
+                + "tokens increasing)")
+        case .undecided, .notLinearizable:
+            lines.append("locks: FINDING ABOUT \(system.uppercased()) (not a drill failure: its lease-based lock "
+                + "promises no more) —")
+            lines += locks.lines.map { "  " + $0 }
+        }
+        lines += fencing.lines.map { "fencing " + $0 }
+        return lines
     }
 }

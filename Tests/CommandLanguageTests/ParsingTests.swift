@@ -34,6 +34,7 @@ func parsed(_ line: String, nodeCount: Int? = nil) -> Result<Command?, CommandEr
         ("partition 5,1 | 2", .partition([[5, 1], [2]])),
         ("isolate 1", .isolate(.id(1))),
         ("isolate leader", .isolate(.leader)),
+        ("transfer 2", .transfer(to: 2)),
         ("cut 1->2", .cut(from: 1, to: 2)),
         ("cut 1 -> 2", .cut(from: 1, to: 2)),
         ("cut 1 ->2", .cut(from: 1, to: 2)),

@@ -45,8 +45,7 @@ import Testing
         let refused: [Command] = [
             .wipe(.id(1)), .freeze, .step(count: 1), .timeout(.leader), .skew(node: 1, factor: 2),
             .link(from: 1, to: 2, LinkSettings(lossPercent: 10)), .link(from: 1, to: 2, LinkSettings(duplicatePercent: 5)),
-            .lock(name: "L", ttlMs: nil), .asClient("alice", .campaign(name: "e", value: "v", ttlMs: nil)),
-            .set(.checkquorum, false), .pace(.teach),
+            .set(.checkquorum, false), .pace(.teach), .back(messages: 1),
         ]
         for command in refused {
             let reason = EtcdRefusals.reason(for: command)
@@ -61,6 +60,10 @@ import Testing
             .partitionRing(order: nil), .link(from: 1, to: 2, LinkSettings(delayMs: 20, jitterMs: 5)), .heal,
             .asClient("bob", .put(key: "k", value: "v")), .get(key: "k", staleNode: 2), .cas(key: "k", old: "a", new: "b"),
             .del(key: "k"), .set(.prevote, false), .check, .status,
+            .lock(name: "L", ttlMs: nil), .asClient("alice", .campaign(name: "e", value: "v", ttlMs: nil)),
+            .asClient("alice", .fencedPut(key: "k", value: "v", token: 3)), .unlock(name: "L"), .locks,
+            .clientPause("alice", true), .clients, .resign(name: "e"), .electionLeader(name: "e"),
+            .waitElected(name: "e", withinMs: nil),
         ]
         for command in carried { #expect(EtcdRefusals.reason(for: command) == nil, "\(command)") }
     }
