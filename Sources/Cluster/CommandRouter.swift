@@ -67,6 +67,9 @@ struct CommandRouter {
             return .refused("only the console's message timeline shows or hides heartbeats")
         case .transfer(let node):
             return .refused("transfer is etcd's move-leader; on these nodes `timeout \(node)` makes n\(node) campaign")
+        case .member:
+            return .refused("membership changes are etcd's (`--engine etcd`): ClusterDeck's nodes run a fixed "
+                + "membership, `start N` starts a cluster of another size")
         case .back, .seek:
             return .refused(LocalCluster.timeTravelRefusal(inProcess: engine.options.simulation != nil))
         case .asClient(let name, let inner): return handling(of: inner, as: name, announce: announce)

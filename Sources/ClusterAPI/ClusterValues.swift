@@ -108,13 +108,17 @@ public struct NodeView: Sendable, Equatable {
     public var pid: Int32?
     /// What the node last reported; nil until it has (and kept while it is down, as last known).
     public var state: NodeState?
+    /// Taken out of the cluster's membership (etcd's `member remove`): its place waits for the next
+    /// `member add`, and nothing restarts it.
+    public var isRemoved: Bool
 
     /// Creates a view.
-    public init(id: NodeID, status: NodeStatus, pid: Int32? = nil, state: NodeState? = nil) {
+    public init(id: NodeID, status: NodeStatus, pid: Int32? = nil, state: NodeState? = nil, isRemoved: Bool = false) {
         self.id = id
         self.status = status
         self.pid = pid
         self.state = state
+        self.isRemoved = isRemoved
     }
 }
 

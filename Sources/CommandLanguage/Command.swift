@@ -78,6 +78,8 @@ public indirect enum Command: Equatable, Sendable {
     case isolate(NodeRef)
     /// `transfer N`: the leader hands leadership to node N (etcd's move-leader).
     case transfer(to: Int)
+    /// `member add|promote N|remove N|list`: change or list the cluster's membership (etcd).
+    case member(MemberChange)
     /// `cut A->B`: drop every message from A to B (one way).
     case cut(from: Int, to: Int)
     /// `link A->B delay 20ms …`: degrade the directed link from A to B.
@@ -202,4 +204,16 @@ public enum SeekTarget: Equatable, Sendable {
     /// The next or previous recorded moment that matters: a role change, a fault, a command
     /// (`seek next`, `seek prev`).
     case event(forward: Bool)
+}
+
+/// What `member` does to the cluster's membership (etcd's member API).
+public enum MemberChange: Equatable, Sendable {
+    /// `member add`: a new member joins as a learner (it copies the log but does not vote).
+    case add
+    /// `member promote N`: learner N becomes a voting member.
+    case promote(Int)
+    /// `member remove N`: member N leaves the cluster for good.
+    case remove(Int)
+    /// `member list`: the members as etcd lists them.
+    case list
 }

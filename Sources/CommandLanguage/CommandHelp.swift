@@ -81,6 +81,8 @@ enum Completion {
             return [Setting.allCases.map(\.rawValue), ["on", "off"]][safe: context.argumentIndex] ?? []
         case .client:
             return isFirstArgument ? ["pause", "resume"] : []
+        case .member:
+            return isFirstArgument ? ["add", "promote", "remove", "list"] : context.argumentIndex == 1 ? context.nodeIds : []
         case .clients, .lock, .unlock, .locks, .campaign, .resign, .leader:
             return []
         case .resume, .restart, .wipe, .transfer:

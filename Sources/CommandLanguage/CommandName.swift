@@ -8,7 +8,7 @@ enum CommandName: String, CaseIterable, Sendable {
     case status, log
     case wait, sleep
     case help, quit
-    case timeout, skew, set, transfer
+    case timeout, skew, set, transfer, member
     case client, clients
     case lock, unlock, locks, campaign, resign, leader
     case check
@@ -57,6 +57,7 @@ enum CommandName: String, CaseIterable, Sendable {
         case .quit: .quit
         case .timeout: .timeout
         case .transfer: .transfer
+        case .member: .member
         case .skew: .skew
         case .set: .set
         case .client: .client
@@ -262,6 +263,15 @@ extension CommandName.Spec {
             + "(`/v3/maintenance/transfer-leadership`), which catches N up and tells it to campaign. "
             + "On etcd only; on ClusterDeck's nodes `timeout N` makes node N campaign.",
         example: "transfer 2")
+    static let member = Self(
+        usage: "member add|promote N|remove N|list",
+        summary: "add, promote or remove an etcd member",
+        description: "`member add` asks etcd to add a learner and starts it through the console's launcher and "
+            + "proxy as the next node; a learner copies the log but does not vote until `member promote N` "
+            + "(etcd promotes only a learner that has caught up). `member remove N` takes N out of the "
+            + "cluster for good and stops it; `member list` shows etcd's member list. Up to 9 nodes over a "
+            + "console's life: a removed node's number is reused by the next add. On etcd only.",
+        example: "member add")
     static let timeout = Self(
         usage: "timeout N|leader",
         summary: "fire a node's election timer now",

@@ -95,6 +95,7 @@ public enum CommandParser {
         case .partition: try parsePartition(from: &reader)
         case .isolate: try .isolate(reader.nodeRef())
         case .transfer: try .transfer(to: reader.nodeId(leaderReason: "name the node that is to lead"))
+        case .member: try .member(parseMember(from: &reader))
         case .cut: try parseCut(from: &reader)
         case .link: try parseLink(from: &reader)
         case .heal: .heal
@@ -205,6 +206,21 @@ public enum CommandParser {
             throw reader.error("expected pause or resume, found \(Display.quote(verb.text))", at: verb.column)
         }
         return .clientPause(try reader.text("a client name"), verb.text == "pause")
+    }
+
+    /// `member add|promote N|remove N|list`. Node ids go up to the limit, not the size the parser
+    /// was told: a member just added may not be in the caller's count yet (the back end checks).
+    private static func parseMember(from reader: inout ArgumentReader) throws(CommandError) -> MemberChange {
+        let verb = try reader.nextBare("add, promote, remove or list")
+        switch verb.text {
+        case "add": return .add
+        case "list": return .list
+        case "promote": return .promote(try reader.wholeNumber("a node id", in: nodeCounts))
+        case "remove": return .remove(try reader.wholeNumber("a node id", in: nodeCounts))
+        default:
+            throw reader.error("expected add, promote, remove or list, found \(Display.quote(verb.text))",
+                               at: verb.column)
+        }
     }
 
     private static func parseSkew(from reader: inout ArgumentReader) throws(CommandError) -> Command {

@@ -22,6 +22,10 @@ extension Command: CustomStringConvertible {
                     .joined(separator: " | ") } ?? "")
         case .isolate(let node): "isolate \(node)"
         case .transfer(let node): "transfer \(node)"
+        case .member(.add): "member add"
+        case .member(.list): "member list"
+        case .member(.promote(let node)): "member promote \(node)"
+        case .member(.remove(let node)): "member remove \(node)"
         case .cut(let from, let to): "cut \(from)->\(to)"
         case .link(let from, let to, let settings): "link \(from)->\(to)\(settings)"
         case .heal: "heal"

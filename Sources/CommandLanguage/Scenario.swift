@@ -81,7 +81,8 @@ public struct ScenarioError: Error, Equatable, Sendable, CustomStringConvertible
 
 /// Parses scenario files: every line before anything starts, so a typo never stops a lesson halfway.
 public enum ScenarioParser {
-    static let roles = ["leader", "follower", "candidate", "pre-candidate", "primary", "replica", "down", "paused"]
+    static let roles = ["leader", "follower", "candidate", "pre-candidate", "learner", "primary", "replica", "down",
+                        "paused", "removed"]
 
     public static func parse(_ text: String, file: String, nodeCount: Int?) throws(ScenarioError) -> [ScenarioLine] {
         var steps: [ScenarioLine] = []
@@ -152,7 +153,8 @@ public enum ScenarioParser {
         }
     }
 
-    private static let pickUsage = "pick NAME = leader|follower|candidate|pre-candidate|primary|replica|down|paused"
+    private static let pickUsage = "pick NAME = leader|follower|candidate|pre-candidate|learner|primary|replica|down|"
+        + "paused|removed"
 
     /// `pick NAME = ROLE`.
     private static func parsePick(_ tokens: [Token]) throws(CommandError) -> ScenarioStep {

@@ -42,8 +42,11 @@ public final class ConsoleRunner: Sendable {
                 let (cluster, generation) = current.withLock { $0 }
                 let views = await cluster.views()
                 let summary = await cluster.summary()
-                inbox.withLock { box in box.deliver(from: generation) { $0.views = views; $0.summary = summary } }?
-                    .wake()
+                // etcd's `member add` grows the cluster under the console.
+                let count = cluster.nodeCount
+                inbox.withLock { box in
+                    box.deliver(from: generation) { $0.views = views; $0.summary = summary; $0.nodeCount = count }
+                }?.wake()
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
@@ -163,7 +166,10 @@ public final class ConsoleRunner: Sendable {
     /// Applies what arrived; true when the screen must change.
     private func apply(_ news: ConsoleInbox, to model: inout ConsoleModel) -> Bool {
         var changed = !news.events.isEmpty || !news.results.isEmpty || !news.userResults.isEmpty
-        if let nodeCount = news.nodeCount { model.nodeCount = nodeCount }
+        if let nodeCount = news.nodeCount, nodeCount != model.nodeCount {
+            model.nodeCount = nodeCount
+            changed = true
+        }
         if let notice = news.droppedNotice { model.apply(notice) }
         for event in news.events { model.apply(event) }
         for result in news.results { model.apply(result: result.output, of: result.line) }

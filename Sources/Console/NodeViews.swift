@@ -67,9 +67,11 @@ extension Painter {
         var lines: [(String, CellStyle)] = []
         switch view.status {
         case .down(let reason):
-            lines = [("DOWN", roleStyle)] + reason.wrapped(width: textWidth, rows: 2).map { ($0, palette.dim) }
+            lines = [(roleLabel(view), roleStyle)] + reason.wrapped(width: textWidth, rows: 2).map { ($0, palette.dim) }
             // A replay only shows what happened: its keys move through time, none restarts a node.
-            if model.replay == nil { lines.append(("r restarts it on its data", palette.dim)) }
+            if model.replay == nil {
+                lines.append((view.isRemoved ? "`member add` takes its place" : "r restarts it on its data", palette.dim))
+            }
         case .paused, .starting, .up:
             lines = paneLines(view, width: textWidth, rows: inner.height)
         }
@@ -174,7 +176,7 @@ extension Painter {
 
     private func roleLabel(_ view: NodeView) -> String {
         switch view.status {
-        case .down: return "DOWN"
+        case .down: return view.isRemoved ? "REMOVED" : "DOWN"
         case .paused: return "PAUSED"
         case .starting: return "STARTING"
         case .up: return (view.state?.role.word ?? "starting").uppercased()

@@ -195,7 +195,7 @@ public struct ScenarioPlayer: Sendable {
 
     private func roleName(_ view: NodeView) -> String {
         switch view.status {
-        case .down: "down"
+        case .down: view.isRemoved ? "removed" : "down"
         case .paused: "paused"
         case .starting, .up: view.state?.role.word ?? "starting"
         }

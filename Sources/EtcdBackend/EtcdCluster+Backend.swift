@@ -9,7 +9,8 @@ import Foundation
 
 extension EtcdCluster: ClusterBackend {
     public var kind: EngineKind { .etcd }
-    public var nodeCount: Int { options.nodeCount }
+    /// Grows with `member add` (a removed member keeps its place until an add reuses it).
+    public var nodeCount: Int { members.count }
     public var seed: UInt64 { options.seed }
     /// The journal records ClusterDeck's own nodes' frames; etcd's members have none to replay.
     public var isJournaled: Bool { false }
@@ -42,7 +43,8 @@ extension EtcdCluster: ClusterBackend {
             // etcd's locks and elections are one store's: the leader's pane (and `expect`) shows them.
             if state?.role == .leader, !locks.isEmpty { state?.locks = locks }
             if state?.role == .leader, !elections.isEmpty { state?.elections = elections }
-            return NodeView(id: index + 1, status: slot.status, pid: slot.pid, state: state)
+            return NodeView(id: index + 1, status: slot.status, pid: slot.pid, state: state,
+                            isRemoved: slot.removed && !slot.status.isRunning)
         }
     }
 
@@ -137,6 +139,7 @@ extension EtcdCluster {
             hub.publish(.action(text))
             return CommandOutput(lines: [text])
         case .transfer(let node): return await transfer(to: node)
+        case .member(let change): return await changeMembership(change)
         case .heal:
             book.change { $0.heal() }
             hub.publish(.action("network healed"))
@@ -243,6 +246,9 @@ extension EtcdCluster {
     }
 
     private func restart(_ id: Int) async -> CommandOutput {
+        if members.all[id - 1].removed {
+            return .error("n\(id) was removed from the cluster: etcd would refuse it; `member add` adds a new member")
+        }
         members.update(id - 1) { $0.status = .down(reason: "restarting") }
         await processes.kill(id - 1)
         await pool.discardAll(member: id - 1)
@@ -305,7 +311,7 @@ extension EtcdCluster {
         let (ending, _) = await call(EtcdMoveLeaderRequest(targetID: target), as: "console", isWrite: true,
                                      pinnedMember: leader.id - 1)
         if case .failure(let failure) = ending { return .error("transfer to n\(node): \(failure)") }
-        hub.publish(.action("etcd moves leadership from n\(leader.id) to n\(node)"))
+        hub.publish(.action("etcd moved leadership from n\(leader.id) to n\(node) "))
         let led = await poll(forMs: 5_000) { () async -> NodeView? in
             await self.views().leader.flatMap { $0.id == node ? $0 : nil }
         }

@@ -85,11 +85,11 @@ extension EtcdCluster {
     }
 
     /// The members to try, 0-based: the pinned one when there is one; else the leader first, then
-    /// the other running members by id.
+    /// the other running voting members by id (a learner refuses clients' requests).
     private func memberOrder(pinnedMember: Int?) async -> [Int] {
         if let pinnedMember { return [pinnedMember] }
         let views = await views()
-        let running = views.filter { $0.status.isRunning }.map { $0.id - 1 }
+        let running = views.filter { $0.status.isRunning && $0.state?.role != .learner }.map { $0.id - 1 }
         guard let leader = views.leader?.id else { return running }
         return [leader - 1] + running.filter { $0 != leader - 1 }
     }

@@ -50,13 +50,15 @@ public final class EtcdCluster: Sendable {
         }
         let run = try RunDirectory.create()
         do {
-            let plans = EtcdMemberPlan.members(count: options.nodeCount, directory: run.path,
-                                               ports: try FreePorts.pick(count: 3 * options.nodeCount),
+            // Every slot a `member add` may fill is planned now: its ports are picked (and the
+            // proxy listens on its peer port) from the start.
+            let plans = EtcdMemberPlan.members(count: Self.memberSlots, directory: run.path,
+                                               ports: try FreePorts.pick(count: 3 * Self.memberSlots),
                                                proxied: true)
-            let members = EtcdMemberTable(count: plans.count)
+            let members = EtcdMemberTable(count: options.nodeCount)
             let hub = EventHub()
             processes = try EtcdMemberProcesses(
-                binary: etcdBinary, launcher: options.executablePath, plans: plans,
+                binary: etcdBinary, launcher: options.executablePath, plans: plans, founders: options.nodeCount,
                 timing: EtcdTiming(options.timing), preVote: options.preVote,
                 token: "clusterdeck-\(getpid())-\(options.seed)",
                 exited: { index, exit in members.exited(index, exit, hub: hub) })
@@ -80,6 +82,10 @@ public final class EtcdCluster: Sendable {
                                    memoryLimit: options.historyMemoryLimit))
     }
 
+    /// The most members a console shows (node ids 1–9), over the cluster's life: a removed member's
+    /// number goes to the next `member add`.
+    public static let memberSlots = 9
+
     /// What the peer proxy saw on each link, and its rules.
     public var trafficBook: PeerTrafficBook { book }
 
@@ -98,7 +104,7 @@ public final class EtcdCluster: Sendable {
                 hub.publish(.action("proxy: n\(from)->n\(to) is cut: closed a \(kind) connection"))
             }
             proxy.withLock { $0 = listening }
-            for index in processes.plans.indices { try await spawn(index) }
+            for index in 0..<options.nodeCount { try await spawn(index) }
             try await waitUntilElected(timeoutSeconds: 20)
             startPolling()
             let channel = try await ControlSocket.listen(backend: self, loop: group.next(),
@@ -140,7 +146,7 @@ public final class EtcdCluster: Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let tails = processes.plans.enumerated().compactMap { index, plan in
+        let tails = processes.plans.prefix(options.nodeCount).enumerated().compactMap { index, plan in
             EtcdLogTail.explanation(ofFile: plan.logPath).map { "n\(index + 1): \($0)" }
         }
         throw EtcdStartError("etcd elected no leader within \(Int(timeoutSeconds)) s"
@@ -256,6 +262,8 @@ final class EtcdMemberTable: Sendable {
         var state: NodeState?
         /// Why the last status request failed while the process ran (nil: it answered).
         var unanswered: String?
+        /// Taken out of the cluster by `member remove` (or on its way out: its exit is no news).
+        var removed = false
     }
 
     private let slots: Mutex<[Slot]>
@@ -265,6 +273,34 @@ final class EtcdMemberTable: Sendable {
     }
 
     var all: [Slot] { slots.withLock { $0 } }
+
+    /// How many node ids the console shows: members, learners and removed members' places.
+    var count: Int { slots.withLock { $0.count } }
+
+    /// A place for a new member, below `limit`: a removed member's (the lowest), else the next id.
+    /// - Returns: its index (0-based), or nil when all `limit` places hold members.
+    func claimPlace(limit: Int) -> Int? {
+        slots.withLock { slots in
+            if let reused = slots.firstIndex(where: \.removed) {
+                slots[reused] = Slot()
+                return reused
+            }
+            guard slots.count < limit else { return nil }
+            slots.append(Slot())
+            return slots.count - 1
+        }
+    }
+
+    /// Gives back a place claimed for an add that failed: the next id again, or a removed member's.
+    func releasePlace(_ index: Int) {
+        slots.withLock { slots in
+            if index == slots.count - 1 {
+                slots.removeLast()
+            } else {
+                slots[index] = Slot(status: .down(reason: "removed from the cluster"), removed: true)
+            }
+        }
+    }
 
     func update(_ index: Int, _ change: (inout Slot) -> Void) {
         slots.withLock { change(&$0[index]) }
@@ -306,7 +342,7 @@ final class EtcdMemberTable: Sendable {
     /// or it is an earlier life's exit.
     func exited(_ index: Int, _ exit: EtcdExit, hub: EventHub) {
         let news = slots.withLock { slots -> Bool in
-            guard slots[index].pid == exit.pid else { return false }
+            guard slots[index].pid == exit.pid, !slots[index].removed else { return false }
             if case .down = slots[index].status { return false }
             slots[index].status = .down(reason: exit.reason)
             return true

@@ -112,7 +112,7 @@ enum EtcdKVOperation: Sendable, Equatable {
 }
 
 /// How one attempt at a member failed.
-enum EtcdAttemptFailure: Error, Sendable {
+enum EtcdAttemptFailure: Error, Sendable, CustomStringConvertible {
     /// Nothing reached etcd's store: the connection could not open, or etcd refused before
     /// proposing ("no leader"). Another member may be tried, even for a write.
     case notSent(String)
@@ -128,5 +128,12 @@ enum EtcdAttemptFailure: Error, Sendable {
             return .notSent(message)
         }
         return .ambiguous("\(error)")
+    }
+
+    /// Why, in the words of the error (etcd's own message when it answered).
+    var description: String {
+        switch self {
+        case .notSent(let why), .ambiguous(let why): why
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ClusterAPI
+import EtcdClient
 
 /// etcd's two timers, from a console pace: etcd wants the election timeout at least 5 × the
 /// heartbeat, so the heartbeat is the pace's election timeout / 5 (real: 30 ms and 150 ms, as the
@@ -60,18 +61,21 @@ public struct EtcdMemberPlan: Sendable, Equatable {
         }
     }
 
-    /// etcd's command line for this member of `cluster` (a restart passes the same: etcd then
-    /// reads its membership from its data directory and ignores the initial-cluster flags).
-    public func arguments(cluster: [EtcdMemberPlan], timing: EtcdTiming, preVote: Bool, token: String)
+    /// Where its peers reach it, as etcd's flags and member list write it.
+    public var peerURL: String { "http://127.0.0.1:\(advertisedPeerPort)" }
+
+    /// etcd's command line for this member (a restart passes the same: etcd then reads its
+    /// membership from its data directory and ignores the initial-cluster flags).
+    public func arguments(initialCluster: EtcdInitialCluster, timing: EtcdTiming, preVote: Bool, token: String)
         -> [String] {
-        let peers = cluster.map { "\($0.name)=http://127.0.0.1:\($0.advertisedPeerPort)" }.joined(separator: ",")
-        return [
+        [
             "--name", name, "--data-dir", dataDirectory,
             "--listen-client-urls", "http://127.0.0.1:\(clientPort)",
             "--advertise-client-urls", "http://127.0.0.1:\(clientPort)",
             "--listen-peer-urls", "http://127.0.0.1:\(peerPort)",
-            "--initial-advertise-peer-urls", "http://127.0.0.1:\(advertisedPeerPort)",
-            "--initial-cluster", peers, "--initial-cluster-state", "new",
+            "--initial-advertise-peer-urls", peerURL,
+            "--initial-cluster", initialCluster.peers.joined(separator: ","),
+            "--initial-cluster-state", initialCluster.joinsExisting ? "existing" : "new",
             "--initial-cluster-token", token,
             "--heartbeat-interval", "\(timing.heartbeatMs)",
             "--election-timeout", "\(timing.electionMs)",
@@ -79,5 +83,32 @@ public struct EtcdMemberPlan: Sendable, Equatable {
             "--pre-vote=\(preVote)",
             "--logger", "zap", "--log-level", "warn",
         ]
+    }
+}
+
+/// How a member finds its cluster at its first start: the members it founds the cluster with, or
+/// the running cluster it joins after `member add` (etcd checks the list against its own).
+public struct EtcdInitialCluster: Sendable, Equatable {
+    /// "name=peer-url", one per member, as `--initial-cluster` takes them.
+    public var peers: [String]
+    /// Whether the member joins a running cluster (`--initial-cluster-state existing`).
+    public var joinsExisting: Bool
+
+    public init(peers: [String], joinsExisting: Bool) {
+        self.peers = peers
+        self.joinsExisting = joinsExisting
+    }
+
+    /// The members that found a new cluster together.
+    public static func founding(_ plans: [EtcdMemberPlan]) -> Self {
+        Self(peers: plans.map { "\($0.name)=\($0.peerURL)" }, joinsExisting: false)
+    }
+
+    /// Joining the running cluster whose member list (after the add) is `members`: the newcomer,
+    /// not started yet, has no name in etcd's list and goes by `newcomer`'s.
+    public static func joining(_ members: [EtcdMember], as newcomer: EtcdMemberPlan) -> Self {
+        Self(peers: members.flatMap { member in
+            member.peerURLs.map { url in "\(member.name.isEmpty && url == newcomer.peerURL ? newcomer.name : member.name)=\(url)" }
+        }, joinsExisting: true)
     }
 }

@@ -35,10 +35,13 @@ public final class EtcdMemberProcesses: Sendable {
     private final class Slots {
         var running: [Process?]
         var preVote: Bool
+        /// How each member finds its cluster at its first start.
+        var initialCluster: [EtcdInitialCluster]
 
-        init(count: Int, preVote: Bool) {
+        init(count: Int, preVote: Bool, founding: EtcdInitialCluster) {
             running = Array(repeating: nil, count: count)
             self.preVote = preVote
+            initialCluster = Array(repeating: founding, count: count)
         }
     }
 
@@ -48,11 +51,13 @@ public final class EtcdMemberProcesses: Sendable {
     /// Prepares to run `plans` (nothing starts yet).
     /// - Parameters:
     ///   - binary: `etcd`, or a path (`--etcd-binary`).
+    ///   - plans: every member slot; the first `founders` found the cluster, the others are kept for
+    ///     `join` (all of them found it when `founders` is nil).
     ///   - launcher: our own binary, whose `etcd-launch` subcommand execs etcd.
     ///   - exited: told when a member exits, from a process-monitor thread (hand off quickly).
     /// - Throws: `EtcdStartError` when the binary is missing or not etcd.
-    public init(binary: String, launcher: String, plans: [EtcdMemberPlan], timing: EtcdTiming, preVote: Bool,
-                token: String, exited: @escaping @Sendable (Int, EtcdExit) -> Void = { _, _ in }) throws {
+    public init(binary: String, launcher: String, plans: [EtcdMemberPlan], founders: Int? = nil, timing: EtcdTiming,
+                preVote: Bool, token: String, exited: @escaping @Sendable (Int, EtcdExit) -> Void = { _, _ in }) throws {
         self.binary = try Self.locate(binary)
         version = try Self.versionLine(of: self.binary)
         self.launcher = launcher
@@ -63,7 +68,8 @@ public final class EtcdMemberProcesses: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         processes = try loop.submit {
-            NIOLoopBound(Slots(count: plans.count, preVote: preVote), eventLoop: loop)
+            NIOLoopBound(Slots(count: plans.count, preVote: preVote,
+                               founding: .founding(Array(plans.prefix(founders ?? plans.count)))), eventLoop: loop)
         }.wait()
     }
 
@@ -75,12 +81,13 @@ public final class EtcdMemberProcesses: Sendable {
     public func spawn(_ index: Int) async throws -> Int32 {
         let plan = plans[index]
         let (launcher, binary, timing, token, exited) = (launcher, binary, timing, token, exited)
-        return try await loop.submit { [processes, plans] in
+        return try await loop.submit { [processes] in
             let slots = processes.value
             let process = Process()
             process.executableURL = URL(fileURLWithPath: launcher)
             process.arguments = ["etcd-launch", "--parent", "\(getpid())", "--", binary]
-                + plan.arguments(cluster: plans, timing: timing, preVote: slots.preVote, token: token)
+                + plan.arguments(initialCluster: slots.initialCluster[index], timing: timing, preVote: slots.preVote,
+                                 token: token)
             process.standardInput = FileHandle.nullDevice
             _ = FileManager.default.createFile(atPath: plan.logPath, contents: nil)
             let log = FileHandle(forWritingAtPath: plan.logPath)
@@ -97,6 +104,16 @@ public final class EtcdMemberProcesses: Sendable {
             try? log?.close()
             slots.running[index] = process
             return process.processIdentifier
+        }.get()
+    }
+
+    /// Makes member `index` join the running cluster `cluster` at its next spawn, on an empty data
+    /// directory (a removed member's slot is reused: etcd refuses a removed member's data).
+    public func join(_ index: Int, _ cluster: EtcdInitialCluster) async {
+        let directory = plans[index].dataDirectory
+        try? await loop.submit { [processes] in
+            processes.value.initialCluster[index] = cluster
+            try? FileManager.default.removeItem(atPath: directory)
         }.get()
     }
 

@@ -10,9 +10,8 @@ public enum EtcdRefusals {
         case .asClient(_, let inner):
             return reason(for: inner)
         case .wipe:
-            return "etcd keeps a member's identity in its data directory: an empty one needs etcd's "
-                + "remove/re-add procedure (member remove, member add, start with --initial-cluster-state "
-                + "existing), which membership on etcd (issue 20) will do"
+            return "etcd keeps a member's identity in its data directory: an empty one is a new member, "
+                + "so remove it and add another (`member remove N`, then `member add`)"
         case .link(_, _, let settings) where settings.lossPercent != nil || settings.duplicatePercent != nil:
             return "the proxy relays etcd's byte streams, not messages: losing or duplicating bytes would "
                 + "corrupt etcd's framing, not drop a message (delay and jitter apply)"
@@ -40,7 +39,7 @@ public enum EtcdRefusals {
         case .start, .kill, .pause, .resume, .restart, .partition, .partitionRing, .partitionBridge,
              .isolate, .cut, .link, .heal, .put, .get, .del, .cas, .status, .waitLeader, .sleep, .help,
              .quit, .set(.prevote, _), .check, .fencedPut, .lock, .unlock, .locks, .clientPause, .clients,
-             .campaign, .resign, .electionLeader, .waitElected, .transfer:
+             .campaign, .resign, .electionLeader, .waitElected, .transfer, .member:
             return nil
         }
     }

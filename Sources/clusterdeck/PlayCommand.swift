@@ -17,7 +17,7 @@ struct PlayCommand: AsyncParsableCommand {
             A scenario is the command language plus `say "caption"`, `pause` and `expect …`:
               expect get K [--stale --node N] == V [within D]     (V none: absent)
               expect leader in 3,4,5 [within D]
-              expect role N == leader|follower|candidate|pre-candidate|down|paused [within D]
+              expect role N == leader|follower|learner|candidate|primary|replica|down|… [within D]
               expect locks L holder == NAME [within D]            (NAME none: free)
               expect fails COMMAND                                (the command must be refused)
             A leading `start N` sets the cluster size and `bug NAME` lines switch bug knobs on. The header \

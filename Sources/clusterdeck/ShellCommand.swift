@@ -50,7 +50,7 @@ struct ShellCommand: AsyncParsableCommand {
             lineNumber += 1
             let command: Command?
             do {
-                command = try CommandParser.parse(line, nodeCount: cluster.nodes)
+                command = try CommandParser.parse(line, nodeCount: local.nodeCount)
             } catch {
                 ShellOutput.result(CommandOutput.error("line \(lineNumber): \(error)"), json: json)
                 exitCode = 1

@@ -6,7 +6,7 @@ import Testing
     static let expectedNames = [
         "start", "kill", "pause", "resume", "restart", "wipe", "partition", "isolate", "cut",
         "link", "heal", "freeze", "step", "thaw", "pace", "put", "get", "del", "cas", "status",
-        "log", "wait", "sleep", "help", "quit", "timeout", "skew", "set", "transfer", "client", "clients", "lock", "unlock", "locks",
+        "log", "wait", "sleep", "help", "quit", "timeout", "skew", "set", "transfer", "member", "client", "clients", "lock", "unlock", "locks",
         "campaign", "resign", "leader", "check", "show", "hide", "back", "seek",
     ]
 

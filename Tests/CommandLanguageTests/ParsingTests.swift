@@ -35,6 +35,10 @@ func parsed(_ line: String, nodeCount: Int? = nil) -> Result<Command?, CommandEr
         ("isolate 1", .isolate(.id(1))),
         ("isolate leader", .isolate(.leader)),
         ("transfer 2", .transfer(to: 2)),
+        ("member add", .member(.add)),
+        ("member list", .member(.list)),
+        ("member promote 4", .member(.promote(4))),
+        ("member remove 1", .member(.remove(1))),
         ("cut 1->2", .cut(from: 1, to: 2)),
         ("cut 1 -> 2", .cut(from: 1, to: 2)),
         ("cut 1 ->2", .cut(from: 1, to: 2)),
@@ -118,6 +122,11 @@ func parsed(_ line: String, nodeCount: Int? = nil) -> Result<Command?, CommandEr
         #expect(try CommandParser.parse("kill 9") == .kill(.id(9)))
         #expect(try CommandParser.parse("start 7", nodeCount: 3) == .start(nodes: 7))
         #expect(throws: CommandError.self) { try CommandParser.parse("kill 4", nodeCount: 3) }
+        // A member just added may not be in the caller's count yet: the back end checks its ids.
+        #expect(try CommandParser.parse("member promote 4", nodeCount: 3) == .member(.promote(4)))
+        #expect(throws: CommandError.self) { try CommandParser.parse("member promote 10", nodeCount: 3) }
+        #expect(throws: CommandError.self) { try CommandParser.parse("member join") }
+        #expect(throws: CommandError.self) { try CommandParser.parse("member remove") }
     }
 
     @Test func partitionWithKnownSizeListsEveryNode() throws {

@@ -89,6 +89,27 @@ struct ScenarioTests {
             == "say \"n3 is cut off; $HOME stays as written\"")
     }
 
+    @Test("etcd's membership lesson: a learner is picked, promoted by reference, and the old leader checked as removed")
+    func membershipPicks() throws {
+        let text = """
+            engine etcd
+            start 3
+            pick old = leader
+            member add
+            pick new = learner
+            member promote $new
+            member remove $old
+            expect role $old == removed
+            """
+        let lines = try ScenarioParser.parse(text, file: "t.deck", nodeCount: 3)
+        #expect(lines[4].step == .pick(name: "new", role: "learner"))
+        #expect(lines[5].references == ["new"])
+        #expect(lines[7].step == .expect(.role(node: 1, role: "removed", withinMs: nil)))
+        // At play time the cluster has grown: the picked id parses against the new size.
+        #expect(try ScenarioParser.parseStep(NodeReferences.substitute(in: lines[5].text, ids: ["new": 4]), nodeCount: 4)
+            == .command(.member(.promote(4))))
+    }
+
     @Test("a reference to a node never picked, or a bad pick, is refused up front at its column", arguments: [
         ("start 3\nisolate $cut\n", 2, 10), ("pick cut = boss\n", 1, 12), ("pick 9x = leader\n", 1, 6),
         ("pick cut follower\n", 1, 1), ("isolate $cut\npick cut = follower\n", 1, 10),

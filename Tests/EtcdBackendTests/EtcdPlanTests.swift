@@ -1,6 +1,7 @@
 import ClusterAPI
 import CommandLanguage
 import EtcdBackend
+import EtcdClient
 import Testing
 
 @Suite struct EtcdPlanTests {
@@ -15,7 +16,7 @@ import Testing
 
     @Test func membersAdvertiseTheProxyAndListenOnTheirOwnPort() {
         let plans = EtcdMemberPlan.members(count: 2, directory: "/run", ports: [1, 2, 3, 4, 5, 6], proxied: true)
-        let arguments = plans[0].arguments(cluster: plans, timing: .real, preVote: true, token: "t")
+        let arguments = plans[0].arguments(initialCluster: .founding(plans), timing: .real, preVote: true, token: "t")
         func value(_ flag: String) -> String? {
             arguments.firstIndex(of: flag).map { arguments[$0 + 1] }
         }
@@ -25,6 +26,26 @@ import Testing
         #expect(value("--data-dir") == "/run/n1.etcd")
         #expect(arguments.contains("--pre-vote=true"))
         #expect(value("--election-timeout") == "150")
+    }
+
+    @Test func anAddedMemberJoinsTheClusterEtcdListsUnderItsOwnName() {
+        let plans = EtcdMemberPlan.members(count: 3, directory: "/run", ports: Array(1...9), proxied: true)
+        // etcd's list after `member add`: the newcomer has no name until it starts.
+        let listed = [
+            EtcdMember(id: 10, name: "n1", peerURLs: [plans[0].peerURL], clientURLs: ["http://127.0.0.1:1"]),
+            EtcdMember(id: 11, name: "n2", peerURLs: [plans[1].peerURL], clientURLs: ["http://127.0.0.1:4"]),
+            EtcdMember(id: 12, name: "", peerURLs: [plans[2].peerURL], isLearner: true),
+        ]
+        let arguments = plans[2].arguments(initialCluster: .joining(listed, as: plans[2]), timing: .real,
+                                           preVote: true, token: "t")
+        func value(_ flag: String) -> String? {
+            arguments.firstIndex(of: flag).map { arguments[$0 + 1] }
+        }
+        #expect(value("--initial-cluster") == "n1=http://127.0.0.1:3,n2=http://127.0.0.1:6,n3=http://127.0.0.1:9")
+        #expect(value("--initial-cluster-state") == "existing")
+        let founding = plans[0].arguments(initialCluster: .founding(Array(plans.prefix(2))), timing: .real,
+                                          preVote: true, token: "t")
+        #expect(founding.firstIndex(of: "--initial-cluster-state").map { founding[$0 + 1] } == "new")
     }
 
     @Test func theLogTailNamesTheFatalCause() {
@@ -63,7 +84,8 @@ import Testing
             .lock(name: "L", ttlMs: nil), .asClient("alice", .campaign(name: "e", value: "v", ttlMs: nil)),
             .asClient("alice", .fencedPut(key: "k", value: "v", token: 3)), .unlock(name: "L"), .locks,
             .clientPause("alice", true), .clients, .resign(name: "e"), .electionLeader(name: "e"),
-            .waitElected(name: "e", withinMs: nil),
+            .waitElected(name: "e", withinMs: nil), .transfer(to: 2), .member(.add), .member(.promote(4)),
+            .member(.remove(1)), .member(.list),
         ]
         for command in carried { #expect(EtcdRefusals.reason(for: command) == nil, "\(command)") }
     }
