@@ -43,6 +43,19 @@ struct CommandRouter {
         }
     }
 
+    /// Why ClusterDeck's own nodes do not carry out an etcd-only command (nil: not one).
+    static func etcdOnlyRefusal(of command: Command) -> String? {
+        switch command {
+        case .transfer(let node):
+            "transfer is etcd's move-leader; on these nodes `timeout \(node)` makes n\(node) campaign"
+        case .member:
+            "membership changes are etcd's (`--engine etcd`): ClusterDeck's nodes run a fixed membership, "
+                + "`start N` starts a cluster of another size"
+        case .asClient(_, let inner): etcdOnlyRefusal(of: inner)
+        default: nil
+        }
+    }
+
     /// Why this back end does not carry out `command`, or nil when it does.
     func refusal(of command: Command) -> String? {
         if case .refused(let reason) = handling(of: command, as: "default", announce: .always) { return reason }
@@ -65,11 +78,8 @@ struct CommandRouter {
                 + "needs a new console)")
         case .heartbeats:
             return .refused("only the console's message timeline shows or hides heartbeats")
-        case .transfer(let node):
-            return .refused("transfer is etcd's move-leader; on these nodes `timeout \(node)` makes n\(node) campaign")
-        case .member:
-            return .refused("membership changes are etcd's (`--engine etcd`): ClusterDeck's nodes run a fixed "
-                + "membership, `start N` starts a cluster of another size")
+        case .transfer, .member:
+            return .refused(Self.etcdOnlyRefusal(of: command) ?? "etcd only")
         case .back, .seek:
             return .refused(LocalCluster.timeTravelRefusal(inProcess: engine.options.simulation != nil))
         case .asClient(let name, let inner): return handling(of: inner, as: name, announce: announce)

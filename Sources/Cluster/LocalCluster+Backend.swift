@@ -13,7 +13,8 @@ extension LocalCluster: ClusterBackend {
         switch command {
         case .back, .seek, .asClient(_, .back), .asClient(_, .seek):
             Self.timeTravelRefusal(inProcess: options.simulation != nil)
-        default: CommandRouter.protocolRefusal(of: command, replication: options.replication)
+        default: CommandRouter.etcdOnlyRefusal(of: command)
+            ?? CommandRouter.protocolRefusal(of: command, replication: options.replication)
         }
     }
 

@@ -49,6 +49,20 @@ struct SimulatedClusterTests {
         }
     }
 
+    @Test("etcd's leadership and membership commands are refused in one line, and a deck using them before it starts")
+    func etcdOnlyCommandsRefused() async throws {
+        try await withSimulated(seed: 3, nodes: 3) { cluster in
+            for line in ["transfer 2", "member add", "member promote 2", "member remove 1", "member list"] {
+                let command = try parse(line, nodes: 3)
+                let reason = try #require(cluster.refusal(of: command), "\(line) should be refused")
+                #expect(!reason.contains("\n"))
+                let output = await cluster.execute(command)
+                #expect(!output.ok && output.lines.count == 1, "\(line): \(output.lines)")
+            }
+            #expect(cluster.nodeCount == 3)
+        }
+    }
+
     @Test("time moves only while the caller waits: idle moves it by exactly that much")
     func timeMovesOnDemand() async throws {
         try await withSimulated(seed: 3, nodes: 3) { cluster in
