@@ -58,6 +58,14 @@ final class Lockstep: Sendable {
     /// Runs `lanes` (as many as this lockstep was made for) side by side, taking turns; returns
     /// when all have finished.
     func run(_ lanes: [@Sendable () async -> Void]) async {
+        // Only one lane runs at a time anyway: on one thread of their own they hand over without
+        // waking another thread.
+        let thread = LaneThread()
+        defer { thread.stop() }
+        await withTaskExecutorPreference(thread) { await runTakingTurns(lanes) }
+    }
+
+    private func runTakingTurns(_ lanes: [@Sendable () async -> Void]) async {
         let loop = loop
         await withTaskGroup(of: Void.self) { group in
             for (number, lane) in lanes.enumerated() {

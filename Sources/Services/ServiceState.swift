@@ -45,7 +45,21 @@ public struct ServiceState: Sendable, Equatable {
 
     /// Up to `limit` pairs in key order, for displays.
     public func pairs(limit: Int = Int.max) -> [(key: String, value: String)] {
-        values.keys.sorted().prefix(limit).map { ($0, values[$0] ?? "") }
+        smallestKeys(limit).map { ($0, values[$0] ?? "") }
+    }
+
+    /// The `limit` smallest keys in order. Panes ask for a few of thousands on every state report:
+    /// keeping the few smallest seen beats sorting them all.
+    private func smallestKeys(_ limit: Int) -> [String] {
+        guard limit > 0 else { return [] }
+        guard limit < values.count else { return values.keys.sorted() }
+        var smallest: [String] = []
+        smallest.reserveCapacity(limit + 1)
+        for key in values.keys where smallest.count < limit || key < smallest[smallest.count - 1] {
+            smallest.insert(key, at: smallest.firstIndex { key < $0 } ?? smallest.count)
+            if smallest.count > limit { smallest.removeLast() }
+        }
+        return smallest
     }
 
     /// The highest fencing token `key` has accepted.

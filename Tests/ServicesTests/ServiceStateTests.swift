@@ -34,6 +34,25 @@ struct ServiceStateTests {
         return replica
     }
 
+    @Test("pairs(limit:) gives the smallest keys in order, as sorting all of them would", arguments: [1, 2, 3])
+    func pairsAreTheSmallestKeys(seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        var replica = Replica()
+        for step in 1...300 {
+            let key = "k\(Int.random(in: 0..<500, using: &random))"
+            replica.run(.kv(.put(key: key, value: "\(step)", fence: nil)),
+                        session: ClientSession(clientID: 1, sequence: UInt64(step)))
+        }
+        let state = replica.state
+        let all = state.pairs()
+        #expect(all.map(\.key) == all.map(\.key).sorted(), "seed \(seed)")
+        for limit in [0, 1, 8, all.count - 1, all.count, all.count + 5] {
+            let some = state.pairs(limit: limit)
+            #expect(some.map(\.key) == Array(all.prefix(max(0, limit)).map(\.key)), "seed \(seed), limit \(limit)")
+            #expect(some.map(\.value) == Array(all.prefix(max(0, limit)).map(\.value)), "seed \(seed), limit \(limit)")
+        }
+    }
+
     @Test("a snapshot restores an equal state and equal states give equal bytes")
     func snapshotRoundTrip() throws {
         let replica = busyReplica()
