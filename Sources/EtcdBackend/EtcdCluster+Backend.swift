@@ -95,9 +95,11 @@ extension EtcdCluster {
     private func carryOut(_ command: Command, client: String, announcing: Bool) async -> CommandOutput {
         switch command {
         case .asClient(let name, let inner):
-            // A paused client sends nothing (the GC-pause lesson): not even the command it is given.
-            if sessions.session(name).paused, inner.takesClient {
-                return .error("client \(name) is paused: `client resume \(name)` first")
+            // A paused client sends nothing (the GC-pause lesson): its commands wait for `client
+            // resume`, as the Raft clients' do.
+            if inner.takesClient, sessions.session(name).paused {
+                hub.publish(.action("client \(name) is paused: `\(inner)` waits for `client resume \(name)`"))
+                await sessions.waitWhilePaused(name)
             }
             return await carryOut(inner, client: name, announcing: announcing)
         case .kill(let ref): return await withNode(ref) { await self.kill($0) }

@@ -98,11 +98,8 @@ extension EtcdCluster {
             let names = known.isEmpty ? "none yet" : known.joined(separator: ", ")
             return .error("no client \"\(client)\" (known: \(names))")
         }
-        let session = sessions.update(client) { session -> EtcdSession in
-            session.paused = paused
-            return session
-        }
-        let text: String
+        let (session, resumed) = sessions.setPaused(client, paused)
+        var text: String
         if let lease = session.leaseID {
             let named = "lease \(Self.hex(lease)) (ttl \(session.ttlSeconds) s)"
             if paused {
@@ -116,6 +113,7 @@ extension EtcdCluster {
         } else {
             text = "client \(client) \(paused ? "paused" : "resumed") (it holds no lease)"
         }
+        if resumed > 0 { text += resumed == 1 ? "; 1 parked command goes on" : "; \(resumed) parked commands go on" }
         hub.publish(.action(text))
         return CommandOutput(lines: [text])
     }

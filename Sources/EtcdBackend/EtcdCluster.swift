@@ -214,6 +214,7 @@ public final class EtcdCluster: Sendable {
         hub.close()
         poller.withLock { $0 }?.cancel()
         for task in background.withLock({ $0 }) { task.cancel() }
+        sessions.releaseParked()
         try? await control.withLock({ $0 })?.close()
         await processes.shutdown()
         await proxy.withLock({ $0 })?.close()

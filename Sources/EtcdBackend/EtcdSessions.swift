@@ -34,6 +34,46 @@ final class EtcdSessionTable: Sendable {
     private let lockNames = Mutex<[String]>([])
     /// Election names the console has campaigned in, for the election view.
     private let electionNames = Mutex<[String]>([])
+    /// Commands of paused clients, parked in the order they came until `client resume` (as the
+    /// Raft clients park theirs).
+    private let parked = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
+
+    /// Returns when `name` is not paused: at once, or when `client resume` (or the back end
+    /// stopping) lets it go on.
+    func waitWhilePaused(_ name: String) async {
+        guard session(name).paused else { return }
+        await withCheckedContinuation { continuation in
+            // The pause check and the parking happen under the sessions' lock, so a resume cannot
+            // slip in between them.
+            let parkedHere = sessions.withLock { table -> Bool in
+                guard table[name]?.paused == true else { return false }
+                parked.withLock { $0[name, default: []].append(continuation) }
+                return true
+            }
+            if !parkedHere { continuation.resume() }
+        }
+    }
+
+    /// Marks `name` paused or not; a resume lets its parked commands go on, oldest first.
+    /// - Returns: the session after the change, and how many commands were parked.
+    func setPaused(_ name: String, _ paused: Bool) -> (session: EtcdSession, resumed: Int) {
+        let (session, waiting) = sessions.withLock { table in
+            table[name, default: EtcdSession()].paused = paused
+            let waiting = paused ? [] : parked.withLock { $0.removeValue(forKey: name) ?? [] }
+            return (table[name]!, waiting)
+        }
+        for continuation in waiting { continuation.resume() }
+        return (session, waiting.count)
+    }
+
+    /// Lets every parked command go on (the back end is stopping: they will find it stopped).
+    func releaseParked() {
+        let all = parked.withLock { table in
+            defer { table = [:] }
+            return table.values.flatMap { $0 }
+        }
+        for continuation in all { continuation.resume() }
+    }
 
     /// The session of `name` (an empty one when the client never held a lease).
     func session(_ name: String) -> EtcdSession {

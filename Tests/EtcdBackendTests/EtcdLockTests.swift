@@ -66,8 +66,14 @@ extension EtcdClusterTests {
             #expect(await cluster.history().map(\.result) == ["granted", "released", "notHeld", "fenced"])
             #expect(await cluster.execute(.asClient("carol", .lock(name: "M", ttlMs: 5_000))).ok)
             #expect(await cluster.execute(.clientPause("carol", true)).ok)
-            let paused = await cluster.execute(.asClient("carol", .put(key: "k", value: "v")))
-            #expect(paused.lines == ["error: client carol is paused: `client resume carol` first"])
+            // A paused client's command waits, as on Raft, and goes on at `client resume`.
+            let parked = Task { await cluster.execute(.asClient("carol", .put(key: "k", value: "parked"))) }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(await cluster.execute(.get(key: "k", staleNode: nil)).readValue != "parked")
+            let resumed = await cluster.execute(.clientPause("carol", false))
+            #expect(resumed.lines.first?.hasSuffix("; 1 parked command goes on") == true, "\(resumed.lines)")
+            #expect(await parked.value.ok)
+            #expect(await cluster.execute(.get(key: "k", staleNode: nil)).readValue == "parked")
         }
     }
 }
