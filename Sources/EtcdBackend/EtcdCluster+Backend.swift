@@ -281,7 +281,8 @@ extension EtcdCluster {
         for view in await views() {
             let state = view.status.isRunning || view.status == .paused ? view.state : nil
             let columns = [
-                "n\(view.id)".padded(6), view.status.label.padded(10), (view.pid.map(String.init) ?? "-").padded(9),
+                "n\(view.id)".padded(6), (view.isRemoved ? "REMOVED" : view.status.label).padded(10),
+                (view.isRemoved ? "-" : view.pid.map(String.init) ?? "-").padded(9),
                 (state?.role.rawValue ?? "-").padded(11), (state.map { "\($0.term)" } ?? "-").padded(6),
                 (state?.leader.map { "n\($0)" } ?? "-").padded(8), (state.map { "\($0.commitIndex)" } ?? "-").padded(8),
                 (state.map { "\($0.appliedIndex)" } ?? "-").padded(9), (state?.etcd?.memberID ?? "-").padded(18),
