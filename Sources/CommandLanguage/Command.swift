@@ -212,8 +212,8 @@ public enum MemberChange: Equatable, Sendable {
     case add
     /// `member promote N`: learner N becomes a voting member.
     case promote(Int)
-    /// `member remove N`: member N leaves the cluster for good.
-    case remove(Int)
+    /// `member remove N|leader`: the member leaves the cluster for good.
+    case remove(NodeRef)
     /// `member list`: the members as etcd lists them.
     case list
 }

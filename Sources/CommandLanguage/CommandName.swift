@@ -264,12 +264,12 @@ extension CommandName.Spec {
             + "On etcd only; on ClusterDeck's nodes `timeout N` makes node N campaign.",
         example: "transfer 2")
     static let member = Self(
-        usage: "member add|promote N|remove N|list",
+        usage: "member add|promote N|remove N|leader|list",
         summary: "add, promote or remove an etcd member",
         description: "`member add` asks etcd to add a learner and starts it through the console's launcher and "
             + "proxy as the next node; a learner copies the log but does not vote until `member promote N` "
-            + "(etcd promotes only a learner that has caught up). `member remove N` takes N out of the "
-            + "cluster for good and stops it; `member list` shows etcd's member list. Up to 9 nodes over a "
+            + "(etcd promotes only a learner that has caught up). `member remove N|leader` takes N out of "
+            + "the cluster for good and stops it; `member list` shows etcd's member list. Up to 9 nodes over a "
             + "console's life: a removed node's number is reused by the next add. On etcd only.",
         example: "member add")
     static let timeout = Self(

@@ -208,15 +208,16 @@ public enum CommandParser {
         return .clientPause(try reader.text("a client name"), verb.text == "pause")
     }
 
-    /// `member add|promote N|remove N|list`. Node ids go up to the limit, not the size the parser
-    /// was told: a member just added may not be in the caller's count yet (the back end checks).
+    /// `member add|promote N|remove N|leader|list`. A promoted id goes up to the limit, not the size
+    /// the parser was told: a member just added may not be in the caller's count yet (the back end
+    /// checks). A removed member has been in the count for a while.
     private static func parseMember(from reader: inout ArgumentReader) throws(CommandError) -> MemberChange {
         let verb = try reader.nextBare("add, promote, remove or list")
         switch verb.text {
         case "add": return .add
         case "list": return .list
         case "promote": return .promote(try reader.wholeNumber("a node id", in: nodeCounts))
-        case "remove": return .remove(try reader.wholeNumber("a node id", in: nodeCounts))
+        case "remove": return .remove(try reader.nodeRef())
         default:
             throw reader.error("expected add, promote, remove or list, found \(Display.quote(verb.text))",
                                at: verb.column)

@@ -11,7 +11,11 @@ extension EtcdCluster {
         switch change {
         case .add: await addLearner()
         case .promote(let node): await promote(node)
-        case .remove(let node): await remove(node)
+        case .remove(let ref):
+            switch await resolve(ref) {
+            case .failure(let error): .error(error.message)
+            case .success(let node): await remove(node)
+            }
         case .list: await listMembers()
         }
     }

@@ -104,6 +104,7 @@ struct ScenarioTests {
         let lines = try ScenarioParser.parse(text, file: "t.deck", nodeCount: 3)
         #expect(lines[4].step == .pick(name: "new", role: "learner"))
         #expect(lines[5].references == ["new"])
+        #expect(lines[6].step == .command(.member(.remove(.id(1)))))
         #expect(lines[7].step == .expect(.role(node: 1, role: "removed", withinMs: nil)))
         // At play time the cluster has grown: the picked id parses against the new size.
         #expect(try ScenarioParser.parseStep(NodeReferences.substitute(in: lines[5].text, ids: ["new": 4]), nodeCount: 4)

@@ -37,13 +37,13 @@ extension EtcdClusterTests {
             #expect(listed.lines.count == 5, "\(listed.lines)")
             #expect(listed.lines.dropFirst().allSatisfy { $0.contains(" voter ") })
 
-            let removed = await cluster.execute(.member(.remove(oldLeader)))
+            let removed = await cluster.execute(.member(.remove(.id(oldLeader))))
             #expect(removed.lines == ["n\(oldLeader) removed from the cluster and stopped: 3 voters, a quorum is 2"],
                     "\(removed.lines)")
             let gone = try #require(await cluster.views().first { $0.id == oldLeader })
             #expect(gone.status == .down(reason: "removed from the cluster"))
             #expect(await cluster.execute(.restart(.id(oldLeader))).lines.first?.contains("was removed") == true)
-            #expect(await cluster.execute(.member(.remove(oldLeader))).lines
+            #expect(await cluster.execute(.member(.remove(.id(oldLeader)))).lines
                 == ["error: n\(oldLeader) is not a member: it was removed"])
             #expect(await cluster.execute(.put(key: "after", value: "3")).ok)
             #expect(await cluster.execute(.check).ok)

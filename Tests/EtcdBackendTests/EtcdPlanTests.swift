@@ -85,7 +85,7 @@ import Testing
             .asClient("alice", .fencedPut(key: "k", value: "v", token: 3)), .unlock(name: "L"), .locks,
             .clientPause("alice", true), .clients, .resign(name: "e"), .electionLeader(name: "e"),
             .waitElected(name: "e", withinMs: nil), .transfer(to: 2), .member(.add), .member(.promote(4)),
-            .member(.remove(1)), .member(.list),
+            .member(.remove(.leader)), .member(.list),
         ]
         for command in carried { #expect(EtcdRefusals.reason(for: command) == nil, "\(command)") }
     }
