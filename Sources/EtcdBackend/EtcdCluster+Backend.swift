@@ -178,7 +178,8 @@ extension EtcdCluster {
         case .resign(let name): return await resign(name, client: client, announcing: announcing)
         case .electionLeader(let name): return await electionLeader(name)
         case .waitElected(let name, let withinMs): return await waitElected(name, withinMs: withinMs, client: client)
-        case .wipe, .freeze, .step, .thaw, .pace, .timeout, .skew, .log, .heartbeats, .back, .seek:
+        case .wipe(let ref): return await withNode(ref) { await self.wipe($0) }
+        case .freeze, .step, .thaw, .pace, .timeout, .skew, .log, .heartbeats, .back, .seek:
             return .error("on etcd: \(refusal(of: command) ?? "not carried out")")
         }
     }

@@ -23,8 +23,22 @@ extension EtcdCluster {
     /// How long an added learner has to answer, and a promotion to find it caught up.
     static let membershipWaitMs = 15_000
 
-    private func addLearner() async -> CommandOutput {
-        guard let index = members.claimPlace(limit: Self.memberSlots) else {
+    /// `wipe N` on etcd, by its documented procedure: N is removed, and a new member on an empty data
+    /// directory joins in N's place as a learner and is promoted once it has caught up.
+    func wipe(_ node: Int) async -> CommandOutput {
+        let removed = await remove(node)
+        guard removed.ok else { return removed }
+        let added = await addLearner(preferring: node - 1)
+        guard added.ok else { return CommandOutput(lines: removed.lines + added.lines, ok: false) }
+        let promoted = await promote(node)
+        guard promoted.ok else { return CommandOutput(lines: removed.lines + added.lines + promoted.lines, ok: false) }
+        let memberID = members.all[node - 1].state?.etcd?.memberID ?? "?"
+        return CommandOutput(lines: ["n\(node) wiped: removed, re-added on an empty data directory as member "
+            + "\(memberID), caught up and promoted; \(quorumText)"])
+    }
+
+    private func addLearner(preferring preferred: Int? = nil) async -> CommandOutput {
+        guard let index = members.claimPlace(limit: Self.memberSlots, preferring: preferred) else {
             return .error("the console shows at most \(Self.memberSlots) nodes: `member remove N` makes room")
         }
         let plan = processes.plans[index]

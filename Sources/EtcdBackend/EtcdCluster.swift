@@ -278,11 +278,13 @@ final class EtcdMemberTable: Sendable {
     /// How many node ids the console shows: members, learners and removed members' places.
     var count: Int { slots.withLock { $0.count } }
 
-    /// A place for a new member, below `limit`: a removed member's (the lowest), else the next id.
+    /// A place for a new member, below `limit`: `preferred` when it is a removed member's, else a
+    /// removed member's (the lowest), else the next id.
     /// - Returns: its index (0-based), or nil when all `limit` places hold members.
-    func claimPlace(limit: Int) -> Int? {
+    func claimPlace(limit: Int, preferring preferred: Int? = nil) -> Int? {
         slots.withLock { slots in
-            if let reused = slots.firstIndex(where: \.removed) {
+            let free = preferred.flatMap { slots.indices.contains($0) && slots[$0].removed ? $0 : nil }
+            if let reused = free ?? slots.firstIndex(where: \.removed) {
                 slots[reused] = Slot()
                 return reused
             }

@@ -9,9 +9,6 @@ public enum EtcdRefusals {
         switch command {
         case .asClient(_, let inner):
             return reason(for: inner)
-        case .wipe:
-            return "etcd keeps a member's identity in its data directory: an empty one is a new member, "
-                + "so remove it and add another (`member remove N`, then `member add`)"
         case .link(_, _, let settings) where settings.lossPercent != nil || settings.duplicatePercent != nil:
             return "the proxy relays etcd's byte streams, not messages: losing or duplicating bytes would "
                 + "corrupt etcd's framing, not drop a message (delay and jitter apply)"
@@ -39,7 +36,7 @@ public enum EtcdRefusals {
         case .start, .kill, .pause, .resume, .restart, .partition, .partitionRing, .partitionBridge,
              .isolate, .cut, .link, .heal, .put, .get, .del, .cas, .status, .waitLeader, .sleep, .help,
              .quit, .set(.prevote, _), .check, .fencedPut, .lock, .unlock, .locks, .clientPause, .clients,
-             .campaign, .resign, .electionLeader, .waitElected, .transfer, .member:
+             .campaign, .resign, .electionLeader, .waitElected, .transfer, .member, .wipe:
             return nil
         }
     }

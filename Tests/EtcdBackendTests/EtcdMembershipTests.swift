@@ -55,6 +55,27 @@ extension EtcdClusterTests {
         }
     }
 
+    @Test func wipeRemovesAMemberAndReAddsItOnAnEmptyDisk() async throws {
+        try await withEtcd { cluster in
+            #expect(await cluster.execute(.put(key: "kept", value: "yes")).ok)
+            let views = await cluster.views()
+            let follower = try #require(views.first { $0.state?.role == .follower })
+            let oldID = try #require(follower.state?.etcd?.memberID)
+            let wiped = await cluster.execute(.wipe(.id(follower.id)))
+            #expect(wiped.lines.first?.hasPrefix("n\(follower.id) wiped: removed, re-added on an empty data directory")
+                == true, "\(wiped.lines)")
+            #expect(cluster.nodeCount == 3)
+            let after = try #require(await cluster.views().first { $0.id == follower.id })
+            #expect(after.state?.role == .follower)
+            #expect(after.state?.etcd?.memberID != oldID, "a wiped member comes back as a new member")
+            // Its empty disk was filled from the leader.
+            let copied = await cluster.poll(forMs: 5_000) { () async -> Bool? in
+                await cluster.execute(.get(key: "kept", staleNode: follower.id)).readValue == "yes" ? true : nil
+            }
+            #expect(copied == true)
+        }
+    }
+
     @Test func membershipCommandsThatCannotApplySayWhy() async throws {
         try await withEtcd { cluster in
             #expect(await cluster.execute(.member(.promote(7))).lines == ["error: no node 7: nodes are 1–3"])
