@@ -5,6 +5,9 @@
 /// reached the state the run ended in. Lease times left and message counters are left out: they
 /// change by the millisecond and say nothing about correctness.
 public enum ClusterDigest {
+    /// The most nodes a run shows (node ids 1–9).
+    public static let nodeLimit = 9
+
     public static func lines(views: [NodeView], summary: ClusterSummary) -> [String] {
         var lines = ["digest: \(views.count) nodes, leader \(views.leader.map { "n\($0.id)" } ?? "none"), "
             + "network \(summary.network.text)\(summary.frozen ? ", frozen" : "")"]

@@ -51,8 +51,9 @@ public struct JournalEntry: Codable, Sendable, Equatable {
 /// whenever they change, so a replay can rebuild what the console showed at any moment. Past
 /// `rotateBytes` the file moves to FILE.1 (replacing an older one) and a fresh FILE begins with the
 /// cluster's state as of then, so the newest file always replays on its own and the disk use is
-/// bounded by about twice the limit.
-final class Journal {
+/// bounded by about twice the limit. Not thread-safe: one owner writes it (the engine's loop, or a
+/// lock around it).
+public final class Journal {
     private let path: String
     private let rotateBytes: Int
     private var file: FileHandle
@@ -65,7 +66,7 @@ final class Journal {
     private var lastSummary: ClusterSummary?
 
     /// Opens (truncates) `path`; nil when it cannot be created.
-    init?(path: String, rotateBytes: Int = .max) {
+    public init?(path: String, rotateBytes: Int = .max) {
         guard let handle = Self.create(path) else { return nil }
         self.path = path
         self.rotateBytes = max(4_096, rotateBytes)
@@ -90,18 +91,20 @@ final class Journal {
         return FileHandle(forWritingAtPath: path)
     }
 
-    /// The first line: how big the cluster is.
-    func begin(nodes: Int, summary: ClusterSummary, atSeconds seconds: Double = 0) {
+    /// The first line: how big the cluster is, and what ran it (`engine`: "etcd"; by default
+    /// processes, or the simulation when the summary names a seed).
+    public func begin(nodes: Int, summary: ClusterSummary, atSeconds seconds: Double = 0, engine: String? = nil) {
         nodeCount = nodes
         var entry = JournalEntry(type: "begin", t: rounded(seconds))
         entry.nodes = nodes
-        entry.engine = summary.simulatedSeed == nil ? "processes" : "simulation"
+        entry.engine = engine ?? (summary.simulatedSeed == nil ? "processes" : "simulation")
         entry.summary = summary.withoutCounts
         lastSummary = entry.summary
         write(entry)
     }
 
-    func record(_ event: ClusterEvent, atSeconds seconds: Double) {
+    /// Writes one event.
+    public func record(_ event: ClusterEvent, atSeconds seconds: Double) {
         let t = rounded(seconds)
         if let line = JournalFastLines.line(for: event, t: t) {
             append(line, t: t)
@@ -112,7 +115,7 @@ final class Journal {
     }
 
     /// Writes the views and settings that changed since the last call.
-    func noteChanges(views: [NodeView], summary: ClusterSummary, atSeconds seconds: Double) {
+    public func noteChanges(views: [NodeView], summary: ClusterSummary, atSeconds seconds: Double) {
         for view in views where lastViews[view.id] != view {
             lastViews[view.id] = view
             write(JournalEntry(view: view, t: rounded(seconds)))
@@ -126,13 +129,14 @@ final class Journal {
         }
     }
 
-    func close() {
+    /// Writes what is held back and closes the file.
+    public func close() {
         flush()
         try? file.close()
     }
 
     /// Writes the lines held back so far.
-    func flush() {
+    public func flush() {
         batch.write(to: file)
     }
 

@@ -55,7 +55,11 @@ public struct JournalCursor: Sendable {
 
     private mutating func apply(_ entry: JournalEntry, onEvent: (ClusterEvent) -> Void) {
         if let summary = entry.summary { self.summary = summary }
-        if let view = entry.view, views.indices.contains(view.id - 1) {
+        // A cluster may grow during the run (etcd's `member add`): a view of a new node adds it.
+        if let view = entry.view, (1...ClusterDigest.nodeLimit).contains(view.id) {
+            while views.count < view.id {
+                views.append(NodeView(id: views.count + 1, status: .down(reason: "not started")))
+            }
             views[view.id - 1] = view
         }
         if let event = entry.event {

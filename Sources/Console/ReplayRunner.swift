@@ -60,6 +60,7 @@ public struct ReplayRunner<Run: RecordedRun> {
             model.apply(event)
         }
         model.nodes = cursor.views
+        model.nodeCount = cursor.views.count
         model.summary = cursor.summary
     }
 }

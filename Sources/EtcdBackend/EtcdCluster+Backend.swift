@@ -12,8 +12,8 @@ extension EtcdCluster: ClusterBackend {
     /// Grows with `member add` (a removed member keeps its place until an add reuses it).
     public var nodeCount: Int { members.count }
     public var seed: UInt64 { options.seed }
-    /// The journal records ClusterDeck's own nodes' frames; etcd's members have none to replay.
-    public var isJournaled: Bool { false }
+    /// With `--journal FILE`: events, member views and settings (no frames: etcd's are not decoded).
+    public var isJournaled: Bool { options.journalPath != nil }
 
     public func refusal(of command: Command) -> String? { EtcdRefusals.reason(for: command) }
     public func refusal(of need: DeckNeed) -> String? { EtcdRefusals.reason(for: need) }
@@ -72,10 +72,6 @@ extension EtcdCluster: ClusterBackend {
 
     public func idle(milliseconds: Int) async {
         try? await Task.sleep(for: .milliseconds(milliseconds))
-    }
-
-    public func digest() async -> [String] {
-        ClusterDigest.lines(views: await views(), summary: await summary())
     }
 
     public func fresh(nodes: Int, frozen: Bool) async throws -> any ClusterBackend {

@@ -34,7 +34,9 @@ public final class EtcdCluster: Sendable {
     /// Renewal loops and waiting campaigns, cancelled at shutdown.
     let background = Mutex<[Task<Void, Never>]>([])
     private let proxy = Mutex<PeerProxy?>(nil)
-    private let poller = Mutex<Task<Void, Never>?>(nil)
+    let poller = Mutex<Task<Void, Never>?>(nil)
+    /// The journal (`--journal FILE`): events as published, views and settings after each poll.
+    let journal = Mutex(JournalState())
     private let control = Mutex<(any Channel)?>(nil)
     private let stopped = Mutex(false)
     private let started = ContinuousClock.now
@@ -96,6 +98,7 @@ public final class EtcdCluster: Sendable {
     /// everything started is stopped again before the error is thrown.
     public func start() async throws {
         do {
+            try await openJournal()
             let listeners = processes.plans.enumerated().map { index, plan in
                 PeerProxy.Listener(node: index + 1, port: plan.advertisedPeerPort, upstreamPort: plan.peerPort)
             }
@@ -162,6 +165,7 @@ public final class EtcdCluster: Sendable {
                 await self.pollOnce()
                 await self.pollServices()
                 self.book.sample()
+                await self.journalChanges()
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
@@ -213,6 +217,7 @@ public final class EtcdCluster: Sendable {
         // says what went wrong).
         hub.close()
         poller.withLock { $0 }?.cancel()
+        journal.withLock { $0.close() }
         for task in background.withLock({ $0 }) { task.cancel() }
         sessions.releaseParked()
         try? await control.withLock({ $0 })?.close()
@@ -226,6 +231,7 @@ public final class EtcdCluster: Sendable {
 
     /// Kills every member synchronously (signal handlers, exit paths) and removes the run directory.
     public func shutdownNow() {
+        journal.withLock { $0.journal?.flush() }
         processes.shutdownNow()
         run.remove()
     }

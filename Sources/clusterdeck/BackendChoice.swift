@@ -60,10 +60,6 @@ struct BackendChoice {
                 throw EtcdStartError("etcd members run etcd's own Raft: --protocol \(options.replication.rawValue) "
                     + "runs on processes or the simulated cluster")
             }
-            guard options.journalPath == nil else {
-                throw EtcdStartError("--journal records ClusterDeck's node frames for replay; etcd members have "
-                    + "none (the client history is written: --history FILE)")
-            }
             return try EtcdCluster(options: options, etcdBinary: etcdBinary)
         }
     }

@@ -117,8 +117,6 @@ struct DrillCommand: AsyncParsableCommand {
         setup.cluster.preVote = !noPrevote
         setup.cluster.replication = replication
         setup.cluster.replicationMode = try ReplicationMode.parse(flag: replicationWords) ?? .async
-        // etcd members have no frames to journal (the history is all `check` needs).
-        if engine == .etcd { setup.cluster.journalPath = nil }
         var choice = BackendChoice(flag: engine, simulate: seeds.simulate)
         choice.etcdBinary = etcdBinary
         let local = try await choice.make(options: setup.cluster.withRunKind(.drill), watched: false, recorded: false)

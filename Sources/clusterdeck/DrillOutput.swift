@@ -13,7 +13,7 @@ enum DrillOutput {
 
     /// - Parameters:
     ///   - simulated: the drill ran on the simulated cluster (its seed replays it).
-    ///   - journaled: a journal was written (etcd members have none to replay).
+    ///   - journaled: a journal was written.
     static func lines(_ report: DrillReport, seed: UInt64, directory: String, simulated: Bool = false,
                       journaled: Bool = true) -> [String] {
         var lines = [isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""]

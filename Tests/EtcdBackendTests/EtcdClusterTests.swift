@@ -23,10 +23,11 @@ private func launcherPath() throws -> String {
 /// etcd fails the test with that message rather than skipping it.
 @Suite(.serialized) struct EtcdClusterTests {
     /// Starts three members at real pace, runs `body`, and checks that nothing is left behind.
-    func withEtcd(_ body: (EtcdCluster) async throws -> Void) async throws {
+    func withEtcd(journal: String? = nil, _ body: (EtcdCluster) async throws -> Void) async throws {
         var options = ClusterOptions(executablePath: try launcherPath())
         options.nodeCount = 3
         options.timing = .real
+        options.journalPath = journal
         let cluster = try EtcdCluster(options: options)
         do {
             try await cluster.start()

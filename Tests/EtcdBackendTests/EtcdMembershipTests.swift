@@ -84,3 +84,27 @@ extension EtcdClusterTests {
         }
     }
 }
+
+/// The journal of an etcd run replays to the digest the run printed.
+extension EtcdClusterTests {
+    @Test func aJournalOfAnEtcdRunReplaysToItsDigest() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cd-etcd-journal-\(getpid()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await withEtcd(journal: path) { cluster in
+            #expect(cluster.isJournaled)
+            #expect(await cluster.execute(.put(key: "x", value: "1")).ok)
+            #expect(await cluster.execute(.member(.add)).ok)
+            #expect(await cluster.execute(.isolate(.leader)).ok)
+            #expect(await cluster.execute(.waitLeader(withinMs: 10_000)).ok)
+            let digest = await cluster.digest()
+            await cluster.shutdown()
+            let replay = try JournalReplay(text: String(contentsOfFile: path, encoding: .utf8))
+            #expect(replay.entries.first?.engine == "etcd")
+            #expect(replay.nodeCount == 3)
+            // The member added during the run is in the replay too.
+            #expect(replay.finalState().views.count == 4)
+            #expect(replay.finalState().digest == digest)
+            #expect(replay.entries.contains { $0.type == "client" })
+        }
+    }
+}
