@@ -87,7 +87,12 @@ extension EtcdCluster {
         case .failure(let failure)?:
             return .error("member promote \(node): \(failure)")
         case .success?:
-            await pollOnce()
+            // The member says it votes once it has applied the change: the pane and the count wait
+            // for that (a moment).
+            _ = await poll(forMs: 3_000) { () async -> Bool? in
+                await self.pollOnce()
+                return self.members.all[node - 1].state?.role == .learner ? nil : true
+            }
             hub.publish(.action("n\(node) promoted to a voting member"))
             return CommandOutput(lines: ["n\(node) is a voting member: \(quorumText)"])
         }
