@@ -21,7 +21,15 @@ public struct ClientReport: Sendable, Equatable {
     /// One line: who, what, and the result with its meaning.
     public var text: String {
         // The unnamed client is the user at the command line: no name to show.
-        (operation.process == "default" ? "" : "\(operation.process): ") + "\(asked) → \(result)"
+        (operation.process == "default" ? "" : "\(operation.process): ") + "\(asked) → \(result)\(waited)"
+    }
+
+    /// " after 3.2 s" for an operation that took a second or more (waiting out a dead leader, a
+    /// replica's acknowledgement): how long it took is part of what happened.
+    private var waited: String {
+        guard let complete = operation.complete, complete - operation.invoke >= 1 else { return "" }
+        let tenths = Int(((complete - operation.invoke) * 10).rounded())
+        return " after \(tenths / 10).\(tenths % 10) s"
     }
 
     /// What was asked, briefly: `get x`, `put x=1`, `put balance=0 fence 1`, `cas x 1→2`, `lock L`.

@@ -5,7 +5,7 @@ import Testing
 struct ClientReportTests {
     private func record(_ f: String, key: String = "x", value: String? = nil, outcome: HistoryRecord.Outcome = .ok,
                         process: String = "alice") -> HistoryRecord {
-        HistoryRecord(process: process, f: f, key: key, value: value, invoke: 1, complete: outcome == .unknown ? nil : 2,
+        HistoryRecord(process: process, f: f, key: key, value: value, invoke: 1, complete: outcome == .unknown ? nil : 1.25,
                       outcome: outcome)
     }
 
@@ -34,5 +34,18 @@ struct ClientReportTests {
         #expect(ClientReport(operation: record("put", value: "1", outcome: .unknown), reason: "no answer in 2 s").text
             == "alice: put x=1 → unknown: no answer in 2 s (it may or may not have applied)")
         #expect(ClientReport(operation: record("put", value: "1"), node: 1).text == "alice: put x=1 → ok (committed via n1)")
+    }
+
+    @Test("an operation that took a second or more says how long: waiting is part of what happened")
+    func slowOperationsSayHowLong() {
+        var slow = record("put", value: "1")
+        slow.complete = 4.26
+        #expect(ClientReport(operation: slow, node: 2).text == "alice: put x=1 → ok (committed via n2) after 3.3 s")
+        slow.complete = 1.999
+        #expect(ClientReport(operation: slow, node: 2).text == "alice: put x=1 → ok (committed via n2)")
+        var refused = record("put", value: "1", outcome: .fail)
+        refused.complete = 7
+        #expect(ClientReport(operation: refused, node: 2, reason: "no leader").text
+            == "alice: put x=1 → failed: no leader after 6.0 s")
     }
 }

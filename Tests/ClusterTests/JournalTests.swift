@@ -79,7 +79,7 @@ struct JournalTests {
         var record = HistoryRecord(process: "bob", f: "put", key: "k", value: "v", old: nil, new: nil,
                                    invoke: 1, complete: 1.25, outcome: .ok)
         record.value = "v"
-        var refused = HistoryRecord(process: "alice", f: "put", key: "balance", value: "0", invoke: 1, complete: 2,
+        var refused = HistoryRecord(process: "alice", f: "put", key: "balance", value: "0", invoke: 1, complete: 3,
                                     outcome: .fail, token: 1, result: "fenced")
         refused.stale = nil
         let header = RoutingHeader(from: 2, to: 3, type: .heartbeat, term: 4, entryCount: 0)
@@ -97,7 +97,7 @@ struct JournalTests {
         }
         let decoded = try JournalReplay(text: text).entries.compactMap(\.event)
         #expect(decoded.map(\.text) == events.map(\.text))
-        #expect(decoded.map(\.text).contains("alice: put balance=0 fence 1 → refused: token lower than 2"))
+        #expect(decoded.map(\.text).contains("alice: put balance=0 fence 1 → refused: token lower than 2 after 2.0 s"))
         guard case .narration(let narration) = decoded.last else {
             Issue.record("the caption did not come back: \(decoded.last.map(\.text) ?? "nothing")")
             return
