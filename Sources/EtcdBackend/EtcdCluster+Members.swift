@@ -77,7 +77,7 @@ extension EtcdCluster {
         case .success(let id): target = id
         }
         // etcd promotes only a learner whose log is close to the leader's.
-        let ending = await callRetrying(EtcdMemberIDRequest<EtcdPromote>(id: target), while: "in sync with leader")
+        let ending = await callRetrying(EtcdMemberPromoteRequest(id: target), while: "in sync with leader")
         switch ending {
         case nil:
             return .error("etcd did not promote n\(node) within \(Self.membershipWaitMs / 1_000) s: "
@@ -107,7 +107,7 @@ extension EtcdCluster {
         }
         // From here its exit (etcd stops a member that learns it was removed) is no news.
         members.update(node - 1) { $0.removed = true }
-        let ending = await callRetrying(EtcdMemberIDRequest<EtcdRemove>(id: target), while: Self.unhealthy)
+        let ending = await callRetrying(EtcdMemberRemoveRequest(id: target), while: Self.unhealthy)
         guard case .success? = ending else {
             members.update(node - 1) { $0.removed = false }
             if case .failure(let failure)? = ending { return .error("member remove \(node): \(failure)") }

@@ -45,24 +45,12 @@ public struct EtcdLeaseGrantResponse: Decodable, Sendable, Equatable {
 
 /// `POST /v3/lease/keepalive`: one renewal. The method is a stream in gRPC; the gateway answers a
 /// body of one request with one `{"result": …}` and ends the answer, so it fits a plain call.
-public struct EtcdLeaseKeepAliveRequest: EtcdRequest {
+public typealias EtcdLeaseKeepAliveRequest = EtcdIDRequest<EtcdLeaseKeepAlive>
+
+public enum EtcdLeaseKeepAlive: EtcdIDMethod {
     public typealias Response = EtcdLeaseKeepAliveResponse
+    public typealias ID = Int64
     public static let path = "/v3/lease/keepalive"
-
-    public var id: Int64
-
-    public init(id: Int64) {
-        self.id = id
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id = "ID"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeEtcdInteger(id, forKey: .id)
-    }
 }
 
 /// The answer to a renewal: the stream's one `result`.
@@ -78,24 +66,12 @@ public struct EtcdLeaseKeepAliveResponse: Decodable, Sendable, Equatable {
 }
 
 /// `POST /v3/lease/timetolive`: how long a lease has left, on the leader's clock.
-public struct EtcdLeaseTimeToLiveRequest: EtcdRequest {
+public typealias EtcdLeaseTimeToLiveRequest = EtcdIDRequest<EtcdLeaseTimeToLive>
+
+public enum EtcdLeaseTimeToLive: EtcdIDMethod {
     public typealias Response = EtcdLeaseTimeToLiveResponse
+    public typealias ID = Int64
     public static let path = "/v3/lease/timetolive"
-
-    public var id: Int64
-
-    public init(id: Int64) {
-        self.id = id
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id = "ID"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeEtcdInteger(id, forKey: .id)
-    }
 }
 
 /// A lease's remaining and granted TTL.
@@ -124,24 +100,12 @@ public struct EtcdLeaseTimeToLiveResponse: Decodable, Sendable, Equatable {
 }
 
 /// `POST /v3/lease/revoke`: ends a lease now, deleting its keys.
-public struct EtcdLeaseRevokeRequest: EtcdRequest {
+public typealias EtcdLeaseRevokeRequest = EtcdIDRequest<EtcdLeaseRevoke>
+
+public enum EtcdLeaseRevoke: EtcdIDMethod {
     public typealias Response = EtcdHeaderOnlyResponse
+    public typealias ID = Int64
     public static let path = "/v3/lease/revoke"
-
-    public var id: Int64
-
-    public init(id: Int64) {
-        self.id = id
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id = "ID"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeEtcdInteger(id, forKey: .id)
-    }
 }
 
 /// An answer that carries only the header (revoke, unlock, resign).

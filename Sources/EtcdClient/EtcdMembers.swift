@@ -76,39 +76,21 @@ public struct EtcdMemberAddRequest: EtcdRequest {
     }
 }
 
-/// The member calls that name one member by id: promote and remove.
-public struct EtcdMemberIDRequest<Action: EtcdMemberAction>: EtcdRequest {
-    public typealias Response = EtcdMembersResponse
-    public static var path: String { Action.path }
-
-    public var id: UInt64
-
-    public init(id: UInt64) {
-        self.id = id
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id = "ID"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeEtcdInteger(id, forKey: .id)
-    }
-}
-
-/// Which member call an `EtcdMemberIDRequest` is.
-public protocol EtcdMemberAction: Sendable {
-    static var path: String { get }
-}
-
 /// `POST /v3/cluster/member/promote`: a learner that has caught up becomes a voter.
-public enum EtcdPromote: EtcdMemberAction {
+public typealias EtcdMemberPromoteRequest = EtcdIDRequest<EtcdMemberPromote>
+
+public enum EtcdMemberPromote: EtcdIDMethod {
+    public typealias Response = EtcdMembersResponse
+    public typealias ID = UInt64
     public static let path = "/v3/cluster/member/promote"
 }
 
 /// `POST /v3/cluster/member/remove`: the member leaves the cluster for good.
-public enum EtcdRemove: EtcdMemberAction {
+public typealias EtcdMemberRemoveRequest = EtcdIDRequest<EtcdMemberRemove>
+
+public enum EtcdMemberRemove: EtcdIDMethod {
+    public typealias Response = EtcdMembersResponse
+    public typealias ID = UInt64
     public static let path = "/v3/cluster/member/remove"
 }
 

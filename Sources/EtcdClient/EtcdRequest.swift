@@ -45,3 +45,33 @@ extension KeyedDecodingContainer {
         try decodeIfPresent(EtcdResponseHeader.self, forKey: key) ?? EtcdResponseHeader()
     }
 }
+
+/// A gateway method whose request body is one id: lease keep-alive, time-to-live and revoke (lease
+/// ids), member promote and remove (member ids).
+public protocol EtcdIDMethod: Sendable {
+    associatedtype Response: Decodable & Sendable
+    /// Lease ids use all 64 bits signed, member ids unsigned.
+    associatedtype ID: FixedWidthInteger & Sendable
+    static var path: String { get }
+}
+
+/// The request of an `EtcdIDMethod`: `{"ID": "…"}`, the id as a decimal string.
+public struct EtcdIDRequest<Method: EtcdIDMethod>: EtcdRequest {
+    public typealias Response = Method.Response
+    public static var path: String { Method.path }
+
+    public var id: Method.ID
+
+    public init(id: Method.ID) {
+        self.id = id
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id = "ID"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeEtcdInteger(id, forKey: .id)
+    }
+}

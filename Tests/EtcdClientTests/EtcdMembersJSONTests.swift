@@ -13,11 +13,11 @@ import Testing
         #expect(try json(EtcdMemberAddRequest(peerURLs: ["http://127.0.0.1:23801"], isLearner: true))
                 == ["peerURLs": ["http://127.0.0.1:23801"], "isLearner": true])
         #expect(try json(EtcdMemberAddRequest(peerURLs: ["http://h:1"], isLearner: false)) == ["peerURLs": ["http://h:1"]])
-        #expect(try json(EtcdMemberIDRequest<EtcdPromote>(id: 3_766_925_824_763_781_741))
+        #expect(try json(EtcdMemberPromoteRequest(id: 3_766_925_824_763_781_741))
                 == ["ID": "3766925824763781741"])
-        #expect(try json(EtcdMemberIDRequest<EtcdRemove>(id: 7)) == ["ID": "7"])
-        #expect(EtcdMemberIDRequest<EtcdPromote>.path == "/v3/cluster/member/promote")
-        #expect(EtcdMemberIDRequest<EtcdRemove>.path == "/v3/cluster/member/remove")
+        #expect(try json(EtcdMemberRemoveRequest(id: 7)) == ["ID": "7"])
+        #expect(EtcdMemberPromoteRequest.path == "/v3/cluster/member/promote")
+        #expect(EtcdMemberRemoveRequest.path == "/v3/cluster/member/remove")
         #expect(try json(EtcdMemberListRequest()) == [:])
     }
 
