@@ -56,7 +56,12 @@ extension EtcdCluster: ClusterBackend {
                                      preVote: preVote, checkQuorum: true, fsync: true)
         summary.engineLabel = label
         summary.clientNames = sessions.namesByLease
-        summary.linkTraffic = book.traffic(nodeCount: nodeCount)
+        // A removed member's links leave the pane once nothing crosses them any more.
+        let slots = members.all
+        let removed = Set(slots.indices.filter { slots[$0].removed }.map { $0 + 1 })
+        summary.linkTraffic = book.traffic(nodeCount: nodeCount).filter { link in
+            link.bytesPerSecond > 0 || !(removed.contains(link.from) || removed.contains(link.to))
+        }
         return summary
     }
 
