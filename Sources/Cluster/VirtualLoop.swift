@@ -3,6 +3,7 @@ import HeapModule
 import NIOCore
 import Synchronization
 import NIOPosix
+import NodeRuntime
 
 /// The simulated cluster's event loop: time moves only when told to (`advance`), and whoever asks
 /// for work runs it, on its own thread, one caller at a time. Tasks run in the order of their
@@ -17,7 +18,7 @@ import NIOPosix
 /// `execute` and `submit` from outside the loop run the task at once on the caller's thread (as
 /// the testing loop runs such tasks at once on its queue), unless another thread is running the
 /// loop, which then runs it. `inEventLoop` is true on the thread running the loop's tasks.
-final class VirtualLoop: EventLoop, Sendable {
+final class VirtualLoop: DeferringEventLoop, Sendable {
     private struct Job: Comparable {
         var deadline: NIODeadline
         /// A job that runs once its instant is over (`executeAfterInstant`): after every other job
@@ -50,7 +51,8 @@ final class VirtualLoop: EventLoop, Sendable {
             while let first = tasks.min, first.deadline <= limit,
                   batch.isEmpty || (first.deadline == batch[0].deadline && first.late == batch[0].late) {
                 let task = tasks.removeMin()
-                if cancelled.remove(task.order) == nil { batch.append(task) }
+                // Nearly always none are cancelled: no hashing then.
+                if cancelled.isEmpty || cancelled.remove(task.order) == nil { batch.append(task) }
             }
             return batch
         }
@@ -115,6 +117,12 @@ final class VirtualLoop: EventLoop, Sendable {
         return Scheduled(promise: promise) { [self] in
             _ = state.withLock { $0.cancelled.insert(order) }
         }
+    }
+
+    func runAfter(_ delay: TimeAmount, _ task: @escaping @Sendable () -> Void) {
+        // The deadline and the place in the order `scheduleTask(in:)` would take, without its
+        // promise.
+        _ = schedule(at: now + delay, task, onCancel: { _ in })
     }
 
     @discardableResult
