@@ -136,7 +136,8 @@ final class NodeServer<Core: HostedCore>: NodeServing {
             return receive(.clientRequest(request), from: link)
         }
         do {
-            receive(try Frame(decoding: buffer.readableBytesView), from: link)
+            receive(try buffer.withUnsafeReadableBytes { raw throws(WireError) in try Frame(decoding: raw) },
+                    from: link)
         } catch {
             refuse("malformed frame: \(error)", on: link)
         }

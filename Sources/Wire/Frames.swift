@@ -70,6 +70,17 @@ public enum Frame: Sendable, Equatable {
         return bytes
     }
 
+    /// Decodes a payload in memory the caller owns (a NIO buffer's readable bytes), as
+    /// `init(decoding:)` does any collection: a peer message — nearly every frame a node reads — is
+    /// read in place, rather than copied out byte by byte through the generic collection first.
+    public init(decoding raw: UnsafeRawBufferPointer) throws(WireError) {
+        guard raw.first == FrameKind.peer.rawValue else {
+            try self.init(decoding: Array(raw))
+            return
+        }
+        self = .peer(try PeerCodec.decode(UnsafeRawBufferPointer(rebasing: raw.dropFirst())))
+    }
+
     /// Decodes a payload; malformed input is an error, never a crash.
     public init(decoding bytes: some Collection<UInt8>) throws(WireError) {
         guard let first = bytes.first else { throw WireError("empty frame") }
