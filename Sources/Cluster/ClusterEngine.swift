@@ -256,8 +256,9 @@ final class ClusterEngine {
         supervisor.views()
     }
 
-    /// The node that leads, as the views show it.
-    var leaderID: NodeID? { views().leader?.id }
+    /// The node that leads, as the views show it (`views().leader`), read from the nodes in place:
+    /// every client operation asks, and building the views copied every node's state.
+    var leaderID: NodeID? { supervisor.nodes.leading(status: \.status, state: \.state)?.id }
 
     // MARK: Shutdown
 
