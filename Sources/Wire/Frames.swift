@@ -57,17 +57,18 @@ public enum Frame: Sendable, Equatable {
 
     /// The payload: kind byte, then the body.
     public func encoded() -> [UInt8] {
-        var bytes: [UInt8] = [kind.rawValue]
+        let body: [UInt8]
         switch self {
-        case .peer(let message): bytes += PeerCodec.encode(message)
-        case .clientRequest(let body): bytes += JSONFrames.encode(body)
-        case .clientResponse(let body): bytes += JSONFrames.encode(body)
-        case .state(let body): bytes += JSONFrames.encode(body)
-        case .event(let body): bytes += JSONFrames.encode(body)
-        case .control(let body): bytes += JSONFrames.encode(body)
-        case .error(let body): bytes += JSONFrames.encode(body)
+        // A peer message, nearly every frame, is written in one allocation behind its kind byte.
+        case .peer(let message): return PeerCodec.encode(message, prefixedBy: kind.rawValue)
+        case .clientRequest(let value): body = JSONFrames.encode(value)
+        case .clientResponse(let value): body = JSONFrames.encode(value)
+        case .state(let value): body = JSONFrames.encode(value)
+        case .event(let value): body = JSONFrames.encode(value)
+        case .control(let value): body = JSONFrames.encode(value)
+        case .error(let value): body = JSONFrames.encode(value)
         }
-        return bytes
+        return [kind.rawValue] + body
     }
 
     /// Decodes a payload in memory the caller owns (a NIO buffer's readable bytes), as
