@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Dispatch
 import HeapModule
 import NIOCore
@@ -67,7 +72,7 @@ final class VirtualLoop: DeferringEventLoop, Sendable {
     var now: NIODeadline { state.withLock { $0.now } }
 
     var inEventLoop: Bool {
-        Self.runner.currentValue === mark
+        pthread_getspecific(Self.runnerKey) == mark
     }
 
     // MARK: Scheduling
@@ -180,9 +185,9 @@ final class VirtualLoop: DeferringEventLoop, Sendable {
     private func asRunner(_ body: () -> Void) {
         guard !inEventLoop else { return body() }
         running.withLock { _ in
-            let outer = Self.runner.currentValue
-            Self.runner.currentValue = mark
-            defer { Self.runner.currentValue = outer }
+            let outer = pthread_getspecific(Self.runnerKey)
+            pthread_setspecific(Self.runnerKey, mark)
+            defer { pthread_setspecific(Self.runnerKey, outer) }
             body()
         }
     }
@@ -218,14 +223,20 @@ final class VirtualLoop: DeferringEventLoop, Sendable {
         precondition(!inEventLoop, "on the virtual loop", file: file, line: line)
     }
 
-    /// Which loop the current thread is running the tasks of. Thread-specific storage, not
-    /// `pthread_self()`: the compiler may treat that as constant within an async function and
-    /// reuse its value after the task moved to another thread (seen: a pacer in release builds).
-    private static let runner = ThreadSpecificVariable<RunnerMark>()
-    /// This loop's mark in `runner`.
-    private let mark = RunnerMark()
+    /// Which loop the current thread is running the tasks of: the loop's address, in a
+    /// thread-specific slot. Thread-specific storage, not `pthread_self()`: the compiler may treat
+    /// that as constant within an async function and reuse its value after the task moved to
+    /// another thread (seen: a pacer in release builds). A bare pthread key rather than NIO's
+    /// `ThreadSpecificVariable`, whose boxed value cost a retain, a release and a generic metadata
+    /// lookup on every `inEventLoop` — asked for every frame and every loop-bound value.
+    private static let runnerKey: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key for the virtual loop")
+        return key
+    }()
+
+    /// This loop's mark in `runnerKey`: only ever compared, never dereferenced. A thread's slot
+    /// holds it only while that thread runs this loop's tasks (`asRunner` puts the outer value
+    /// back), and the loop is alive then, so no other loop can have taken its address meanwhile.
+    private var mark: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 }
-
-/// Marks a thread as running one virtual loop's tasks.
-private final class RunnerMark: Sendable {}
-
