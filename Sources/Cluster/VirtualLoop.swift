@@ -26,19 +26,36 @@ import NodeRuntime
 final class VirtualLoop: DeferringEventLoop, Sendable {
     private struct Job: Comparable {
         var deadline: NIODeadline
-        /// A job that runs once its instant is over (`executeAfterInstant`): after every other job
-        /// of that instant, even those scheduled while the instant runs.
-        var late: Bool
-        var order: UInt64
+        /// Where it runs among the jobs of its deadline: `late` in the top bit, then `order`. One
+        /// word rather than a Bool and a word: the heap moves and compares jobs all the time.
+        private var rank: UInt64
         var run: @Sendable () -> Void
         var cancel: @Sendable (any Error) -> Void
 
+        private static let lateBit: UInt64 = 1 << 63
+
+        /// - Parameters:
+        ///   - late: runs once its instant is over (`executeAfterInstant`): after every other job
+        ///     of that instant, even those scheduled while the instant runs.
+        ///   - order: its place in the scheduling order, below 2⁶³.
+        init(deadline: NIODeadline, late: Bool, order: UInt64, run: @escaping @Sendable () -> Void,
+             cancel: @escaping @Sendable (any Error) -> Void) {
+            precondition(order < Self.lateBit, "virtual loop: scheduling order overflow")
+            self.deadline = deadline
+            rank = (late ? Self.lateBit : 0) | order
+            self.run = run
+            self.cancel = cancel
+        }
+
+        var late: Bool { rank & Self.lateBit != 0 }
+        var order: UInt64 { rank & ~Self.lateBit }
+
         static func < (lhs: Job, rhs: Job) -> Bool {
-            (lhs.deadline, lhs.late ? 1 : 0, lhs.order) < (rhs.deadline, rhs.late ? 1 : 0, rhs.order)
+            lhs.deadline < rhs.deadline || (lhs.deadline == rhs.deadline && lhs.rank < rhs.rank)
         }
 
         static func == (lhs: Job, rhs: Job) -> Bool {
-            lhs.deadline == rhs.deadline && lhs.late == rhs.late && lhs.order == rhs.order
+            lhs.deadline == rhs.deadline && lhs.rank == rhs.rank
         }
     }
 
