@@ -12,18 +12,19 @@ public protocol DeferringEventLoop: EventLoop {
 
 /// Runs tasks after a delay on one loop: through `DeferringEventLoop` where the loop offers it,
 /// through `scheduleTask(in:)` otherwise (NIO's own loops, in a node process).
-struct Deferral {
+public struct Deferral {
     private let loop: any EventLoop
     /// The loop's fast path, looked up once: a cast per frame would cost a conformance lookup.
     private let deferring: (any DeferringEventLoop)?
 
-    init(_ loop: any EventLoop) {
+    /// Looks up once whether `loop` offers `runAfter`.
+    public init(_ loop: any EventLoop) {
         self.loop = loop
         deferring = loop as? any DeferringEventLoop
     }
 
     /// Runs `task` on the loop once `delay` has passed; nothing waits for it.
-    func run(after delay: TimeAmount, _ task: @escaping @Sendable () -> Void) {
+    public func run(after delay: TimeAmount, _ task: @escaping @Sendable () -> Void) {
         if let deferring {
             deferring.runAfter(delay, task)
         } else {
