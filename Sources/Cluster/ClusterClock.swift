@@ -1,4 +1,5 @@
 import NIOCore
+import NodeRuntime
 
 /// The clock the console's clients run on: run time that stops while the cluster is frozen, as the
 /// nodes' clocks do. Client deadlines, retries and lease renewals follow it, so a write stepped by
@@ -45,7 +46,7 @@ extension ClusterEngine {
 
     private func arm(_ timer: ClusterTimer) {
         let bound = NIOLoopBound((engine: self, timer: timer), eventLoop: loop)
-        loop.scheduleTask(in: TimeAmount(timer.due - clusterNow)) {
+        deferral.run(after: TimeAmount(timer.due - clusterNow)) {
             let (engine, timer) = bound.value
             guard !engine.isShutDown else { return }
             if engine.clusterClock.isFrozen {

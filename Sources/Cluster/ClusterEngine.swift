@@ -14,6 +14,9 @@ import Wire
 /// through `NIOLoopBound`.
 final class ClusterEngine {
     let loop: any EventLoop
+    /// Runs the engine's fire-and-forget timers (cluster-time timers: a client request's expiry
+    /// is one per request) without a promise each.
+    let deferral: Deferral
     let options: ClusterOptions
     let run: RunDirectory
     /// The run's one clock source: every time the parts are handed comes from here.
@@ -48,6 +51,7 @@ final class ClusterEngine {
     init(loop: any EventLoop, options: ClusterOptions, run: RunDirectory, clock: RunClock = .wall(),
          inProcess: Bool = false) {
         self.loop = loop
+        deferral = Deferral(loop)
         self.options = options
         self.run = run
         self.clock = clock
@@ -256,8 +260,9 @@ final class ClusterEngine {
         supervisor.views()
     }
 
-    /// The node that leads, as the views show it.
-    var leaderID: NodeID? { views().leader?.id }
+    /// The node that leads, as the views show it (`views().leader`), read from the nodes in place:
+    /// every client operation asks, and building the views copied every node's state.
+    var leaderID: NodeID? { supervisor.nodes.leading(status: \.status, state: \.state)?.id }
 
     // MARK: Shutdown
 

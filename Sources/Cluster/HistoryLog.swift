@@ -8,19 +8,26 @@ import Wire
 extension HistoryRecord {
     /// One JSON line (keys sorted, nulls written out so every line has every field); strings as
     /// Foundation's coder escapes them.
-    public var jsonLine: String {
-        func quoted(_ text: String?) -> String {
-            text.map { JSONLine.quoted($0, escapingSlashes: true) } ?? "null"
-        }
-        func number(_ value: Int?) -> String { value.map(String.init) ?? "null" }
-        let completeText = complete.map(Self.sixDecimals) ?? "null"
-        let staleText = stale.map { $0 ? "true" : "false" } ?? "null"
-        return "{\"complete\":\(completeText),\"f\":\(quoted(f)),"
-            + "\"invoke\":\(Self.sixDecimals(invoke)),\"key\":\(quoted(key)),"
-            + "\"new\":\(quoted(new)),\"old\":\(quoted(old)),"
-            + "\"outcome\":\(quoted(outcome.rawValue)),"
-            + "\"process\":\(quoted(process)),\"result\":\(quoted(result)),\"stale\":\(staleText),"
-            + "\"token\":\(number(token)),\"ttl\":\(number(ttlMs)),\"value\":\(quoted(value))}"
+    public var jsonLine: String { String(decoding: jsonBytes, as: UTF8.self) }
+
+    /// `jsonLine`'s bytes, appended in place: a drill writes one per operation, and building it
+    /// as a string took more than any other part of a history line's way to the file.
+    var jsonBytes: [UInt8] {
+        var line = NullableLine()
+        line.time("complete", complete)
+        line.string("f", f)
+        line.time("invoke", invoke)
+        line.string("key", key)
+        line.string("new", new)
+        line.string("old", old)
+        line.string("outcome", outcome.rawValue)
+        line.string("process", process)
+        line.string("result", result)
+        line.bool("stale", stale)
+        line.integer("token", token)
+        line.integer("ttl", ttlMs)
+        line.string("value", value)
+        return line.finish()
     }
 
     /// `String(format: "%.6f", seconds)`, without Foundation's formatter for the times a run
@@ -149,7 +156,7 @@ public final class HistoryLog {
             forgottenCount += excess
         }
         guard let file else { return }
-        batch.add(record.jsonLine.utf8, atSeconds: record.complete ?? record.invoke, to: file)
+        batch.add(record.jsonBytes, atSeconds: record.complete ?? record.invoke, to: file)
     }
 
     /// Writes the lines held back so far.
@@ -162,5 +169,51 @@ public final class HistoryLog {
     public func close() {
         flush()
         try? file?.close()
+    }
+}
+
+/// A history line's JSON object: every field written, absent ones as `null`; times as `%.6f`
+/// writes them, strings as the coder escapes them (slashes too), keys in the order given.
+private struct NullableLine {
+    private var bytes: [UInt8] = {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(224)
+        return bytes
+    }()
+
+    private mutating func key(_ name: StaticString) {
+        bytes.append(bytes.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// Writes `null` for an absent value, else what `write` appends.
+    private mutating func field<T>(_ name: StaticString, _ value: T?, _ write: (T, inout [UInt8]) -> Void) {
+        key(name)
+        guard let value else { return bytes += "null".utf8 }
+        write(value, &bytes)
+    }
+
+    mutating func string(_ name: StaticString, _ value: String?) {
+        field(name, value) { JSONLine.appendQuoted($0, to: &$1, escapingSlashes: true) }
+    }
+
+    mutating func integer(_ name: StaticString, _ value: Int?) {
+        field(name, value) { JSONLine.appendDecimal($0, to: &$1) }
+    }
+
+    mutating func time(_ name: StaticString, _ value: Double?) {
+        field(name, value) { $1 += HistoryRecord.sixDecimals($0).utf8 }
+    }
+
+    mutating func bool(_ name: StaticString, _ value: Bool?) {
+        field(name, value) { $1 += ($0 ? "true" : "false").utf8 }
+    }
+
+    consuming func finish() -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
     }
 }

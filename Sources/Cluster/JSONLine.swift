@@ -16,15 +16,20 @@ struct JSONLine {
         bytes.append(UInt8(ascii: "{"))
     }
 
-    /// The finished object.
-    var finished: [UInt8] { bytes + [UInt8(ascii: "}")] }
+    /// The finished object. Consuming, so that closing it appends to the one buffer in place
+    /// rather than copying it.
+    consuming func finish() -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
 
     private mutating func key(_ name: StaticString) {
         if !isEmpty { bytes.append(UInt8(ascii: ",")) }
         isEmpty = false
         bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes += $0 }
-        bytes += #"":"#.utf8
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
     }
 
     mutating func string(_ name: StaticString, _ value: String?) {
@@ -36,7 +41,7 @@ struct JSONLine {
     mutating func integer(_ name: StaticString, _ value: Int?) {
         guard let value else { return }
         key(name)
-        bytes += String(value).utf8
+        Self.appendDecimal(value, to: &bytes)
     }
 
     mutating func seconds(_ name: StaticString, _ value: Double?) {
@@ -51,10 +56,27 @@ struct JSONLine {
         bytes += (value ? "true" : "false").utf8
     }
 
-    /// A nested object (`inner.finished`).
+    /// A nested object (`inner.finish()`).
     mutating func object(_ name: StaticString, _ inner: JSONLine) {
         key(name)
-        bytes += inner.finished
+        bytes += inner.bytes
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// `String(value)`'s digits, without making the string.
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var rest = value.magnitude
+        // 20 digits hold any UInt64; they come out last digit first.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     /// How the coder writes a finite Double: its description, without a trailing ".0".
@@ -67,6 +89,16 @@ struct JSONLine {
     /// (`\b \t \n \f \r`, others as `\u00xx`), "/" when `escapingSlashes`; everything else as is.
     static func appendQuoted(_ text: String, to bytes: inout [UInt8], escapingSlashes: Bool) {
         bytes.append(UInt8(ascii: "\""))
+        // Nearly every string needs no escape at all: copied whole, not byte by byte.
+        let copiedWhole = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            guard !utf8.contains(where: { needsEscape($0, escapingSlashes: escapingSlashes) }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copiedWhole == true {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes += #"\""#.utf8
@@ -91,6 +123,11 @@ struct JSONLine {
         var bytes: [UInt8] = []
         appendQuoted(text, to: &bytes, escapingSlashes: escapingSlashes)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func needsEscape(_ byte: UInt8, escapingSlashes: Bool) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+            || (escapingSlashes && byte == UInt8(ascii: "/"))
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

@@ -31,7 +31,7 @@ enum JournalFastLines {
         line.integer("term", header.term)
         line.integer("to", header.to)
         line.string("type", "message")
-        return line.finished
+        return line.finish()
     }
 
     static func node(_ id: NodeID, _ event: NodeEvent, t: Double) -> [UInt8] {
@@ -43,7 +43,7 @@ enum JournalFastLines {
         line.integer("term", event.term)
         line.string("text", event.text)
         line.string("type", "node")
-        return line.finished
+        return line.finish()
     }
 
     static func client(_ report: ClientReport, t: Double) -> [UInt8] {
@@ -53,7 +53,7 @@ enum JournalFastLines {
         line.string("reason", report.reason)
         line.seconds("t", t)
         line.string("type", "client")
-        return line.finished
+        return line.finish()
     }
 
     /// A history operation as its `Codable` conformance writes it (absent fields left out).

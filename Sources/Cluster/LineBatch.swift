@@ -24,7 +24,9 @@ struct LineBatch {
     /// Writes the lines held back.
     mutating func write(to file: FileHandle) {
         guard !pending.isEmpty else { return }
-        file.write(Data(pending))
+        // The bytes as they are, not first copied into a `Data` (as `write(_: Data)` needed); a
+        // failed write traps, as `write(_: Data)` does.
+        try! file.write(contentsOf: pending)
         pending.removeAll(keepingCapacity: true)
     }
 }

@@ -1,8 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Dispatch
 import HeapModule
 import NIOCore
 import Synchronization
 import NIOPosix
+import NodeRuntime
 
 /// The simulated cluster's event loop: time moves only when told to (`advance`), and whoever asks
 /// for work runs it, on its own thread, one caller at a time. Tasks run in the order of their
@@ -17,22 +23,39 @@ import NIOPosix
 /// `execute` and `submit` from outside the loop run the task at once on the caller's thread (as
 /// the testing loop runs such tasks at once on its queue), unless another thread is running the
 /// loop, which then runs it. `inEventLoop` is true on the thread running the loop's tasks.
-final class VirtualLoop: EventLoop, Sendable {
+final class VirtualLoop: DeferringEventLoop, Sendable {
     private struct Job: Comparable {
         var deadline: NIODeadline
-        /// A job that runs once its instant is over (`executeAfterInstant`): after every other job
-        /// of that instant, even those scheduled while the instant runs.
-        var late: Bool
-        var order: UInt64
+        /// Where it runs among the jobs of its deadline: `late` in the top bit, then `order`. One
+        /// word rather than a Bool and a word: the heap moves and compares jobs all the time.
+        private var rank: UInt64
         var run: @Sendable () -> Void
         var cancel: @Sendable (any Error) -> Void
 
+        private static let lateBit: UInt64 = 1 << 63
+
+        /// - Parameters:
+        ///   - late: runs once its instant is over (`executeAfterInstant`): after every other job
+        ///     of that instant, even those scheduled while the instant runs.
+        ///   - order: its place in the scheduling order, below 2⁶³.
+        init(deadline: NIODeadline, late: Bool, order: UInt64, run: @escaping @Sendable () -> Void,
+             cancel: @escaping @Sendable (any Error) -> Void) {
+            precondition(order < Self.lateBit, "virtual loop: scheduling order overflow")
+            self.deadline = deadline
+            rank = (late ? Self.lateBit : 0) | order
+            self.run = run
+            self.cancel = cancel
+        }
+
+        var late: Bool { rank & Self.lateBit != 0 }
+        var order: UInt64 { rank & ~Self.lateBit }
+
         static func < (lhs: Job, rhs: Job) -> Bool {
-            (lhs.deadline, lhs.late ? 1 : 0, lhs.order) < (rhs.deadline, rhs.late ? 1 : 0, rhs.order)
+            lhs.deadline < rhs.deadline || (lhs.deadline == rhs.deadline && lhs.rank < rhs.rank)
         }
 
         static func == (lhs: Job, rhs: Job) -> Bool {
-            lhs.deadline == rhs.deadline && lhs.late == rhs.late && lhs.order == rhs.order
+            lhs.deadline == rhs.deadline && lhs.rank == rhs.rank
         }
     }
 
@@ -50,7 +73,8 @@ final class VirtualLoop: EventLoop, Sendable {
             while let first = tasks.min, first.deadline <= limit,
                   batch.isEmpty || (first.deadline == batch[0].deadline && first.late == batch[0].late) {
                 let task = tasks.removeMin()
-                if cancelled.remove(task.order) == nil { batch.append(task) }
+                // Nearly always none are cancelled: no hashing then.
+                if cancelled.isEmpty || cancelled.remove(task.order) == nil { batch.append(task) }
             }
             return batch
         }
@@ -65,7 +89,7 @@ final class VirtualLoop: EventLoop, Sendable {
     var now: NIODeadline { state.withLock { $0.now } }
 
     var inEventLoop: Bool {
-        Self.runner.currentValue === mark
+        pthread_getspecific(Self.runnerKey) == mark
     }
 
     // MARK: Scheduling
@@ -115,6 +139,12 @@ final class VirtualLoop: EventLoop, Sendable {
         return Scheduled(promise: promise) { [self] in
             _ = state.withLock { $0.cancelled.insert(order) }
         }
+    }
+
+    func runAfter(_ delay: TimeAmount, _ task: @escaping @Sendable () -> Void) {
+        // The deadline and the place in the order `scheduleTask(in:)` would take, without its
+        // promise.
+        _ = schedule(at: now + delay, task, onCancel: { _ in })
     }
 
     @discardableResult
@@ -172,9 +202,9 @@ final class VirtualLoop: EventLoop, Sendable {
     private func asRunner(_ body: () -> Void) {
         guard !inEventLoop else { return body() }
         running.withLock { _ in
-            let outer = Self.runner.currentValue
-            Self.runner.currentValue = mark
-            defer { Self.runner.currentValue = outer }
+            let outer = pthread_getspecific(Self.runnerKey)
+            pthread_setspecific(Self.runnerKey, mark)
+            defer { pthread_setspecific(Self.runnerKey, outer) }
             body()
         }
     }
@@ -210,14 +240,20 @@ final class VirtualLoop: EventLoop, Sendable {
         precondition(!inEventLoop, "on the virtual loop", file: file, line: line)
     }
 
-    /// Which loop the current thread is running the tasks of. Thread-specific storage, not
-    /// `pthread_self()`: the compiler may treat that as constant within an async function and
-    /// reuse its value after the task moved to another thread (seen: a pacer in release builds).
-    private static let runner = ThreadSpecificVariable<RunnerMark>()
-    /// This loop's mark in `runner`.
-    private let mark = RunnerMark()
+    /// Which loop the current thread is running the tasks of: the loop's address, in a
+    /// thread-specific slot. Thread-specific storage, not `pthread_self()`: the compiler may treat
+    /// that as constant within an async function and reuse its value after the task moved to
+    /// another thread (seen: a pacer in release builds). A bare pthread key rather than NIO's
+    /// `ThreadSpecificVariable`, whose boxed value cost a retain, a release and a generic metadata
+    /// lookup on every `inEventLoop` — asked for every frame and every loop-bound value.
+    private static let runnerKey: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key for the virtual loop")
+        return key
+    }()
+
+    /// This loop's mark in `runnerKey`: only ever compared, never dereferenced. A thread's slot
+    /// holds it only while that thread runs this loop's tasks (`asRunner` puts the outer value
+    /// back), and the loop is alive then, so no other loop can have taken its address meanwhile.
+    private var mark: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 }
-
-/// Marks a thread as running one virtual loop's tasks.
-private final class RunnerMark: Sendable {}
-

@@ -184,7 +184,10 @@ extension Collection where Element == NodeView {
 extension Sequence {
     /// The element that leads by the rule `leader` states (running, says it leads, highest term),
     /// for anything that has a node's status and state: one pass, nothing allocated (a back end's
-    /// clients ask for every request).
+    /// clients ask for every request). Inlinable, so that the engine's call is specialized and reads
+    /// each node's state in place: unspecialized, it copied every node's whole state through the
+    /// generic closure, a twentieth of a simulated drill's time.
+    @inlinable
     public func leading(status: (Element) -> NodeStatus, state: (Element) -> NodeState?) -> Element? {
         var best: (element: Element, term: Term)?
         for element in self where status(element) == .up {

@@ -30,6 +30,7 @@ public final class InProcessNode {
     private var paused = false
     private let link: InProcessLink
     private let loop: any EventLoop
+    private let deferral: Deferral
 
     /// Boots node `options.id` from what `disk` holds (a restart recovers from it) and connects it:
     /// its frames go to `deliver`, in order, each on a later turn of the loop (as a socket would).
@@ -37,6 +38,7 @@ public final class InProcessNode {
     public init(options: NodeOptions, loop: any EventLoop, disk: MemoryLog,
                 deliver: @escaping (LinkParcel) -> Void, onStop: @escaping (NodeStop) -> Void) throws {
         self.loop = loop
+        deferral = Deferral(loop)
         link = InProcessLink(loop: loop, deliver: deliver)
         server = try makeNodeServer(options: options, loop: loop, wal: disk, recovered: disk.persistentState,
                                 onStop: onStop)
@@ -63,7 +65,7 @@ public final class InProcessNode {
     private func arrive(_ inbound: LinkParcel) {
         inFlight += 1
         let bound = NIOLoopBound(self, eventLoop: loop)
-        loop.scheduleTask(in: Self.linkLatency) {
+        deferral.run(after: Self.linkLatency) {
             bound.value.inFlight -= 1
             bound.value.receive(inbound)
         }
@@ -116,10 +118,12 @@ public final class InProcessNode {
 /// The node's end of an in-process link: each frame is handed over on a later turn of the loop.
 private final class InProcessLink: FrameLink {
     private let loop: any EventLoop
+    private let deferral: Deferral
     private var deliver: ((LinkParcel) -> Void)?
 
     init(loop: any EventLoop, deliver: @escaping (LinkParcel) -> Void) {
         self.loop = loop
+        deferral = Deferral(loop)
         self.deliver = deliver
     }
 
@@ -137,7 +141,7 @@ private final class InProcessLink: FrameLink {
 
     private func hand(_ parcel: LinkParcel) {
         let bound = NIOLoopBound(self, eventLoop: loop)
-        loop.scheduleTask(in: InProcessNode.linkLatency) { bound.value.deliver?(parcel) }
+        deferral.run(after: InProcessNode.linkLatency) { bound.value.deliver?(parcel) }
     }
 
     func flush() {}

@@ -16,6 +16,7 @@ import Wire
 final class NodeServer<Core: HostedCore>: NodeServing {
     let options: NodeOptions
     let loop: any EventLoop
+    private let deferral: Deferral
     private var replica: ReplicaDriver<Core>
     private let wal: any DurableLog
     private var console: (any FrameLink)?
@@ -43,6 +44,7 @@ final class NodeServer<Core: HostedCore>: NodeServing {
         self.onStop = onStop
         self.options = options
         self.loop = loop
+        deferral = Deferral(loop)
         self.wal = wal
         timing = options.timing
         var system = SystemRandomNumberGenerator()
@@ -134,7 +136,8 @@ final class NodeServer<Core: HostedCore>: NodeServing {
             return receive(.clientRequest(request), from: link)
         }
         do {
-            receive(try Frame(decoding: buffer.readableBytesView), from: link)
+            receive(try buffer.withUnsafeReadableBytes { raw throws(WireError) in try Frame(decoding: raw) },
+                    from: link)
         } catch {
             refuse("malformed frame: \(error)", on: link)
         }
@@ -261,7 +264,7 @@ final class NodeServer<Core: HostedCore>: NodeServing {
         guard !stateSendScheduled else { return }
         stateSendScheduled = true
         let bound = NIOLoopBound(self, eventLoop: loop)
-        loop.scheduleTask(in: .milliseconds(50)) { bound.value.sendState() }
+        deferral.run(after: .milliseconds(50)) { bound.value.sendState() }
     }
 
     private func sendState() {

@@ -57,17 +57,29 @@ public enum Frame: Sendable, Equatable {
 
     /// The payload: kind byte, then the body.
     public func encoded() -> [UInt8] {
-        var bytes: [UInt8] = [kind.rawValue]
+        let body: [UInt8]
         switch self {
-        case .peer(let message): bytes += PeerCodec.encode(message)
-        case .clientRequest(let body): bytes += JSONFrames.encode(body)
-        case .clientResponse(let body): bytes += JSONFrames.encode(body)
-        case .state(let body): bytes += JSONFrames.encode(body)
-        case .event(let body): bytes += JSONFrames.encode(body)
-        case .control(let body): bytes += JSONFrames.encode(body)
-        case .error(let body): bytes += JSONFrames.encode(body)
+        // A peer message, nearly every frame, is written in one allocation behind its kind byte.
+        case .peer(let message): return PeerCodec.encode(message, prefixedBy: kind.rawValue)
+        case .clientRequest(let value): body = JSONFrames.encode(value)
+        case .clientResponse(let value): body = JSONFrames.encode(value)
+        case .state(let value): body = JSONFrames.encode(value)
+        case .event(let value): body = JSONFrames.encode(value)
+        case .control(let value): body = JSONFrames.encode(value)
+        case .error(let value): body = JSONFrames.encode(value)
         }
-        return bytes
+        return [kind.rawValue] + body
+    }
+
+    /// Decodes a payload in memory the caller owns (a NIO buffer's readable bytes), as
+    /// `init(decoding:)` does any collection: a peer message — nearly every frame a node reads — is
+    /// read in place, rather than copied out byte by byte through the generic collection first.
+    public init(decoding raw: UnsafeRawBufferPointer) throws(WireError) {
+        guard raw.first == FrameKind.peer.rawValue else {
+            try self.init(decoding: Array(raw))
+            return
+        }
+        self = .peer(try PeerCodec.decode(UnsafeRawBufferPointer(rebasing: raw.dropFirst())))
     }
 
     /// Decodes a payload; malformed input is an error, never a crash.

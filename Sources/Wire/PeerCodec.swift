@@ -115,11 +115,18 @@ public enum PeerCodec {
     /// read round non-negative, at most 2³²−1 entries and bytes of data per entry or snapshot. Raft never
     /// builds anything else, so a violation is a programming error and traps.
     public static func encode(_ message: Message) -> [UInt8] {
+        encode(message, prefixedBy: nil)
+    }
+
+    /// `encode(message)`, after one byte (a frame's kind) when given: a frame's payload in one
+    /// allocation, rather than the message's bytes copied behind the kind byte.
+    static func encode(_ message: Message, prefixedBy prefix: UInt8?) -> [UInt8] {
         precondition(nodeIDs.contains(message.from) && nodeIDs.contains(message.to),
                      "PeerCodec: node ids must be in 1...255 (from \(message.from) to \(message.to))")
-        let size = encodedSize(of: message)
+        let size = (prefix == nil ? 0 : 1) + encodedSize(of: message)
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             var writer = Writer(base: UnsafeMutableRawPointer(buffer.baseAddress!))
+            if let prefix { writer.u8(prefix) }
             writer.u8(version)
             writer.u8(UInt8(truncatingIfNeeded: message.from))
             writer.u8(UInt8(truncatingIfNeeded: message.to))

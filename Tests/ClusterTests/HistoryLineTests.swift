@@ -1,6 +1,7 @@
 import Checker
 import ClusterAPI
 import Foundation
+import Raft
 import Testing
 @testable import Cluster
 
@@ -30,6 +31,50 @@ struct HistoryLineTests {
         #expect(read == [written])
         let decoded = try JSONDecoder().decode(HistoryRecord.self, from: Data(record.jsonLine.utf8))
         #expect(decoded == written)
+    }
+
+    /// The line as its format is defined, field by field: strings through Foundation's coder, times
+    /// through `%.6f`, integers through `String`, absent fields as null.
+    private static func reference(_ record: HistoryRecord) throws -> String {
+        func quoted(_ text: String?) throws -> String {
+            try text.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) } ?? "null"
+        }
+        func time(_ seconds: Double?) -> String { seconds.map { String(format: "%.6f", $0) } ?? "null" }
+        let fields: [(String, String)] = [
+            ("complete", time(record.complete)), ("f", try quoted(record.f)), ("invoke", time(record.invoke)),
+            ("key", try quoted(record.key)), ("new", try quoted(record.new)), ("old", try quoted(record.old)),
+            ("outcome", try quoted(record.outcome.rawValue)), ("process", try quoted(record.process)),
+            ("result", try quoted(record.result)), ("stale", record.stale.map { "\($0)" } ?? "null"),
+            ("token", record.token.map { "\($0)" } ?? "null"), ("ttl", record.ttlMs.map { "\($0)" } ?? "null"),
+            ("value", try quoted(record.value)),
+        ]
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    @Test("the line is the format's bytes for awkward strings, times and numbers (seed printed on failure)")
+    func matchesReference() throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        var generator = SeededRandom(seed: seed)
+        func maybe<T>(_ value: T) -> T? { Bool.random(using: &generator) ? value : nil }
+        func text() -> String {
+            (0..<Int.random(in: 0...3, using: &generator)).map { _ in
+                (JournalFastLinesTests.awkwardStrings + ["k/0", "v-17"]).randomElement(using: &generator)!
+            }.joined()
+        }
+        for record in Self.records {
+            #expect(record.jsonLine == (try Self.reference(record)))
+        }
+        for _ in 0..<1_000 {
+            let invoke = Double(Int.random(in: 0...100_000_000_000, using: &generator)) / 1_000_000
+            let record = HistoryRecord(
+                process: text(), f: text(), key: text(), value: maybe(text()), old: maybe(text()), new: maybe(text()),
+                invoke: invoke, complete: maybe(invoke + Double(Int.random(in: 0...9_999_999, using: &generator)) / 1_000_000),
+                outcome: [.ok, .fail, .unknown].randomElement(using: &generator)!,
+                token: maybe(Int.random(in: Int.min...Int.max, using: &generator)),
+                ttlMs: maybe(Int.random(in: -5...100_000, using: &generator)), result: maybe(text()),
+                stale: maybe(Bool.random(using: &generator)), previous: maybe(text()))
+            #expect(record.jsonLine == (try Self.reference(record)), "seed \(seed)")
+        }
     }
 
     @Test("docs/HISTORY.md's example lines read the same through check's reader as through a decoder")

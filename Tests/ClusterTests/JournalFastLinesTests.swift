@@ -109,6 +109,19 @@ struct JournalFastLinesTests {
                 == String(decoding: try unslashed.encode(text), as: UTF8.self))
     }
 
+    @Test("integers are written as the coder writes them, to both ends of Int")
+    func integers() throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        var generator = SeededRandom(seed: seed)
+        let fixed = [0, 1, -1, 9, 10, -10, 99, 100, 1_000_003, Int.max, Int.min, Int.max - 1, Int.min + 1]
+        let random = (0..<2_000).map { _ in Int.random(in: Int.min...Int.max, using: &generator) >> (Int.random(in: 0...63, using: &generator)) }
+        for value in fixed + random {
+            var bytes: [UInt8] = []
+            JSONLine.appendDecimal(value, to: &bytes)
+            #expect(bytes == Array(try JSONEncoder().encode(value)), "seed \(seed)")
+        }
+    }
+
     @Test("history times are written as %.6f writes them")
     func sixDecimals() {
         let seed = UInt64.random(in: 1...UInt64.max)

@@ -32,6 +32,22 @@ struct VirtualLoopTests {
         loop.shutdown()
     }
 
+    @Test("runAfter takes the deadline and place in the order scheduleTask would; shutdown drops it")
+    func runAfterKeepsTheOrder() {
+        let loop = VirtualLoop()
+        let trace = Trace()
+        loop.scheduleTask(in: .milliseconds(5)) { trace.add("task@5") }
+        loop.runAfter(.milliseconds(5)) { trace.add("after@5") }
+        loop.runAfter(.milliseconds(2)) { trace.add("after@2") }
+        loop.scheduleTask(in: .milliseconds(2)) { trace.add("task@2") }
+        loop.runAfter(.milliseconds(9)) { trace.add("after@9") }
+        loop.advance(by: .milliseconds(5))
+        #expect(trace.all == ["after@2", "task@2", "task@5", "after@5"])
+        loop.shutdown()
+        loop.advance(by: .milliseconds(10))
+        #expect(trace.all == ["after@2", "task@2", "task@5", "after@5"])
+    }
+
     @Test("a task scheduled for the current instant by a running task waits for the next batch")
     func batches() {
         let loop = VirtualLoop()

@@ -129,6 +129,9 @@ struct FrameTests {
             // A slice not starting at index 0 decodes too.
             let padded = [0xEE] + bytes
             #expect(try Frame(decoding: padded.dropFirst()) == frame)
+            // Read in place from raw memory, as a node reads a NIO buffer.
+            #expect(try padded.withUnsafeBytes { try Frame(decoding: UnsafeRawBufferPointer(rebasing: $0.dropFirst())) }
+                    == frame)
         }
     }
 
@@ -197,6 +200,10 @@ struct FrameTests {
         ]
         for (label, bytes) in cases {
             #expect(throws: WireError.self, Comment(rawValue: label)) { try Frame(decoding: bytes) }
+            // From raw memory: the very same error.
+            let fromCollection = Result { () throws(WireError) in try Frame(decoding: bytes) }
+            let fromRaw = bytes.withUnsafeBytes { raw in Result { () throws(WireError) in try Frame(decoding: raw) } }
+            #expect("\(fromRaw)" == "\(fromCollection)", Comment(rawValue: label))
         }
     }
 }
