@@ -24,9 +24,10 @@ struct LineBatch {
     /// Writes the lines held back.
     mutating func write(to file: FileHandle) {
         guard !pending.isEmpty else { return }
-        // The bytes as they are, not first copied into a `Data` (as `write(_: Data)` needed); a
-        // failed write traps, as `write(_: Data)` does.
-        try! file.write(contentsOf: pending)
+        // The bytes as they are, not first copied into a `Data` (as `write(_: Data)` needed). A
+        // failed write (a full disk) loses these lines, not the console and its nodes: the file
+        // stops there, and what reads it (replay, check) reads what it holds.
+        try? file.write(contentsOf: pending)
         pending.removeAll(keepingCapacity: true)
     }
 }
