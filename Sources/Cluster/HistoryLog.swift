@@ -13,10 +13,10 @@ extension HistoryRecord {
     /// `jsonLine`'s bytes, appended in place: a drill writes one per operation, and building it
     /// as a string took more than any other part of a history line's way to the file.
     var jsonBytes: [UInt8] {
-        var line = NullableLine()
-        line.time("complete", complete)
+        var line = JSONLine(escapingSlashes: true, writesNulls: true, capacity: 224)
+        line.raw("complete", complete.map(Self.sixDecimals))
         line.string("f", f)
-        line.time("invoke", invoke)
+        line.raw("invoke", Self.sixDecimals(invoke))
         line.string("key", key)
         line.string("new", new)
         line.string("old", old)
@@ -169,51 +169,5 @@ public final class HistoryLog {
     public func close() {
         flush()
         try? file?.close()
-    }
-}
-
-/// A history line's JSON object: every field written, absent ones as `null`; times as `%.6f`
-/// writes them, strings as the coder escapes them (slashes too), keys in the order given.
-private struct NullableLine {
-    private var bytes: [UInt8] = {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(224)
-        return bytes
-    }()
-
-    private mutating func key(_ name: StaticString) {
-        bytes.append(bytes.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
-    }
-
-    /// Writes `null` for an absent value, else what `write` appends.
-    private mutating func field<T>(_ name: StaticString, _ value: T?, _ write: (T, inout [UInt8]) -> Void) {
-        key(name)
-        guard let value else { return bytes += "null".utf8 }
-        write(value, &bytes)
-    }
-
-    mutating func string(_ name: StaticString, _ value: String?) {
-        field(name, value) { JSONLine.appendQuoted($0, to: &$1, escapingSlashes: true) }
-    }
-
-    mutating func integer(_ name: StaticString, _ value: Int?) {
-        field(name, value) { JSONLine.appendDecimal($0, to: &$1) }
-    }
-
-    mutating func time(_ name: StaticString, _ value: Double?) {
-        field(name, value) { $1 += HistoryRecord.sixDecimals($0).utf8 }
-    }
-
-    mutating func bool(_ name: StaticString, _ value: Bool?) {
-        field(name, value) { $1 += ($0 ? "true" : "false").utf8 }
-    }
-
-    consuming func finish() -> [UInt8] {
-        bytes.append(UInt8(ascii: "}"))
-        return bytes
     }
 }

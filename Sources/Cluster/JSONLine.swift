@@ -8,9 +8,13 @@ struct JSONLine {
     private var isEmpty = true
     /// Whether "/" is written as "\/" (the coder's default; the journal turns it off).
     let escapingSlashes: Bool
+    /// Whether an absent field is written as `null` (the history's lines have every field) rather
+    /// than left out (the coder's way).
+    let writesNulls: Bool
 
-    init(escapingSlashes: Bool, capacity: Int = 160) {
+    init(escapingSlashes: Bool, writesNulls: Bool = false, capacity: Int = 160) {
         self.escapingSlashes = escapingSlashes
+        self.writesNulls = writesNulls
         bytes = []
         bytes.reserveCapacity(capacity)
         bytes.append(UInt8(ascii: "{"))
@@ -32,28 +36,38 @@ struct JSONLine {
         bytes.append(UInt8(ascii: ":"))
     }
 
+    /// Writes the key of a present value, or `null` (or nothing) for an absent one.
+    /// - Returns: whether the value follows.
+    private mutating func field(_ name: StaticString, present: Bool) -> Bool {
+        if present || writesNulls { key(name) }
+        if !present, writesNulls { bytes += "null".utf8 }
+        return present
+    }
+
     mutating func string(_ name: StaticString, _ value: String?) {
-        guard let value else { return }
-        key(name)
+        guard field(name, present: value != nil), let value else { return }
         Self.appendQuoted(value, to: &bytes, escapingSlashes: escapingSlashes)
     }
 
     mutating func integer(_ name: StaticString, _ value: Int?) {
-        guard let value else { return }
-        key(name)
+        guard field(name, present: value != nil), let value else { return }
         Self.appendDecimal(value, to: &bytes)
     }
 
     mutating func seconds(_ name: StaticString, _ value: Double?) {
-        guard let value else { return }
-        key(name)
+        guard field(name, present: value != nil), let value else { return }
         bytes += Self.number(value).utf8
     }
 
     mutating func bool(_ name: StaticString, _ value: Bool?) {
-        guard let value else { return }
-        key(name)
+        guard field(name, present: value != nil), let value else { return }
         bytes += (value ? "true" : "false").utf8
+    }
+
+    /// A value already in its JSON form (a number formatted as the caller's format wants).
+    mutating func raw(_ name: StaticString, _ value: String?) {
+        guard field(name, present: value != nil), let value else { return }
+        bytes += value.utf8
     }
 
     /// A nested object (`inner.finish()`).
