@@ -24,9 +24,7 @@ struct KeySample: Sendable {
 
     private mutating func notePut(_ key: String) {
         guard var sample = keys, !sample.contains(key) else { return }
-        guard sample.count < Self.size || key < sample[sample.count - 1] else { return }
-        sample.insert(key, at: sample.firstIndex { key < $0 } ?? sample.count)
-        if sample.count > Self.size { sample.removeLast() }
+        sample.insertKeepingSmallest(key, limit: Self.size)
         keys = sample
     }
 

@@ -55,10 +55,7 @@ public struct ServiceState: Sendable, Equatable {
         guard limit < values.count else { return values.keys.sorted() }
         var smallest: [String] = []
         smallest.reserveCapacity(limit + 1)
-        for key in values.keys where smallest.count < limit || key < smallest[smallest.count - 1] {
-            smallest.insert(key, at: smallest.firstIndex { key < $0 } ?? smallest.count)
-            if smallest.count > limit { smallest.removeLast() }
-        }
+        for key in values.keys { smallest.insertKeepingSmallest(key, limit: limit) }
         return smallest
     }
 
@@ -249,5 +246,15 @@ public struct ServiceState: Sendable, Equatable {
         lockTable = body.locks
         electionTable = body.elections
         limits = body.limits
+    }
+}
+
+extension Array where Element: Comparable {
+    /// Inserts `element` into this sorted array of at most `limit` elements if it is among the
+    /// `limit` smallest, dropping the largest when the array would grow past `limit`.
+    public mutating func insertKeepingSmallest(_ element: Element, limit: Int) {
+        guard limit > 0, count < limit || element < self[count - 1] else { return }
+        insert(element, at: firstIndex { element < $0 } ?? count)
+        if count > limit { removeLast() }
     }
 }
