@@ -305,18 +305,17 @@ extension EtcdCluster {
 
     /// `transfer N`: etcd's move-leader, sent to the leader, then waits (5 s) until N leads.
     private func transfer(to node: Int) async -> CommandOutput {
-        guard (1...nodeCount).contains(node) else { return .error("no node \(node): nodes are 1–\(nodeCount)") }
-        let views = await views()
-        guard let leader = views.leader else { return .error("no leader is known right now") }
-        guard leader.id != node else { return CommandOutput(lines: ["n\(node) leads already"]) }
-        guard let hex = views.first(where: { $0.id == node })?.state?.etcd?.memberID,
-              let target = UInt64(hex, radix: 16) else {
-            return .error("n\(node)'s member id is not known yet (it has not answered the status API)")
+        let target: UInt64
+        switch memberID(of: node) {
+        case .failure(let reason): return .error(reason.message)
+        case .success(let id): target = id
         }
+        guard let leader = await views().leader else { return .error("no leader is known right now") }
+        guard leader.id != node else { return CommandOutput(lines: ["n\(node) leads already"]) }
         let (ending, _) = await call(EtcdMoveLeaderRequest(targetID: target), as: "console", isWrite: true,
                                      pinnedMember: leader.id - 1)
         if case .failure(let failure) = ending { return .error("transfer to n\(node): \(failure)") }
-        hub.publish(.action("etcd moved leadership from n\(leader.id) to n\(node) "))
+        hub.publish(.action("etcd moved leadership from n\(leader.id) to n\(node)"))
         let led = await poll(forMs: 5_000) { () async -> NodeView? in
             await self.views().leader.flatMap { $0.id == node ? $0 : nil }
         }

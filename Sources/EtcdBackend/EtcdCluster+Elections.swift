@@ -99,7 +99,7 @@ extension EtcdCluster {
         return CommandOutput(lines: ["elected: \(name) (revision \(elected.revision))"])
     }
 
-    /// The client's leadership of `name`, once it has one, polled every 20 ms for `withinMs`.
+    /// The client's leadership of `name`, once it has one, waited for up to `withinMs`.
     private func leadership(of client: String, in name: String, withinMs: Int) async -> EtcdLeaderKey? {
         let found = await poll(forMs: withinMs) { () async -> EtcdLeaderKey? in
             self.sessions.session(client).leaderships[name]

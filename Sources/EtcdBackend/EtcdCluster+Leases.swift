@@ -158,6 +158,6 @@ extension EtcdCluster {
 
     /// A lease id as etcdctl prints it (hex).
     static func hex(_ lease: Int64) -> String {
-        String(UInt64(bitPattern: lease), radix: 16)
+        EtcdStatusMapping.hex(UInt64(bitPattern: lease))
     }
 }

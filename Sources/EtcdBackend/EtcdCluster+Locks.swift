@@ -165,7 +165,7 @@ extension EtcdCluster {
         let views = lockViews.withLock { $0 }
         guard !views.isEmpty else { return CommandOutput(lines: ["no locks"]) }
         let names = sessions.namesByLease
-        func name(_ lease: UInt64) -> String { names[lease] ?? "lease \(String(lease, radix: 16))" }
+        func name(_ lease: UInt64) -> String { names[lease] ?? "lease \(EtcdStatusMapping.hex(lease))" }
         return CommandOutput(lines: views.map { lock in
             let holder = lock.holder.map(name) ?? "free"
             let lease = lock.leaseRemainingMs.map { "  lease \($0 / 1_000) s" } ?? ""

@@ -72,7 +72,7 @@ extension EtcdCluster {
     /// Promotes learner `node`, retrying while etcd says it has not caught up with the leader.
     private func promote(_ node: Int) async -> CommandOutput {
         let target: UInt64
-        switch await memberID(of: node) {
+        switch memberID(of: node) {
         case .failure(let reason): return .error(reason.message)
         case .success(let id): target = id
         }
@@ -101,7 +101,7 @@ extension EtcdCluster {
     /// Takes `node` out of the cluster and stops it; its place goes to the next `member add`.
     private func remove(_ node: Int) async -> CommandOutput {
         let target: UInt64
-        switch await memberID(of: node) {
+        switch memberID(of: node) {
         case .failure(let reason): return .error(reason.message)
         case .success(let id): target = id
         }
@@ -169,7 +169,7 @@ extension EtcdCluster {
     }
 
     /// The etcd member id of `node`, from its last status answer.
-    private func memberID(of node: Int) async -> Result<UInt64, PartitionShapeError> {
+    func memberID(of node: Int) -> Result<UInt64, PartitionShapeError> {
         guard (1...nodeCount).contains(node) else {
             return .failure(PartitionShapeError("no node \(node): nodes are 1–\(nodeCount)"))
         }
